@@ -1,0 +1,194 @@
+// Typed errors: the class says what the caller should do (fix input, retry, re-read), never
+// the message text. Each maps to one Kubernetes `Status` reason and HTTP code.
+
+/** One field-level cause, located as precisely as we know: file, document index, field path. */
+export interface Cause {
+  /** Dotted field path inside the document, e.g. `spec.resources.cpu` or `spec.ports[0].port`. */
+  field: string;
+  message: string;
+  /** File the document came from (`-` for stdin), when the input was a file. */
+  file?: string;
+  /** Zero-based index of the document inside its file. */
+  document?: number;
+  /** The `Kind/namespace/name` of the object, when it could be read. */
+  object?: string;
+}
+
+export const Reason = {
+  Invalid: 'Invalid',
+  BadRequest: 'BadRequest',
+  NotFound: 'NotFound',
+  AlreadyExists: 'AlreadyExists',
+  Conflict: 'Conflict',
+  Forbidden: 'Forbidden',
+  Unauthorized: 'Unauthorized',
+  MethodNotAllowed: 'MethodNotAllowed',
+  RequestEntityTooLarge: 'RequestEntityTooLarge',
+  UnsupportedMediaType: 'UnsupportedMediaType',
+  Timeout: 'Timeout',
+  Expired: 'Expired',
+  ServiceUnavailable: 'ServiceUnavailable',
+  InternalError: 'InternalError',
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+/** Base of every TrustStram error. `code` is the HTTP status; `retryable` tells clients whether to retry. */
+export abstract class TrustStramError extends Error {
+  abstract readonly code: number;
+  abstract readonly reason: Reason;
+  readonly retryable: boolean = false;
+  readonly causes: Cause[];
+
+  constructor(message: string, causes: Cause[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.causes = causes;
+  }
+}
+
+/** The input is wrong: fix it and try again (exit code 1, HTTP 422). */
+export class ValidationError extends TrustStramError {
+  readonly code = 422;
+  readonly reason = Reason.Invalid;
+}
+
+/** The request itself is malformed (not JSON, wrong content type, bad query). HTTP 400. */
+export class BadRequestError extends TrustStramError {
+  readonly code = 400;
+  readonly reason = Reason.BadRequest;
+}
+
+export class NotFoundError extends TrustStramError {
+  readonly code = 404;
+  readonly reason = Reason.NotFound;
+}
+
+export class AlreadyExistsError extends TrustStramError {
+  readonly code = 409;
+  readonly reason = Reason.AlreadyExists;
+}
+
+/** Optimistic-concurrency conflict: re-read the object and re-apply your change. HTTP 409. */
+export class ConflictError extends TrustStramError {
+  readonly code = 409;
+  readonly reason = Reason.Conflict;
+}
+
+/** A watch asked for a revision older than the retained history: re-list, then watch. HTTP 410. */
+export class ExpiredError extends TrustStramError {
+  readonly code = 410;
+  readonly reason = Reason.Expired;
+}
+
+/** Admission (policy or budget) denied the request. HTTP 403. */
+export class ForbiddenError extends TrustStramError {
+  readonly code = 403;
+  readonly reason = Reason.Forbidden;
+}
+
+export class PayloadTooLargeError extends TrustStramError {
+  readonly code = 413;
+  readonly reason = Reason.RequestEntityTooLarge;
+}
+
+/** A transient failure (store busy, dependency down): retry with backoff. HTTP 503. */
+export class RetryableError extends TrustStramError {
+  readonly code = 503;
+  readonly reason = Reason.ServiceUnavailable;
+  override readonly retryable = true;
+}
+
+/** A bug or broken invariant: not the caller's fault, not worth retrying. HTTP 500. */
+export class InternalError extends TrustStramError {
+  readonly code = 500;
+  readonly reason = Reason.InternalError;
+}
+
+/** True for errors the user caused and can fix (CLI exit code 1). */
+export function isUserError(err: unknown): err is TrustStramError {
+  return err instanceof TrustStramError && err.code >= 400 && err.code < 500;
+}
+
+/** Formats a cause as `file: document N: Kind/ns/name: field: message`, omitting what is unknown. */
+export function formatCause(c: Cause): string {
+  const parts: string[] = [];
+  if (c.file !== undefined) parts.push(c.file);
+  if (c.document !== undefined) parts.push(`document ${c.document}`);
+  if (c.object) parts.push(c.object);
+  if (c.field) parts.push(c.field);
+  parts.push(c.message);
+  return parts.join(': ');
+}
+
+/** Kubernetes `Status` object, the error body of every API response. */
+export interface Status {
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, never>;
+  status: 'Failure' | 'Success';
+  message: string;
+  reason: Reason;
+  code: number;
+  details?: { name?: string; kind?: string; causes?: { field: string; message: string; reason?: string }[] };
+}
+
+/** Renders any thrown value as a Kubernetes `Status`; unknown errors become 500 InternalError. */
+export function toStatus(err: unknown, details?: { name?: string; kind?: string }): Status {
+  if (err instanceof TrustStramError) {
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: err.message,
+      reason: err.reason,
+      code: err.code,
+      details: {
+        ...details,
+        causes: err.causes.map((c) => ({ field: causeField(c), message: c.message, reason: 'FieldValueInvalid' })),
+      },
+    };
+  }
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'internal error',
+    reason: Reason.InternalError,
+    code: 500,
+  };
+}
+
+function causeField(c: Cause): string {
+  const loc = [c.file, c.document !== undefined ? `document ${c.document}` : undefined].filter(Boolean).join(': ');
+  return loc ? `${loc}: ${c.field}` : c.field;
+}
+
+/** Re-creates a typed error from a `Status` received over HTTP, so clients branch on type too. */
+export function fromStatus(s: Partial<Status>): TrustStramError {
+  const causes: Cause[] = (s.details?.causes ?? []).map((c) => ({ field: c.field, message: c.message }));
+  const msg = s.message ?? 'request failed';
+  switch (s.reason) {
+    case Reason.Invalid:
+      return new ValidationError(msg, causes);
+    case Reason.NotFound:
+      return new NotFoundError(msg, causes);
+    case Reason.AlreadyExists:
+      return new AlreadyExistsError(msg, causes);
+    case Reason.Conflict:
+      return new ConflictError(msg, causes);
+    case Reason.Forbidden:
+      return new ForbiddenError(msg, causes);
+    case Reason.Expired:
+      return new ExpiredError(msg, causes);
+    case Reason.RequestEntityTooLarge:
+      return new PayloadTooLargeError(msg, causes);
+    case Reason.ServiceUnavailable:
+      return new RetryableError(msg, causes);
+    case Reason.InternalError:
+      return new InternalError(msg, causes);
+    default:
+      return (s.code ?? 500) < 500 ? new BadRequestError(msg, causes) : new InternalError(msg, causes);
+  }
+}

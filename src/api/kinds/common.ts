@@ -1,0 +1,114 @@
+// Schema pieces shared by every kind: object metadata, names, quantities, selectors, durations.
+import { z } from 'zod';
+import { isValidLabelKey, isValidLabelValue } from '../labels.js';
+import { parseQuantity } from '../quantity.js';
+
+export const API_VERSION = 'truststram.io/v1alpha1';
+export const GROUP = 'truststram.io';
+export const VERSION = 'v1alpha1';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A DNS-1123 label: the name of clusters, workloads, namespaces (used in hostnames and env). */
+export const dnsLabel = z
+  .string()
+  .max(63, 'must be no more than 63 characters')
+  .regex(DNS1123_LABEL, 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit');
+
+export const dnsSubdomain = z
+  .string()
+  .max(253, 'must be no more than 253 characters')
+  .regex(DNS1123_SUBDOMAIN, 'must be a DNS-1123 subdomain: lowercase letters, digits, "-" and "."');
+
+export const labelMap = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+  for (const [k, v] of Object.entries(labels)) {
+    if (!isValidLabelKey(k)) ctx.addIssue({ code: 'custom', path: [k], message: `invalid label key "${k}"` });
+    else if (!isValidLabelValue(v))
+      ctx.addIssue({ code: 'custom', path: [k], message: `invalid label value "${v}": at most 63 characters, alphanumerics, "-", "_", "."` });
+  }
+});
+
+/** Object metadata. Server-owned fields are accepted on input and overwritten by the store. */
+export const objectMeta = (nameSchema: z.ZodString) =>
+  z.strictObject({
+    name: nameSchema,
+    namespace: z.string().optional(),
+    labels: labelMap.optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+    resourceVersion: z.string().optional(),
+    generation: z.number().int().optional(),
+    uid: z.string().optional(),
+    creationTimestamp: z.string().optional(),
+    deletionTimestamp: z.string().optional(),
+  });
+export type ObjectMeta = z.infer<ReturnType<typeof objectMeta>>;
+
+/** A Kubernetes quantity kept in its user-written form; validated here, parsed where used. */
+export const quantityField = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
+  const r = parseQuantity(v);
+  if (!r.ok) ctx.addIssue({ code: 'custom', message: r.error });
+  else if (r.value < 0) ctx.addIssue({ code: 'custom', message: 'must not be negative' });
+});
+export type Quantity = z.infer<typeof quantityField>;
+
+/** Non-negative whole count (replicas, pods): rejects -1 and 1.5 with a clear message. */
+export const count = z.number({ error: 'must be a whole number' }).int('must be a whole number, not a fraction').min(0, 'must not be negative');
+
+const DURATION = /^(\d+(\.\d+)?(ms|s|m|h|d))+$/;
+/** A Go-style duration (`30s`, `5m`, `1h30m`, `250ms`). */
+export const duration = z.string().regex(DURATION, 'must be a duration such as 250ms, 30s, 5m or 1h');
+
+export function parseDuration(d: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  let total = 0;
+  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(m[1]) * units[m[2]!]!;
+  return total;
+}
+
+export const labelSelector = z.strictObject({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z
+    .array(
+      z.strictObject({
+        key: z.string(),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+});
+
+/** Jurisdiction codes: `eu`, `us`, `uk`, `ca`, `ch`, `apac`, `sa`, `me`, `af`, `cn`, ... */
+export const jurisdiction = z.string().regex(/^[a-z]{2,8}$/, 'must be a jurisdiction code such as eu, us, uk, ca, ch, apac');
+
+export const providers = ['aws', 'azure', 'gcp', 'onprem'] as const;
+export const provider = z.enum(providers);
+export type Provider = z.infer<typeof provider>;
+
+export const taint = z.strictObject({
+  key: z.string().min(1),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+});
+export type Taint = z.infer<typeof taint>;
+
+export const toleration = z.strictObject({
+  key: z.string().optional(),
+  operator: z.enum(['Equal', 'Exists']).default('Equal'),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+});
+export type Toleration = z.infer<typeof toleration>;
+
+export const condition = z.strictObject({
+  type: z.string(),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  lastTransitionTime: z.string().optional(),
+});
+export type Condition = z.infer<typeof condition>;
+
+/** Status is controller-owned and free-form per kind; only its shape as an object is enforced. */
+export const looseStatus = z.record(z.string(), z.unknown());

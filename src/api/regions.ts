@@ -1,0 +1,52 @@
+// The region catalog: every public region of AWS, Azure and GCP with its jurisdiction and
+// coordinates. Residency is never guessed: unknown regions must declare it explicitly.
+import { REGIONS } from './region-data.js';
+
+export interface RegionInfo {
+  provider: 'aws' | 'azure' | 'gcp';
+  /** The region name as the provider spells it: `eu-west-1`, `westeurope`, `europe-west1`. */
+  name: string;
+  /** Human-readable location, e.g. "Ireland (Dublin)". */
+  location: string;
+  /** ISO 3166-1 alpha-2 country code. */
+  country: string;
+  /** Data-residency jurisdiction: eu, us, uk, ca, ch, apac, sa, me, af, cn, ... */
+  jurisdiction: string;
+  lat: number;
+  lon: number;
+}
+
+export { REGIONS };
+
+const index = new Map<string, RegionInfo>();
+for (const r of REGIONS) index.set(`${r.provider}/${r.name}`, r);
+const byName = new Map<string, RegionInfo[]>();
+for (const r of REGIONS) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+
+/** Looks up a provider's region; `undefined` when the catalog does not know it. */
+export function lookupRegion(provider: string, region: string): RegionInfo | undefined {
+  return index.get(`${provider}/${region}`);
+}
+
+/** Finds a region by name alone (for `users:` lists); ambiguous names return the first match. */
+export function findRegion(region: string): RegionInfo | undefined {
+  return byName.get(region)?.[0];
+}
+
+/** Great-circle distance in km (haversine), the basis of latency estimates. */
+export function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const R = 6371;
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * R * Math.asin(Math.sqrt(h));
+}
+
+/**
+ * Estimated round-trip latency in ms between two points: light in fibre (~200 km/ms) over a
+ * path ~1.5x the great circle, both ways, plus a fixed 2 ms for the last mile and processing.
+ */
+export function estimateRttMs(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  return 2 + (2 * 1.5 * distanceKm(a, b)) / 200;
+}
