@@ -1,0 +1,79 @@
+// An informer keeps an in-memory copy of one kind from the store (list, then watch from the
+// list's revision) and tells handlers about changes. On a lost watch it re-lists, so the cache
+// is eventually exact; reconcilers read the cache and stay level-triggered.
+import { ExpiredError, objectKey, type ApiObject } from '../../api/index.js';
+import type { Store, WatchEventType } from '../../store/store.js';
+
+export type InformerHandler = (type: WatchEventType, obj: ApiObject, old: ApiObject | undefined) => void;
+
+export interface Informer {
+  readonly kind: string;
+  /** Resolves once the first list is in the cache. */
+  readonly synced: Promise<void>;
+  get(key: string): ApiObject | undefined;
+  list(): ApiObject[];
+  onChange(handler: InformerHandler): void;
+  stop(): void;
+}
+
+/** Starts an informer over one kind. Keys are `objectKey()` strings (`Kind/ns/name`). */
+export function startInformer(store: Store, kind: string, opts: { retryMs?: number; onError?: (err: unknown) => void } = {}): Informer {
+  const cache = new Map<string, ApiObject>();
+  const handlers: InformerHandler[] = [];
+  const abort = new AbortController();
+  let markSynced!: () => void;
+  const synced = new Promise<void>((r) => (markSynced = r));
+  const emit = (type: WatchEventType, obj: ApiObject, old: ApiObject | undefined) => {
+    for (const h of handlers) h(type, obj, old);
+  };
+
+  const relist = async (): Promise<string> => {
+    const { items, resourceVersion } = await store.list(kind);
+    const seen = new Set<string>();
+    for (const obj of items) {
+      const key = objectKey(obj);
+      seen.add(key);
+      const old = cache.get(key);
+      if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) continue;
+      cache.set(key, obj);
+      emit(old ? 'MODIFIED' : 'ADDED', obj, old);
+    }
+    for (const [key, old] of [...cache]) {
+      if (seen.has(key)) continue;
+      cache.delete(key);
+      emit('DELETED', old, old);
+    }
+    return resourceVersion;
+  };
+
+  const run = async () => {
+    while (!abort.signal.aborted) {
+      try {
+        let rv = await relist();
+        markSynced();
+        for await (const ev of store.watch(kind, { resourceVersion: rv, signal: abort.signal })) {
+          const key = objectKey(ev.object);
+          const old = cache.get(key);
+          if (ev.type === 'DELETED') cache.delete(key);
+          else cache.set(key, ev.object);
+          rv = ev.object.metadata.resourceVersion ?? rv;
+          emit(ev.type, ev.object, old);
+        }
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        if (!(err instanceof ExpiredError)) opts.onError?.(err);
+        await new Promise((r) => setTimeout(r, opts.retryMs ?? 200).unref());
+      }
+    }
+  };
+  void run();
+
+  return {
+    kind,
+    synced,
+    get: (key) => cache.get(key),
+    list: () => [...cache.values()],
+    onChange: (h) => void handlers.push(h),
+    stop: () => abort.abort(),
+  };
+}
