@@ -14,6 +14,8 @@ export interface RegionInfo {
   jurisdiction: string;
   lat: number;
   lon: number;
+  /** Set for regions outside the provider's public commercial partition (GovCloud, China, sovereign). */
+  partition?: 'gov' | 'china' | 'sovereign';
 }
 
 export { REGIONS };
@@ -32,6 +34,27 @@ export function lookupRegion(provider: string, region: string): RegionInfo | und
 export function findRegion(region: string): RegionInfo | undefined {
   return byName.get(region)?.[0];
 }
+
+/** Every catalog region, optionally only one provider's and/or one jurisdiction's, in catalog order. */
+export function listRegions(filter: { provider?: string; jurisdiction?: string } = {}): RegionInfo[] {
+  return REGIONS.filter(
+    (r) => (filter.provider === undefined || r.provider === filter.provider) && (filter.jurisdiction === undefined || r.jurisdiction === filter.jurisdiction),
+  );
+}
+
+/** The jurisdictions the catalog uses, with what each one means (ADR 0002). */
+export const JURISDICTIONS: Readonly<Record<string, string>> = {
+  eu: 'European Union and EEA (GDPR zone, incl. Norway)',
+  uk: 'United Kingdom (UK GDPR)',
+  ch: 'Switzerland (FADP)',
+  us: 'United States (incl. GovCloud)',
+  ca: 'Canada',
+  latam: 'Latin America (Mexico, Brazil, Chile)',
+  apac: 'Asia-Pacific outside mainland China',
+  me: 'Middle East (incl. Israel)',
+  af: 'Africa',
+  cn: 'Mainland China (separate provider partitions)',
+};
 
 /** Great-circle distance in km (haversine), the basis of latency estimates. */
 export function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
