@@ -1,0 +1,146 @@
+// `truststram demo`: a server on SQLite in a temporary folder with the examples applied, a
+// summary, and what to try next; runs until Ctrl-C or --duration, then cleans up. The work is
+// a list of stages so later features (the embedded fleet's agents, the gateway) add a stage.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { ValidationError } from '../../api/index.js';
+import { DEFAULT_SERVER, createClient, resourcePath, type Client, type ListResponse } from '../client.js';
+import { columnsFor, rowsFor } from '../columns.js';
+import { loadServer, type RunningServer } from '../components.js';
+import type { CliContext } from '../context.js';
+import { loadManifests } from '../manifests.js';
+import { formatTable, type Out } from '../output.js';
+import { applyObjects } from './apply.js';
+import { untilStopped } from './server.js';
+
+/** The examples shipped in the package (same relative place from src/ and dist/). */
+export const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples/', import.meta.url));
+
+export interface DemoContext {
+  server: RunningServer;
+  client: Client;
+  dataDir: string;
+  examplesDir: string;
+  out: Out;
+  err: Out;
+  /** Commands each stage suggests, printed under "Try next". */
+  hints: string[];
+}
+
+/** One step of the demo; may return a cleanup run (in reverse order) when the demo stops. */
+export interface DemoStage {
+  name: string;
+  run(ctx: DemoContext): Promise<void | (() => Promise<void>)>;
+}
+
+/** Applies every manifest in examples/ (not the example apps) in one atomic apply. */
+export const applyExamplesStage: DemoStage = {
+  name: 'apply examples',
+  async run(ctx) {
+    const entries = await readdir(ctx.examplesDir, { withFileTypes: true });
+    const paths = entries
+      .filter((e) => (e.isDirectory() ? e.name !== 'apps' : /\.(ya?ml|json)$/i.test(e.name)))
+      .map((e) => join(ctx.examplesDir, e.name))
+      .sort();
+    if (!paths.length) throw new Error(`no example manifests in ${ctx.examplesDir}`);
+    const objects = await loadManifests(paths);
+    const res = await applyObjects(ctx.client, objects);
+    ctx.out.write(`Applied ${res.results.length} objects from ${ctx.examplesDir}\n\n`);
+  },
+};
+
+/** Prints clusters and workloads as `get` would. */
+export const summaryStage: DemoStage = {
+  name: 'summary',
+  async run(ctx) {
+    for (const [plural, namespaced] of [['clusters', false], ['workloads', true], ['policies', false], ['budgets', false]] as const) {
+      const list = await ctx.client.request<ListResponse<any>>('GET', resourcePath({ plural, namespaced }));
+      if (!list.items.length) continue;
+      const kind = list.items[0].kind as string;
+      const cols = columnsFor(kind, false, namespaced).filter((c) => c.header !== 'AGE');
+      ctx.out.write(`${plural.toUpperCase()}\n${formatTable(cols.map((c) => c.header), rowsFor(list.items, cols))}\n`);
+    }
+    ctx.hints.push(
+      'get clusters -o wide',
+      'get workloads -A',
+      'describe workload payments-api -n payments',
+      'plan -f examples/',
+      'get regions --residency eu',
+      'audit log',
+      'audit verify',
+    );
+  },
+};
+
+/** The stages of the interim demo, in order. */
+export const DEMO_STAGES: DemoStage[] = [applyExamplesStage, summaryStage];
+
+export interface DemoOptions {
+  dataDir?: string;
+  listen: string;
+  /** Seconds to run before stopping by itself; undefined = until Ctrl-C. */
+  durationS?: number;
+  stages?: DemoStage[];
+  examplesDir?: string;
+}
+
+/** Runs the demo end to end and cleans up whatever it started, whatever happens. */
+export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void> {
+  const temp = opts.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'truststram-demo-'));
+  const dataDir = resolve(opts.dataDir ?? temp!);
+  const cleanups: (() => Promise<void>)[] = [];
+  let server: RunningServer | undefined;
+  try {
+    server = await start(ctx, dataDir, opts.listen);
+    const demo: DemoContext = { server, client: createClient(server.url), dataDir, examplesDir: opts.examplesDir ?? EXAMPLES_DIR, out: ctx.stdout, err: ctx.stderr, hints: [] };
+    ctx.stdout.write(`TrustStram demo: server at ${server.url}, state in ${dataDir}${temp ? ' (temporary)' : ''}\n\n`);
+    for (const stage of opts.stages ?? DEMO_STAGES) {
+      const cleanup = await stage.run(demo);
+      if (cleanup) cleanups.push(cleanup);
+    }
+    const prefix = server.url === DEFAULT_SERVER ? 'truststram' : `truststram --server ${server.url}`;
+    ctx.stdout.write(`Try next (in another terminal):\n${demo.hints.map((h) => `  ${prefix} ${h}`).join('\n')}\n\n`);
+    ctx.stdout.write(opts.durationS !== undefined ? `Stopping in ${opts.durationS}s (or press Ctrl-C).\n` : 'Press Ctrl-C to stop the demo.\n');
+    const ac = new AbortController();
+    const timer = opts.durationS !== undefined ? setTimeout(() => ac.abort(), opts.durationS * 1000) : undefined;
+    await untilStopped(ac.signal);
+    if (timer) clearTimeout(timer);
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch((err: unknown) => ctx.stderr.write(`demo cleanup failed: ${String(err)}\n`));
+    if (server) await server.close();
+    if (temp) await rm(temp, { recursive: true, force: true });
+    ctx.stdout.write('Demo stopped' + (temp ? ' and its temporary state removed' : '') + '.\n');
+  }
+}
+
+// Prefer the well-known port so the hints work without --server; fall back to any free port.
+async function start(ctx: CliContext, dataDir: string, listen: string): Promise<RunningServer> {
+  const { startServer } = await loadServer();
+  try {
+    return await startServer({ listen, dataDir });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    ctx.stderr.write(`note: ${listen} is in use; the demo listens on a free port instead\n`);
+    return startServer({ listen: listen.replace(/:\d+$/, ':0'), dataDir });
+  }
+}
+
+export function registerDemo(program: Command, ctx: CliContext): void {
+  program
+    .command('demo')
+    .description('Start a server on a temporary SQLite store, apply the examples, show what to try next; Ctrl-C stops and cleans up')
+    .option('--data-dir <dir>', 'keep the state here instead of a temporary folder (kept after the demo)')
+    .option('--listen <host:port>', 'address of the demo server', '127.0.0.1:7400')
+    .option('--duration <seconds>', 'stop by itself after this many seconds', (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new ValidationError(`invalid --duration "${v}"`, [{ field: '--duration', message: 'must be a number of seconds >= 0' }]);
+      return n;
+    })
+    .addHelpText('after', '\nExamples:\n  truststram demo\n  truststram demo --duration 60 --listen 127.0.0.1:0')
+    .action(async (opts: { dataDir?: string; listen: string; duration?: number }) => {
+      await runDemo(ctx, { listen: opts.listen, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.duration !== undefined ? { durationS: opts.duration } : {}) });
+    });
+}

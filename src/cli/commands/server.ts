@@ -1,0 +1,45 @@
+// `truststram server`: runs the API server on the embedded SQLite store until SIGINT/SIGTERM,
+// then closes it cleanly (in-flight requests finish, the store is checkpointed and closed).
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadServer, type RunningServer } from '../components.js';
+import type { CliContext } from '../context.js';
+
+export const DEFAULT_DATA_DIR = './truststram-data';
+
+/** Resolves when the process receives SIGINT or SIGTERM (or `signal` aborts). */
+export function untilStopped(signal?: AbortSignal): Promise<string> {
+  return new Promise((done) => {
+    const on = (s: string) => () => {
+      process.off('SIGINT', int);
+      process.off('SIGTERM', term);
+      done(s);
+    };
+    const int = on('SIGINT');
+    const term = on('SIGTERM');
+    process.once('SIGINT', int);
+    process.once('SIGTERM', term);
+    signal?.addEventListener('abort', on('abort'), { once: true });
+  });
+}
+
+export function registerServer(program: Command, ctx: CliContext): void {
+  program
+    .command('server')
+    .description('Run the TrustStram API server with its embedded SQLite store')
+    .option('--data-dir <dir>', `where the SQLite state lives (env TRUSTSTRAM_DATA_DIR, default ${DEFAULT_DATA_DIR})`)
+    .option('--listen <host:port>', 'address to listen on; port 0 picks a free port', '127.0.0.1:7400')
+    .option('--token-file <file>', 'static bearer tokens ("token,user" per line); without it auth is off, so keep --listen on loopback')
+    .addHelpText('after', '\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400')
+    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string }) => {
+      const dataDir = resolve(opts.dataDir ?? ctx.env.TRUSTSTRAM_DATA_DIR ?? DEFAULT_DATA_DIR);
+      const { startServer } = await loadServer();
+      const srv: RunningServer = await startServer({ listen: opts.listen, dataDir, ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}) });
+      ctx.stdout.write(`TrustStram server listening on ${srv.url} (data in ${dataDir})\n`);
+      ctx.stdout.write(`Try: TRUSTSTRAM_SERVER=${srv.url} truststram get clusters   Stop with Ctrl-C.\n`);
+      const sig = await untilStopped();
+      ctx.stderr.write(`${sig}: stopping server...\n`);
+      await srv.close();
+      ctx.stderr.write('server stopped\n');
+    });
+}

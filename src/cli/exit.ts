@@ -1,0 +1,69 @@
+// Exit codes and error reporting: the one place that decides what a failure means to the
+// shell (0 ok, 1 user error, 2 server unreachable, 3 internal error) and how it reads.
+import { CommanderError } from 'commander';
+import { TrustStramError, formatCause, isUserError } from '../api/index.js';
+import { UnreachableError } from './client.js';
+import type { Out } from './output.js';
+
+export const ExitCode = { Ok: 0, UserError: 1, Unreachable: 2, Internal: 3 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A user-facing failure raised by the CLI itself (bad flag value, broken audit chain). */
+export class CliUserError extends Error {
+  constructor(
+    message: string,
+    readonly lines: string[] = [],
+  ) {
+    super(message);
+    this.name = 'CliUserError';
+  }
+}
+
+/** Maps any thrown value to its exit code. */
+export function exitCodeOf(err: unknown): ExitCode {
+  if (err instanceof UnreachableError) return ExitCode.Unreachable;
+  if (err instanceof CliUserError) return ExitCode.UserError;
+  if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.UserError;
+  if (isUserError(err)) return ExitCode.UserError;
+  return ExitCode.Internal;
+}
+
+/**
+ * Writes an error to stderr. Validation errors print one line per cause as
+ * `file: document N: Kind/name: field: message` after a one-line summary.
+ */
+export function reportError(err: unknown, stderr: Out): void {
+  if (err instanceof UnreachableError) {
+    stderr.write(
+      `error: ${err.message}\n` +
+        `  Is a server running? Start one with:  truststram server --listen ${hostPort(err.server)}\n` +
+        `  or point the CLI at another one with --server URL or TRUSTSTRAM_SERVER=URL.\n`,
+    );
+    return;
+  }
+  if (err instanceof CliUserError) {
+    stderr.write(`error: ${err.message}\n`);
+    for (const l of err.lines) stderr.write(`${l}\n`);
+    return;
+  }
+  if (err instanceof TrustStramError) {
+    if (err.causes.length === 0) stderr.write(`error: ${err.message}\n`);
+    else {
+      const n = err.causes.length;
+      stderr.write(`error: ${n === 1 ? 'invalid input' : `${n} problems`} (${err.reason}); nothing was changed\n`);
+      for (const c of err.causes) stderr.write(`${formatCause(c)}\n`);
+    }
+    return;
+  }
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  stderr.write(`internal error: ${detail}\n  This is a bug in TrustStram; please report it with the command you ran.\n`);
+}
+
+function hostPort(server: string): string {
+  try {
+    const u = new URL(server);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`;
+  } catch {
+    return '127.0.0.1:7400';
+  }
+}

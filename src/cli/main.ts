@@ -1,0 +1,95 @@
+// The `truststram` command: builds the commander program from one module per command group
+// and turns every failure into the exit code the design promises (see exit.ts).
+import { Command, CommanderError } from 'commander';
+import { registerApply } from './commands/apply.js';
+import { registerAudit } from './commands/audit.js';
+import { registerCatalog } from './commands/catalog.js';
+import { registerDelete } from './commands/delete.js';
+import { registerDemo } from './commands/demo.js';
+import { registerDescribe } from './commands/describe.js';
+import { registerGet } from './commands/get.js';
+import { registerPlan } from './commands/plan.js';
+import { registerSchedule } from './commands/schedule.js';
+import { registerServer } from './commands/server.js';
+import { registerVersion } from './commands/version.js';
+import { DEFAULT_SERVER } from './client.js';
+import { createContext, type CliIo } from './context.js';
+import { ExitCode, exitCodeOf, reportError } from './exit.js';
+
+const DESCRIPTION = `TrustStram: a multi-cloud control plane that places workloads across AWS, Azure, GCP and
+on-prem clusters at the lowest cost that respects data residency, and records every change.`;
+
+const EPILOG = `
+Examples:
+  truststram demo                              start a server with the examples applied
+  truststram server --data-dir ./state         run the API server (SQLite in ./state)
+  truststram apply -f examples/                create or update everything in a folder
+  truststram plan -f examples/                 show what an apply would change, change nothing
+  truststram get workloads -A                  list workloads in every namespace
+  truststram describe cluster aws-eu-west-1    spec, status, conditions and audit history
+  truststram schedule --fleet examples/fleet.yaml --workloads examples/workloads.yaml
+
+Server address: --server URL, or TRUSTSTRAM_SERVER, default ${DEFAULT_SERVER}.
+Exit codes: 0 ok, 1 invalid input / denied / not found / conflict, 2 server unreachable, 3 internal error.`;
+
+/** Builds the program; exported so tests and docs can inspect the commands and their help. */
+export function buildProgram(io: CliIo): Command {
+  const ctx = createContext(io);
+  const program = new Command('truststram')
+    .description(DESCRIPTION)
+    .option('-s, --server <url>', `API server URL (env TRUSTSTRAM_SERVER, default ${DEFAULT_SERVER})`)
+    .addHelpText('after', EPILOG)
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+  for (const register of [
+    registerServer,
+    registerDemo,
+    registerApply,
+    registerPlan,
+    registerGet,
+    registerDescribe,
+    registerDelete,
+    registerAudit,
+    registerSchedule,
+    registerCatalog,
+    registerVersion,
+  ])
+    register(program, ctx);
+  // Subcommands inherit the output routing and exit override so usage errors map to exit 1.
+  const inherit = (cmd: Command) => {
+    for (const c of cmd.commands) {
+      c.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+      c.exitOverride();
+      c.showSuggestionAfterError(true);
+      inherit(c);
+    }
+  };
+  inherit(program);
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` as in `process.argv` (node, script, args...). Resolves to the exit
+ * code and sets `process.exitCode`; long-running commands (server, demo) resolve when stopped.
+ */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const program = buildProgram(io);
+  let code: number = ExitCode.Ok;
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+    } else {
+      await program.parseAsync(argv);
+    }
+  } catch (err) {
+    code = exitCodeOf(err);
+    // commander already printed its usage message (and help exits with code 0).
+    if (!(err instanceof CommanderError)) reportError(err, io.stderr);
+  }
+  process.exitCode = code;
+  return code;
+}
