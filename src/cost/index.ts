@@ -1,0 +1,7 @@
+// The cost component: price catalog, the cost model core (cluster and replica prices), and
+// network transfer prices. Other components import cost only from here.
+export * from './catalog/index.js';
+export * from './pricing.js';
+export * from './fleet.js';
+export * from './network.js';
+export * from './priced-regions.js';
