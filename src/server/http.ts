@@ -1,0 +1,104 @@
+// Reading request bodies and writing JSON replies. Every way a body can be bad (too big, wrong
+// media type, not UTF-8, not JSON) becomes a typed 4xx error here, before any handler logic.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestError, PayloadTooLargeError } from '../api/index.js';
+import { ClientGoneError, UnsupportedMediaTypeError } from './errors.js';
+
+export const JSON_TYPE = 'application/json';
+export const MERGE_PATCH_TYPE = 'application/merge-patch+json';
+
+/** `application/json; charset=utf-8` → `{ type: 'application/json', charset: 'utf-8' }`. */
+export function parseContentType(header: string | undefined): { type: string; charset?: string } | undefined {
+  if (!header) return undefined;
+  const [type, ...params] = header.split(';');
+  const out: { type: string; charset?: string } = { type: type!.trim().toLowerCase() };
+  for (const p of params) {
+    const [k, v] = p.split('=');
+    if (k?.trim().toLowerCase() === 'charset' && v) out.charset = v.trim().replace(/^"|"$/g, '').toLowerCase();
+  }
+  return out;
+}
+
+/**
+ * Reads the body as JSON. Checks run cheapest first: media type, declared length, then the
+ * bytes as they arrive — reading stops at the limit so a huge body costs at most `limit` bytes.
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number, contentTypes: readonly string[] = [JSON_TYPE]): Promise<{ value: unknown; contentType: string }> {
+  const ct = parseContentType(req.headers['content-type']);
+  if (!ct || !contentTypes.includes(ct.type))
+    throw new UnsupportedMediaTypeError(`Content-Type must be ${contentTypes.join(' or ')}${ct ? `, got "${ct.type}"` : ''}`);
+  if (ct.charset && ct.charset !== 'utf-8' && ct.charset !== 'utf8') throw new UnsupportedMediaTypeError(`charset must be utf-8, got "${ct.charset}"`);
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) throw tooLarge(limit);
+  const bytes = await readBytes(req, limit);
+  if (bytes.length === 0) throw new BadRequestError('request body is empty: expected a JSON document');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new BadRequestError('request body is not valid UTF-8: expected a JSON document');
+  }
+  try {
+    return { value: JSON.parse(text) as unknown, contentType: ct.type };
+  } catch (err) {
+    throw new BadRequestError(`request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function tooLarge(limit: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`request body is larger than the limit of ${limit} bytes`);
+}
+
+function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (err?: Error) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onClose);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        // Stop consuming: the reply carries `Connection: close` and the socket goes away with it.
+        req.pause();
+        done(tooLarge(limit));
+        return;
+      }
+      chunks.push(c);
+    };
+    const onEnd = () => done();
+    const onGone = () => done(new ClientGoneError());
+    const onClose = () => {
+      if (!req.complete) done(new ClientGoneError());
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onGone);
+    req.on('close', onClose);
+  });
+}
+
+/** Formats warnings the way the Kubernetes API server does: `299 - "message"`. */
+export function warningHeader(warnings: string[]): string[] {
+  // Header values must be visible ASCII: drop anything else rather than fail the reply.
+  return warnings.map((w) => `299 - "${w.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, "'")}"`);
+}
+
+/** Writes a JSON reply unless the response is already under way or the client is gone. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
+  res.end(text);
+}

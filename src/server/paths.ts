@@ -1,0 +1,48 @@
+// Parses Kubernetes-style resource paths under /apis/truststram.io/v1alpha1 into what they
+// address (kind, namespace, name, subresource) and which verbs the address supports.
+import { GROUP, KINDS, VERSION, type KindInfo } from '../api/index.js';
+
+export const API_PREFIX = `/apis/${GROUP}/${VERSION}`;
+
+export interface ResourcePath {
+  info: KindInfo;
+  /** Set for namespaced kinds addressed inside a namespace; absent = all namespaces or cluster-scoped. */
+  namespace?: string;
+  name?: string;
+  subresource?: 'status';
+}
+
+const byPlural = new Map(KINDS.map((k) => [k.plural, k]));
+
+/**
+ * Parses the part of a path after {@link API_PREFIX} (already split and decoded).
+ * Returns `undefined` when no resource lives there (404).
+ * @example parseResourcePath(['namespaces', 'team-a', 'workloads', 'api', 'status'])
+ */
+export function parseResourcePath(segments: string[]): ResourcePath | undefined {
+  let rest = segments;
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1]!;
+    rest = rest.slice(2);
+  }
+  const info = byPlural.get(rest[0] ?? '');
+  if (!info || rest.length > 3) return undefined;
+  // Cluster-scoped kinds do not live in namespaces, exactly as in Kubernetes.
+  if (namespace !== undefined && !info.namespaced) return undefined;
+  const name = rest[1];
+  // A single namespaced object needs its namespace: /workloads/{name} is not an address.
+  if (name !== undefined && info.namespaced && namespace === undefined) return undefined;
+  if (rest.length === 3 && rest[2] !== 'status') return undefined;
+  if (name === '' || namespace === '') return undefined;
+  return { info, ...(namespace !== undefined ? { namespace } : {}), ...(name !== undefined ? { name } : {}), ...(rest.length === 3 ? { subresource: 'status' as const } : {}) };
+}
+
+/** HTTP methods a resource address supports, for 405 and the `Allow` header. */
+export function allowedMethods(p: ResourcePath): string[] {
+  if (p.subresource) return ['GET', 'PATCH', 'PUT'];
+  if (p.name !== undefined) return ['DELETE', 'GET', 'PATCH', 'PUT'];
+  // Creating needs a namespace for namespaced kinds; the all-namespaces list is read-only.
+  if (p.info.namespaced && p.namespace === undefined) return ['GET'];
+  return ['GET', 'POST'];
+}
