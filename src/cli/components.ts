@@ -2,22 +2,12 @@
 // (get, apply, ...) start faster, and the CLI stays decoupled from their internals — it
 // relies only on each component's index and the small shapes declared here.
 
-/** What `startServer` returns (src/server/index.ts). */
-export interface RunningServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+import type { RunningServer, ServerOptions } from '../server/index.js';
 
-export interface ServerStartOptions {
-  listen?: string;
-  dataDir?: string;
-  storeSpec?: string;
-  tokenFile?: string;
-}
+export type { RunningServer, ServerOptions };
 
 export interface ServerModule {
-  startServer(opts: ServerStartOptions): Promise<RunningServer>;
+  startServer(opts: ServerOptions): Promise<RunningServer>;
 }
 
 export interface SchedulerModule {
@@ -29,8 +19,7 @@ export interface CostModule {
   defaultCatalog(): import('../cost/catalog/contract.js').PriceCatalog;
 }
 
-// The specifiers are variables so each component can land independently of the CLI build.
-const SERVER = '../server/index.js';
+// The specifiers are variables so these components can land independently of the CLI build.
 const SCHEDULER = '../scheduler/index.js';
 const COST = ['../cost/index.js', '../cost/catalog/index.js'];
 
@@ -47,7 +36,8 @@ async function load<T>(specifier: string, what: string, exportName: string): Pro
   return mod as T;
 }
 
-export const loadServer = () => load<ServerModule>(SERVER, 'the API server', 'startServer');
+/** The server pulls in SQLite; only `server` and `demo` pay for loading it. */
+export const loadServer = async (): Promise<ServerModule> => import('../server/index.js');
 export const loadScheduler = () => load<SchedulerModule>(SCHEDULER, 'the scheduler', 'scheduleOffline');
 export async function loadCost(): Promise<CostModule> {
   let last: unknown;

@@ -50,7 +50,7 @@ export function reportError(err: unknown, stderr: Out): void {
     if (err.causes.length === 0) stderr.write(`error: ${err.message}\n`);
     else {
       const n = err.causes.length;
-      stderr.write(`error: ${n === 1 ? 'invalid input' : `${n} problems`} (${err.reason}); nothing was changed\n`);
+      stderr.write(`error: ${REASON_TEXT[err.reason] ?? err.reason}${n > 1 ? ` (${n} problems)` : ''}; nothing was changed\n`);
       for (const c of err.causes) stderr.write(`${formatCause(c)}\n`);
     }
     return;
@@ -58,6 +58,16 @@ export function reportError(err: unknown, stderr: Out): void {
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
   stderr.write(`internal error: ${detail}\n  This is a bug in TrustStram; please report it with the command you ran.\n`);
 }
+
+const REASON_TEXT: Partial<Record<string, string>> = {
+  Invalid: 'invalid input',
+  BadRequest: 'bad request',
+  Conflict: 'conflict: the object changed since you read it',
+  AlreadyExists: 'already exists',
+  NotFound: 'not found',
+  Forbidden: 'denied by policy',
+  RequestEntityTooLarge: 'input too large',
+};
 
 function hostPort(server: string): string {
   try {

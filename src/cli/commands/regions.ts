@@ -21,7 +21,7 @@ async function fetchRegions(ctx: CliContext, client: Client, f: RegionFilter): P
   try {
     const q = new URLSearchParams();
     if (f.provider) q.set('provider', f.provider);
-    if (f.residency) q.set('residency', f.residency);
+    if (f.residency) q.set('jurisdiction', f.residency);
     const res = await client.request<{ items?: RegionInfo[] } | RegionInfo[]>('GET', `/api/v1alpha1/regions${q.size ? `?${q}` : ''}`);
     return Array.isArray(res) ? res : (res.items ?? []);
   } catch (err) {
