@@ -1,15 +1,9 @@
 // The local driver runs the Driver conformance suite twice: replicas as real OS processes,
 // and as simulated in-process responders.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ClusterWork } from '../contract.js';
 import { describeDriverConformance } from '../driver.conformance.js';
 import { createLocalDriver, type LocalDriver } from './local-driver.js';
-
-const examplesEcho = fileURLToPath(new URL('../../../examples/apps/echo.mjs', import.meta.url));
-const testingEcho = fileURLToPath(new URL('./testing/echo-app.mjs', import.meta.url));
-/** The shared example app when it exists, else the driver's own test app. */
-export const ECHO_APP = existsSync(examplesEcho) ? examplesEcho : testingEcho;
+import { ECHO_APP } from './testing/echo-app-path.js';
 
 function baseWork(name: string, replicas: number, variant: string | undefined): ClusterWork {
   return {
