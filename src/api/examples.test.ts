@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { clusterPricing, defaultCatalog } from '../cost/index.js';
+import { createPolicyEngine } from '../policy/index.js';
 import { parseSources, readSources, validateDocuments, type AnyObject, type Budget, type Cluster, type Policy, type Workload } from './index.js';
 
 // The manifest files, listed so that examples/apps (code, not manifests) is never read.
@@ -62,5 +63,23 @@ describe('examples/', () => {
     expect(policies.every((p) => p.spec.rules.every((r) => r.expression.length > 0 && r.message.length > 0))).toBe(true);
     const budgets = objects.filter((o): o is Budget => o.kind === 'Budget');
     expect(budgets.map((b) => b.spec.scope.team).sort()).toEqual(['analytics', 'payments']);
+  });
+
+  it('admits every example under the example policies, and they deny an unlabelled workload', async () => {
+    const objects = await loadExamples();
+    const engine = createPolicyEngine();
+    engine.setPolicies(objects.filter((o): o is Policy => o.kind === 'Policy'));
+    for (const o of objects.filter((x) => x.kind !== 'Policy')) {
+      const d = engine.admit({ object: o, user: 'examples-test', verb: 'create' });
+      expect(d.denials, o.metadata.name).toEqual([]);
+      expect(d.warnings, o.metadata.name).toEqual([]);
+    }
+    const bad = structuredClone(objects.find((o): o is Workload => o.kind === 'Workload' && o.metadata.name === 'catalog-api')!);
+    delete bad.metadata.labels!.team;
+    bad.spec.image = 'registry.us.example/catalog:latest';
+    const d = engine.admit({ object: bad, user: 'examples-test', verb: 'create' });
+    expect(d.allowed).toBe(false);
+    expect(d.denials.map((x) => x.policy)).toEqual(['require-ownership-labels']);
+    expect(d.warnings.map((x) => x.rule)).toEqual(['digest-pinned-image']);
   });
 });
