@@ -6,6 +6,7 @@ import {
   BadRequestError,
   DEFAULT_NAMESPACE,
   KINDS,
+  MAX_DOCUMENT_BYTES,
   TrustStramError,
   ValidationError,
   kindInfo,
@@ -129,6 +130,9 @@ async function prepare(ctx: RequestContext, deps: ServerDeps, body: ApplyRequest
   const seen = new Map<string, SourceLocation>();
   body.items.forEach((item, i) => {
     const loc = body.sources?.[i] ?? { document: i };
+    // The same per-document limit the CLI applies to files, for clients that are not the CLI.
+    if (Buffer.byteLength(JSON.stringify(item) ?? '') > MAX_DOCUMENT_BYTES)
+      return void causes.push({ ...loc, field: '', message: `document is larger than 1 MiB (${MAX_DOCUMENT_BYTES} bytes)` });
     const r = validateObject(item, loc, ns);
     if (!r.ok) return void causes.push(...r.causes);
     const key = objectKey(r.object);

@@ -6,6 +6,8 @@ import {
   BadRequestError,
   ConflictError,
   DEFAULT_NAMESPACE,
+  MAX_DOCUMENT_BYTES,
+  PayloadTooLargeError,
   NotFoundError,
   ValidationError,
   validateObject,
@@ -54,7 +56,7 @@ async function handleResource(ctx: RequestContext, deps: ServerDeps) {
       return { body: await list(ctx, p) };
     case 'POST':
       ctx.metric.verb = 'create';
-      return { status: parseDryRun(q) ? 200 : 201, body: await create(ctx, deps, p) };
+      return { status: 201, body: await create(ctx, deps, p) };
     case 'PUT':
       ctx.metric.verb = 'update';
       return { body: await update(ctx, deps, p) };
@@ -87,9 +89,12 @@ async function create(ctx: RequestContext, deps: ServerDeps, p: ResourcePath) {
 
 async function update(ctx: RequestContext, deps: ServerDeps, p: ResourcePath) {
   const { value } = await ctx.readJson();
-  const obj = validateForPath(value, p);
+  let obj = validateForPath(value, p);
   const old = await mustGet(ctx, refOf(p));
   const rv = obj.metadata.resourceVersion;
+  // A status write takes only `status` from the body: validate the stored object with the new
+  // status, so a controller is never refused for a stale spec it did not mean to send.
+  if (p.subresource) obj = validateForPath({ ...old, status: obj.status, metadata: { ...old.metadata, ...(rv !== undefined ? { resourceVersion: rv } : {}) } }, p);
   const verb = p.subresource ? 'updateStatus' : 'update';
   return write(ctx, deps, 'UPDATE', { verb, object: obj, ...(rv !== undefined ? { expectedResourceVersion: rv } : {}) }, obj, old, p.subresource);
 }
@@ -154,6 +159,7 @@ async function admit(ctx: RequestContext, deps: ServerDeps, operation: Admission
  */
 export function validateForPath(value: unknown, p: ResourcePath): ApiObject {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new BadRequestError('request body must be a JSON object');
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_DOCUMENT_BYTES) throw new PayloadTooLargeError(`the object is larger than 1 MiB (${MAX_DOCUMENT_BYTES} bytes)`);
   const body = { ...(value as Record<string, unknown>) };
   const mismatch = (field: string, message: string) => new BadRequestError(`${field}: ${message}`, [{ field, message }]);
   if (typeof body.kind === 'string' && body.kind !== p.info.kind) throw mismatch('kind', `"${body.kind}" does not match the resource in the URL (${p.info.plural} hold ${p.info.kind})`);

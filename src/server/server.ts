@@ -55,8 +55,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // How often Node checks the two timeouts above; its 30 s default would let slow clients linger.
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(o.headersTimeoutMs / 2))),
   });
+  // Requests being handled; close() waits for them, then cuts every connection (idle
+  // keep-alives and connections that never sent a request included).
+  let inflight = 0;
+  let drained: (() => void) | undefined;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, { router, auth, store, deps, shutdown: shutdown.signal }).catch((err: unknown) => o.log('request handling failed', err));
+    inflight++;
+    const handled = handle(req, res, { router, auth, store, deps, shutdown: shutdown.signal }).catch((err: unknown) => o.log('request handling failed', err));
+    // Counted until the reply is flushed too, so close() never cuts a reply in half.
+    void Promise.all([handled, new Promise((resolve) => res.once('close', resolve))]).finally(() => {
+        if (--inflight === 0) drained?.();
+      });
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     // Node's own parser rejected the request (bad HTTP, headers too large, too slow): answer with
@@ -93,10 +102,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         shutdown.abort();
-        server.closeIdleConnections();
-        const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        if (inflight > 0) {
+          let grace: NodeJS.Timeout | undefined;
+          await new Promise<void>((resolve) => {
+            drained = resolve;
+            grace = setTimeout(resolve, CLOSE_GRACE_MS);
+          });
+          clearTimeout(grace);
+        }
+        server.closeAllConnections();
         await closed;
-        clearTimeout(grace);
         if (ownsStore) await store.close();
       })();
       return closing;
