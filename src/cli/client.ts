@@ -76,12 +76,11 @@ export function createClient(server: string): Client {
   return {
     server: base,
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const res = await send(method, path, body);
-      const text = await res.text();
+      const text = await readBody(await send(method, path, body), base);
       return (text ? JSON.parse(text) : undefined) as T;
     },
     async text(path: string): Promise<string> {
-      return (await send('GET', path)).text();
+      return readBody(await send('GET', path), base);
     },
     async *watch(path: string, signal?: AbortSignal): AsyncIterable<WatchEventBody> {
       const res = await send('GET', path, undefined, signal);
@@ -104,6 +103,15 @@ export function createClient(server: string): Client {
       }
     },
   };
+}
+
+// A connection cut while the answer streams in (server killed) is the server going away, not a bug.
+async function readBody(res: Response, base: string): Promise<string> {
+  try {
+    return await res.text();
+  } catch (err) {
+    throw new UnreachableError(base, `connection lost while reading the response (${connectionDetail(err)})`);
+  }
 }
 
 async function toError(res: Response): Promise<ApiError> {

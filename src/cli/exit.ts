@@ -50,7 +50,8 @@ export function reportError(err: unknown, stderr: Out): void {
     if (err.causes.length === 0) stderr.write(`error: ${err.message}\n`);
     else {
       const n = err.causes.length;
-      stderr.write(`error: ${REASON_TEXT[err.reason] ?? err.reason}${n > 1 ? ` (${n} problems)` : ''}; nothing was changed\n`);
+      const unchanged = err.reason === 'NotFound' ? '' : '; nothing was changed';
+      stderr.write(`error: ${REASON_TEXT[err.reason] ?? err.reason}${n > 1 ? ` (${n} problems)` : ''}${unchanged}\n`);
       for (const c of err.causes) stderr.write(`${formatCause(c)}\n`);
     }
     return;

@@ -16,8 +16,22 @@ import { DEFAULT_SERVER } from './client.js';
 import { createContext, type CliIo } from './context.js';
 import { ExitCode, exitCodeOf, reportError } from './exit.js';
 
-const DESCRIPTION = `TrustStram: a multi-cloud control plane that places workloads across AWS, Azure, GCP and
-on-prem clusters at the lowest cost that respects data residency, and records every change.`;
+const DESCRIPTION = 'TrustStram: residency-safe, cost-optimal multi-cloud orchestration (AWS, Azure, GCP, on-prem).';
+
+// One line each in `truststram --help`; every command's own --help has the full description.
+const SUMMARIES: Record<string, string> = {
+  server: 'run the API server (embedded SQLite store)',
+  demo: 'start a demo server with the examples applied',
+  apply: 'create or update objects from files, atomically',
+  plan: 'show what an apply would change, change nothing',
+  get: 'list objects of a kind, or show one',
+  describe: 'show one object with status, events, audit',
+  delete: 'delete objects by file or by kind and name',
+  audit: 'read, verify and export the audit chain',
+  schedule: 'place workloads on a fleet offline (no server)',
+  catalog: 'browse the shipped price catalog (offline)',
+  version: 'print client and server versions',
+};
 
 const EPILOG = `
 Examples:
@@ -40,6 +54,8 @@ export function buildProgram(io: CliIo): Command {
     .option('-s, --server <url>', `API server URL (env TRUSTSTRAM_SERVER, default ${DEFAULT_SERVER})`)
     .addHelpText('after', EPILOG)
     .showSuggestionAfterError(true)
+    // Commander wraps at 80 columns off a terminal; help reads better a little wider.
+    .configureHelp({ helpWidth: Math.max(100, Math.min(process.stdout.columns ?? 0, 120)) })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
@@ -59,6 +75,7 @@ export function buildProgram(io: CliIo): Command {
     registerVersion,
   ])
     register(program, ctx);
+  for (const c of program.commands) if (SUMMARIES[c.name()]) c.summary(SUMMARIES[c.name()]!);
   // Subcommands inherit the output routing and exit override so usage errors map to exit 1.
   const inherit = (cmd: Command) => {
     for (const c of cmd.commands) {
@@ -78,6 +95,8 @@ export function buildProgram(io: CliIo): Command {
  */
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const program = buildProgram(io);
+  // `truststram get ... | head` closes the pipe early: stop quietly, as Unix tools do.
+  if (io.stdout === process.stdout) process.stdout.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' ? process.exit(0) : undefined));
   let code: number = ExitCode.Ok;
   try {
     if (argv.length <= 2) {

@@ -31,7 +31,7 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
       if (fmt === 'json') return void ctx.stdout.write(toJson({ meta: cat.meta, items }));
       if (fmt === 'yaml') return void ctx.stdout.write(toYaml({ meta: cat.meta, items }));
       if (!items.length) {
-        ctx.stderr.write(`No instance types found${opts.provider ? ` for provider ${opts.provider}` : ''}${opts.region ? ` in region ${opts.region}` : ''}. Regions with prices: truststram catalog list -o json | jq '.items[].region'\n`);
+        ctx.stderr.write(`No instance types found${opts.provider ? ` for provider ${opts.provider}` : ''}${opts.region ? ` in region ${opts.region}` : ''}. Run "truststram catalog list" for every priced region.\n`);
         return;
       }
       const rows = items.map((i) => [i.provider, i.region, i.instanceType, String(i.vcpu), `${i.memoryGiB}Gi`, usd(i.onDemandHourly), usd(i.spotHourly)]);
@@ -66,7 +66,7 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
           `Region:          ${found.region}`,
           `vCPU:            ${found.vcpu}`,
           `Memory:          ${found.memoryGiB} GiB`,
-          `On-demand:       ${usd(found.onDemandHourly)}/hour  (${usd(found.onDemandHourly * 730)}/month, ${per(found.onDemandHourly, found.vcpu)}/vCPU-hour)`,
+          `On-demand:       ${usd(found.onDemandHourly)}/hour  ($${(found.onDemandHourly * 730).toFixed(2)}/month, ${per(found.onDemandHourly, found.vcpu)}/vCPU-hour)`,
           `Spot:            ${found.spotHourly === undefined ? 'no trustworthy figure' : `${usd(found.spotHourly)}/hour  (${Math.round((1 - found.spotHourly / found.onDemandHourly) * 100)}% below on-demand)`}`,
           `Source:          ${found.source}`,
           `As of:           ${found.asOf}`,

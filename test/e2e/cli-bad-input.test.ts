@@ -1,0 +1,129 @@
+// Bad input gets a clear error and changes nothing (issue 2): every case of the matrix goes
+// through the real CLI against a real server, with valid documents around the bad one. Each
+// must exit 1, name the file, the document and the field, and leave the store revision and
+// the whole audit chain exactly as they were.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cluster, docs, workload } from './fixtures.js';
+import { cli, ensureBuilt, getJson, killAll, liveChildren, snapshot, startServerProcess, tempDir, type ServerProcess } from './harness.js';
+
+let srv: ServerProcess;
+let dir: string;
+let good: string;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  dir = await tempDir();
+  srv = await startServerProcess(join(dir, 'data'));
+  const base = join(dir, 'base.yaml');
+  await writeFile(base, docs(cluster('base-eu'), workload('existing', 'e2e', 1)));
+  expect((await cli(['apply', '-f', base], { server: srv.url })).code).toBe(0);
+  // A second revision of `existing`, so resourceVersion "1" below is stale.
+  await writeFile(base, docs(workload('existing', 'e2e', 2)));
+  expect((await cli(['apply', '-f', base], { server: srv.url })).code).toBe(0);
+  good = join(dir, 'good.yaml');
+  await writeFile(good, docs(cluster('good-eu'), workload('good-api', 'e2e', 2)));
+});
+
+afterAll(async () => {
+  await srv?.stop();
+  await killAll();
+  expect(liveChildren()).toBe(0);
+});
+
+interface Case {
+  name: string;
+  content: string | Buffer;
+  /** Document index the error must name; undefined when the problem is the whole file. */
+  document?: number;
+  /** Field path the error must name; undefined when no field is involved (syntax, size, encoding). */
+  field?: string;
+  /** Further text the message must contain. */
+  says: RegExp;
+}
+
+const ok0 = workload('ok-before', 'e2e', 1);
+const ok2 = workload('ok-after', 'e2e', 1);
+/** A bad document at index 1, between two valid ones. */
+const between = (bad: string) => docs(ok0, bad, ok2);
+
+const CASES: Case[] = [
+  { name: 'YAML syntax error', content: between('apiVersion: truststram.io/v1alpha1\nkind: Workload\nmetadata: {name: x\nspec: [image'), document: 1, says: /syntax error at line \d+/ },
+  { name: 'unknown kind', content: between(workload('x').replace('kind: Workload', 'kind: Gadget')), document: 1, field: 'kind', says: /unknown kind "Gadget"/ },
+  { name: 'unknown apiVersion', content: between(workload('x').replace('truststram.io/v1alpha1', 'truststram.io/v9')), document: 1, field: 'apiVersion', says: /unknown apiVersion/ },
+  { name: 'missing required field', content: between(workload('x').replace('  image: registry.example/echo:1.0\n', '')), document: 1, field: 'spec.image', says: /required/ },
+  { name: 'wrong type', content: between(workload('x', 'e2e', '"three"')), document: 1, field: 'spec.replicas', says: /number|whole/ },
+  { name: 'negative replicas', content: between(workload('x', 'e2e', -1)), document: 1, field: 'spec.replicas', says: /must not be negative/ },
+  { name: 'fractional replicas', content: between(workload('x', 'e2e', 1.5)), document: 1, field: 'spec.replicas', says: /whole number/ },
+  { name: 'invalid quantity', content: between(workload('x').replace('cpu: 250m', 'cpu: 2 cores')), document: 1, field: 'spec.resources.cpu', says: /not a valid quantity/ },
+  { name: 'unknown region without residency', content: between(cluster('mars', 'aws', 'mars-north-1')), document: 1, field: 'spec.region', says: /unknown aws region "mars-north-1".*residency/ },
+  { name: 'name that is not DNS-1123', content: between(workload('Payments_API')), document: 1, field: 'metadata.name', says: /DNS-1123/ },
+  { name: 'duplicate objects in one apply', content: docs(ok0, workload('ok-before', 'e2e', 3), ok2), document: 1, field: 'metadata.name', says: /duplicate object: Workload\/e2e\/ok-before/ },
+  {
+    name: 'a document over 1 MiB',
+    content: between(workload('huge', 'e2e', 1).replace('  labels:\n', `  annotations:\n    blob: "${'x'.repeat(1024 * 1024 + 10)}"\n  labels:\n`)),
+    document: 1,
+    says: /larger than 1 MiB/,
+  },
+  { name: 'binary input', content: Buffer.concat([Buffer.from(ok0), Buffer.from([0, 1, 2, 0xff, 0])]), says: /binary input/ },
+  { name: 'non-UTF-8 input', content: Buffer.concat([Buffer.from(docs(ok0, workload('x'))), Buffer.from([0xc3, 0x28, 0xa0, 0xa1])]), says: /not valid UTF-8/ },
+  { name: 'empty file', content: '', says: /empty file/ },
+  { name: 'whitespace-only file', content: '\n   \n---\n', says: /empty file|no documents/ },
+  {
+    name: 'resourceVersion conflict',
+    content: between(workload('existing', 'e2e', 7).replace('  labels:\n', '  resourceVersion: "1"\n  labels:\n')),
+    document: 1,
+    field: 'metadata.resourceVersion',
+    says: /conflict/i,
+  },
+];
+
+describe('a bad apply changes nothing', () => {
+  it.each(CASES)('$name: exit 1, located error, store and audit unchanged', async (c) => {
+    const bad = join(dir, `bad-${c.name.replace(/\W+/g, '-')}.yaml`);
+    await writeFile(bad, c.content);
+    const before = await snapshot(srv.url);
+
+    const r = await cli(['apply', '-f', good, '-f', bad], { server: srv.url });
+
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^error: .*nothing was changed$/);
+    // One line per cause: `file: document N: Kind/name: field: message`.
+    const cause = lines.slice(1).find((l) => l.startsWith(`${bad}: `));
+    expect(cause, r.stderr).toBeDefined();
+    if (c.document !== undefined) expect(cause).toContain(`${bad}: document ${c.document}: `);
+    if (c.field !== undefined) expect(cause).toContain(`: ${c.field}: `);
+    expect(cause).toMatch(c.says);
+
+    expect(await snapshot(srv.url)).toEqual(before);
+    for (const path of ['/apis/truststram.io/v1alpha1/clusters', '/apis/truststram.io/v1alpha1/namespaces/e2e/workloads']) {
+      const names = (await getJson<{ items: { metadata: { name: string } }[] }>(srv.url, path)).items.map((o) => o.metadata.name);
+      expect(names).not.toContain('good-eu');
+      expect(names).not.toContain('good-api');
+      expect(names).not.toContain('ok-before');
+    }
+  });
+
+  it('the server rejects the same input with 4xx Status objects when the CLI is bypassed', async () => {
+    const before = await snapshot(srv.url);
+    const res = await fetch(`${srv.url}/api/v1alpha1/apply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ apiVersion: 'truststram.io/v1alpha1', kind: 'Workload', metadata: { name: 'x', namespace: 'e2e' }, spec: { image: 'i', replicas: -1 } }], sources: [{ file: 'w.yaml', document: 3 }] }),
+    });
+    expect(res.status).toBe(422);
+    const status = (await res.json()) as { kind: string; details: { causes: { field: string }[] } };
+    expect(status.kind).toBe('Status');
+    expect(status.details.causes[0]!.field).toBe('w.yaml: document 3: spec.replicas');
+    expect(await snapshot(srv.url)).toEqual(before);
+  });
+
+  it('a bad plan is rejected the same way and a missing file is exit 1', async () => {
+    const r = await cli(['plan', '-f', join(dir, 'no-such-file.yaml')], { server: srv.url });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no-such-file.yaml: no such file or directory');
+  });
+});
