@@ -68,6 +68,12 @@ describe('planMutation', () => {
     expect(() => planMutation({ verb: 'delete', ref: { kind: 'Cluster', name: 'x' } }, undefined, env)).toThrow(/Cluster\/x not found/);
   });
 
+  it('rejects values JSON cannot store, naming the field', () => {
+    expect(() => planMutation({ verb: 'create', object: obj('Cluster', 'c', undefined, { spec: { cpu: Number.POSITIVE_INFINITY } }) }, undefined, env)).toThrow(
+      /Cluster\/c: spec\.cpu is not a finite number/,
+    );
+  });
+
   it('requires a kind and a name, and treats an empty namespace as none', () => {
     expect(() => refOf({ verb: 'create', object: { apiVersion: 'v', kind: 'Cluster', metadata: { name: '' } } })).toThrow(ValidationError);
     expect(refOf({ verb: 'delete', ref: { kind: 'Cluster', namespace: '', name: 'c' } })).toEqual({ kind: 'Cluster', name: 'c' });

@@ -55,6 +55,7 @@ export interface PlanEnv {
 export function planMutation(m: Mutation, stored: ApiObject | undefined, env: PlanEnv): MutationPlan {
   const ref = refOf(m);
   const key = refKey(ref);
+  if (m.verb !== 'delete') assertJson(m.object, key);
   const expected = m.expectedResourceVersion ?? (m.verb === 'create' || m.verb === 'delete' ? undefined : m.object.metadata.resourceVersion);
   if (!stored) {
     if (m.verb === 'update' || m.verb === 'updateStatus' || m.verb === 'delete') throw new NotFoundError(`${key} not found`);
@@ -76,6 +77,19 @@ export function planMutation(m: Mutation, stored: ApiObject | undefined, env: Pl
 /** Returns a copy of `o` carrying `revision` as its resourceVersion. */
 export function stampRevision(o: ApiObject, revision: number): ApiObject {
   return { ...o, metadata: { ...o.metadata, resourceVersion: String(revision) } };
+}
+
+/**
+ * Rejects values JSON cannot store faithfully (NaN, Infinity — YAML's `.nan`/`.inf` — bigint,
+ * functions): stored JSON and audited digest must describe the same object.
+ */
+export function assertJson(value: unknown, what: string): void {
+  try {
+    canonicalJson(value);
+  } catch (err) {
+    const message = (err as Error).message.replace(/^canonicalJson: value\.?/, '');
+    throw new ValidationError(`${what}: ${message}`, [{ field: message.split(' ')[0] ?? '', message, object: what }]);
+  }
 }
 
 function conflict(key: string, message: string): ConflictError {

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BadRequestError, InternalError, RetryableError, ValidationError, parseSelector, type ApiObject, type LabelMatcher } from '../../api/index.js';
 import { digestOf } from '../../audit/index.js';
-import { planMutation, refOf, stampRevision } from '../mutation.js';
+import { assertJson, planMutation, refOf, stampRevision } from '../mutation.js';
 import type { ActorContext, ApplyResult, AuditEntry, HistoryEntry, Mutation, MutationResult, Store, WatchEventType } from '../store.js';
 import { createWatchHub, type LoggedEvent } from '../watch-hub.js';
 import { createAppender, normaliseTime, queryAudit, verifyStoredAudit } from './audit-rows.js';
@@ -98,8 +98,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         continue;
       }
       revision++;
-      const after = stampRevision(plan.after!, revision);
-      const json = JSON.stringify(after);
+      const json = JSON.stringify(stampRevision(plan.after!, revision));
+      // Digest and return the stored form itself, so verification recomputes the same digest.
+      const after = JSON.parse(json) as ApiObject;
       if (plan.type === 'DELETED') st.deleteObject.run(ref.kind, ns, ref.name);
       else st.putObject.run(ref.kind, ns, ref.name, revision, json);
       const prevLabels = plan.type === 'MODIFIED' ? plan.before!.metadata.labels : undefined;
@@ -175,6 +176,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       ensureOpen();
       checkActor(decision.actor);
       if (!decision.verb) throw new ValidationError('a decision needs a verb', [{ field: 'verb', message: 'required' }]);
+      assertJson(decision.details ?? {}, 'decision details');
+      // Hash exactly what is stored (JSON drops undefined members and applies toJSON).
+      const details = decision.details === undefined ? undefined : (JSON.parse(JSON.stringify(decision.details)) as Record<string, unknown>);
       try {
         return db.transaction((): AuditEntry => {
           const audit = createAppender(st);
@@ -185,7 +189,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
             kind: decision.ref?.kind,
             namespace: decision.ref?.namespace || undefined,
             name: decision.ref?.name,
-            details: decision.details,
+            details,
           });
           audit.finish();
           return entry;

@@ -2,7 +2,7 @@
 // so that controllers, the server and the CLI can rely on one behaviour.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { AlreadyExistsError, BadRequestError, ConflictError, NotFoundError } from '../../api/index.js';
+import { AlreadyExistsError, BadRequestError, ConflictError, NotFoundError, ValidationError } from '../../api/index.js';
 import { verifyChain } from '../../audit/index.js';
 import type { Mutation, Store, WatchEvent } from '../store.js';
 import { collect, obj, rv } from './fixtures.js';
@@ -308,6 +308,16 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         const v = await store.verifyAudit();
         expect(v).toEqual({ ok: true, entries: 4, headHash: log[3]!.hash });
         expect(verifyChain(log)).toEqual(v);
+      });
+
+      it('stores decision details as JSON and rejects what JSON cannot hold', async () => {
+        const e = await store.recordDecision({ actor: 'controller:x', verb: 'note', details: { at: new Date('2026-01-02T03:04:05Z'), gone: undefined, list: [1, 'a'] } });
+        expect(e.details).toEqual({ at: '2026-01-02T03:04:05.000Z', list: [1, 'a'] });
+        expect((await store.auditLog())[0]).toEqual(e);
+        await expect(store.recordDecision({ actor: 'controller:x', verb: 'note', details: { score: Number.NaN } })).rejects.toBeInstanceOf(ValidationError);
+        await expect(store.recordDecision({ actor: '', verb: 'note' })).rejects.toBeInstanceOf(ValidationError);
+        await expect(store.apply([{ verb: 'create', object: obj('Cluster', 'c') }], { actor: '' })).rejects.toBeInstanceOf(ValidationError);
+        expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 1 });
       });
 
       it('filters the log by seq, limit, object and time', async () => {
