@@ -121,7 +121,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         details,
       });
       results.push({ verb: m.verb, ref, outcome: plan.outcome, object: plan.type === 'DELETED' ? plan.before! : after });
-      events.push({ revision, type: plan.type!, kind: ref.kind, namespace: ns, json, labels: after.metadata.labels, prevLabels });
+      // Labels are copied: the caller owns `after` (returned in results) and may edit it.
+      const labels = after.metadata.labels ? { ...after.metadata.labels } : undefined;
+      events.push({ revision, type: plan.type!, kind: ref.kind, namespace: ns, json, labels, prevLabels });
     }
     audit.finish();
     st.setMeta.run(revision, 'revision');
