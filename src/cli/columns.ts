@@ -3,9 +3,12 @@
 import type { ApiObject } from '../api/index.js';
 import { formatAge, formatLabels } from './output.js';
 
+/** Looks up an instance type's size (from the price catalog), to size node-pool clusters. */
+export type InstanceSizer = (provider: string, region: string, instanceType: string) => { vcpu: number; memoryGiB: number } | undefined;
+
 export interface Column {
   header: string;
-  value: (o: any, now: number) => string;
+  value: (o: any, now: number, sizer?: InstanceSizer) => string;
   /** Only in `-o wide`. */
   wide?: boolean;
   /** Only when listing several namespaces. */
@@ -18,13 +21,19 @@ const name: Column = { header: 'NAME', value: (o: ApiObject) => o.metadata.name 
 const namespace: Column = { header: 'NAMESPACE', value: (o: ApiObject) => none(o.metadata.namespace), namespaceColumn: true };
 const labels: Column = { header: 'LABELS', value: (o: ApiObject) => formatLabels(o.metadata.labels), wide: true };
 
-const clusterCapacity = (o: any, what: 'cpu' | 'memory'): string => {
+const clusterCapacity = (o: any, what: 'cpu' | 'memory', sizer?: InstanceSizer): string => {
   const alloc = o.status?.allocatable?.[what];
   if (alloc !== undefined) return what === 'cpu' ? String(alloc) : formatMemory(alloc);
   if (o.spec?.capacity?.[what] !== undefined) return String(o.spec.capacity[what]);
-  const pools = o.spec?.nodePools as { count: number; instanceType: string }[] | undefined;
-  if (pools?.length) return `${pools.reduce((n, p) => n + p.count, 0)} nodes`;
-  return '<none>';
+  const pools = (o.spec?.nodePools ?? []) as { count: number; instanceType: string }[];
+  if (!pools.length) return '<none>';
+  // Node pools: sum the instance sizes when the catalog knows them all, else count nodes.
+  const sizes = pools.map((p) => sizer?.(o.spec.provider, o.spec.region, p.instanceType));
+  if (sizes.every((x) => x !== undefined)) {
+    const total = pools.reduce((n, p, i) => n + p.count * (what === 'cpu' ? sizes[i]!.vcpu : sizes[i]!.memoryGiB), 0);
+    return what === 'cpu' ? String(total) : `${total}Gi`;
+  }
+  return `${pools.reduce((n, p) => n + p.count, 0)} nodes`;
 };
 
 function formatMemory(bytes: unknown): string {
@@ -45,8 +54,8 @@ const COLUMNS: Record<string, Column[]> = {
     { header: 'REGION', value: (o) => none(o.spec?.region) },
     { header: 'RESIDENCY', value: (o) => none(o.spec?.residency) },
     { header: 'STATUS', value: (o) => (o.spec?.unschedulable ? `${o.status?.phase ?? 'Unknown'},SchedulingDisabled` : (o.status?.phase ?? 'Unknown')) },
-    { header: 'CPU', value: (o) => clusterCapacity(o, 'cpu') },
-    { header: 'MEMORY', value: (o) => clusterCapacity(o, 'memory') },
+    { header: 'CPU', value: (o, _now, sizer) => clusterCapacity(o, 'cpu', sizer) },
+    { header: 'MEMORY', value: (o, _now, sizer) => clusterCapacity(o, 'memory', sizer) },
     age,
     { header: 'ZONES', value: (o) => (o.spec?.zones?.length ? o.spec.zones.join(',') : '<none>'), wide: true },
     { header: 'DRIVER', value: (o) => none(o.spec?.driver?.type), wide: true },
@@ -115,6 +124,6 @@ export function columnsFor(kind: string, wide: boolean, allNamespaces: boolean):
 }
 
 /** Renders objects into table rows. */
-export function rowsFor(objects: unknown[], cols: Column[], now: number = Date.now()): string[][] {
-  return objects.map((o) => cols.map((c) => c.value(o, now)));
+export function rowsFor(objects: unknown[], cols: Column[], now: number = Date.now(), sizer?: InstanceSizer): string[][] {
+  return objects.map((o) => cols.map((c) => c.value(o, now, sizer)));
 }

@@ -50,3 +50,16 @@ export async function loadCost(): Promise<CostModule> {
   }
   throw last;
 }
+
+/**
+ * Instance sizes from the shipped catalog, for clusters declared by node pools; undefined when
+ * the catalog cannot be loaded (the table then counts nodes instead).
+ */
+export async function loadInstanceSizer(): Promise<((provider: string, region: string, type: string) => { vcpu: number; memoryGiB: number } | undefined) | undefined> {
+  try {
+    const cat = (await loadCost()).defaultCatalog();
+    return (provider, region, type) => cat.instance(provider, region, type);
+  } catch {
+    return undefined;
+  }
+}

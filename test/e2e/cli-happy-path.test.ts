@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cluster, docs, workload } from './fixtures.js';
-import { cli, ensureBuilt, killAll, liveChildren, snapshot, startServerProcess, tempDir, type ServerProcess } from './harness.js';
+import { EXAMPLES, cli, ensureBuilt, killAll, liveChildren, snapshot, spawnCli, startServerProcess, tempDir, waitFor, type ServerProcess } from './harness.js';
 
 let srv: ServerProcess;
 let dir: string;
@@ -154,5 +154,28 @@ describe('truststram against a running server', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Client Version: \d+\.\d+\.\d+/m);
     expect(r.stdout).toMatch(/^Server Version: \d+\.\d+\.\d+/m);
+  });
+
+  it('streams changes with get --watch until stopped', async () => {
+    const w = spawnCli(['get', 'workloads', '-n', 'team-a', '--watch'], { server: srv.url });
+    expect(await waitFor(() => /^NAME\s+REPLICAS/m.test(w.output()))).toBe(true);
+    const f = join(dir, 'watched.yaml');
+    await writeFile(f, docs(workload('api', 'team-a', 4)));
+    expect((await cli(['apply', '-f', f], { server: srv.url })).code).toBe(0);
+    expect(await waitFor(() => /^MODIFIED\s+api\s+4\s/m.test(w.output())), w.output()).toBe(true);
+    w.proc.kill('SIGINT');
+    expect(await w.exited).toBe(0);
+  });
+
+  it('applies the shipped examples, then plans them as unchanged', async () => {
+    const r = await cli(['apply', '-f', EXAMPLES], { server: srv.url });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('workload.truststram.io/payments-api created');
+    expect(r.stdout).toMatch(/^cluster\.truststram\.io\/\S+ created$/m);
+    const plan = await cli(['plan', '-f', EXAMPLES], { server: srv.url });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/Plan: 0 to create, 0 to change, 0 to delete, \d+ unchanged\./);
+    const d = await cli(['describe', 'workload', 'payments-api', '-n', 'payments'], { server: srv.url });
+    expect(d.stdout).toMatch(/^Labels:\s+.*team=payments/m);
   });
 });

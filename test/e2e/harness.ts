@@ -98,6 +98,29 @@ export function cli(args: string[], opts: { server?: string; input?: string | Bu
   });
 }
 
+/** Starts a long-running CLI command (`get --watch`); read its output as it arrives, stop it with `proc.kill()`. */
+export function spawnCli(args: string[], opts: { server?: string } = {}): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
+  if (opts.server) env.TRUSTSTRAM_SERVER = opts.server;
+  const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(proc);
+  let out = '';
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => (children.delete(proc), r(code))));
+  return { proc, output: () => out, exited };
+}
+
+/** Polls `cond` every 50 ms until it holds or `ms` pass. */
+export async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cond();
+}
+
 export interface ServerProcess {
   url: string;
   dataDir: string;

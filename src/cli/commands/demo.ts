@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../api/index.js';
 import { DEFAULT_SERVER, createClient, resourcePath, type Client, type ListResponse } from '../client.js';
 import { columnsFor, rowsFor } from '../columns.js';
-import { loadServer, type RunningServer } from '../components.js';
+import { loadInstanceSizer, loadServer, type RunningServer } from '../components.js';
 import type { CliContext } from '../context.js';
 import { loadManifests } from '../manifests.js';
 import { formatTable, type Out } from '../output.js';
@@ -61,7 +61,8 @@ export const summaryStage: DemoStage = {
       if (!list.items.length) continue;
       const kind = list.items[0].kind as string;
       const cols = columnsFor(kind, false, namespaced).filter((c) => c.header !== 'AGE');
-      ctx.out.write(`${plural.toUpperCase()}\n${formatTable(cols.map((c) => c.header), rowsFor(list.items, cols))}\n`);
+      const sizer = kind === 'Cluster' ? await loadInstanceSizer() : undefined;
+      ctx.out.write(`${plural.toUpperCase()}\n${formatTable(cols.map((c) => c.header), rowsFor(list.items, cols, Date.now(), sizer))}\n`);
     }
     ctx.hints.push(
       'get clusters -o wide',

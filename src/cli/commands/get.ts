@@ -5,6 +5,7 @@ import { DEFAULT_NAMESPACE, ValidationError, type KindInfo } from '../../api/ind
 import { resourcePath, type Client, type ListResponse } from '../client.js';
 import { columnsFor, rowsFor } from '../columns.js';
 import type { CliContext } from '../context.js';
+import { loadInstanceSizer } from '../components.js';
 import { kindArg } from '../manifests.js';
 import { OUTPUT_FORMATS, formatTable, toJson, toYaml, type OutputFormat } from '../output.js';
 import { getRegions } from './regions.js';
@@ -72,24 +73,25 @@ catalog built into this CLI when no server is reachable.`,
       const client = ctx.client(cmd);
       if (name) {
         const obj = await client.request('GET', resourcePath(info, ns, name));
-        print(ctx, info, [obj], format, false, obj);
+        await print(ctx, info, [obj], format, false, obj);
         if (opts.watch) await watch(ctx, client, info, ns, opts.selector, format, all, undefined, name);
         return;
       }
       const list = await client.request<ListResponse>('GET', listPath(info, ns, opts.selector));
       if (list.items.length === 0 && (format === 'table' || format === 'wide') && !opts.watch)
         ctx.stderr.write(`No ${info.plural} found${ns ? ` in namespace ${ns}` : ''}.\n`);
-      else print(ctx, info, list.items, format, all, list);
+      else await print(ctx, info, list.items, format, all, list);
       if (opts.watch) await watch(ctx, client, info, ns, opts.selector, format, all, list.metadata?.resourceVersion);
     });
 }
 
-function print(ctx: CliContext, info: KindInfo, items: unknown[], format: OutputFormat, all: boolean, raw: unknown): void {
+async function print(ctx: CliContext, info: KindInfo, items: unknown[], format: OutputFormat, all: boolean, raw: unknown): Promise<void> {
   if (format === 'json') ctx.stdout.write(toJson(raw));
   else if (format === 'yaml') ctx.stdout.write(toYaml(raw));
   else {
     const cols = columnsFor(info.kind, format === 'wide', all);
-    ctx.stdout.write(formatTable(cols.map((c) => c.header), rowsFor(items, cols)));
+    const sizer = info.kind === 'Cluster' ? await loadInstanceSizer() : undefined;
+    ctx.stdout.write(formatTable(cols.map((c) => c.header), rowsFor(items, cols, Date.now(), sizer)));
   }
 }
 

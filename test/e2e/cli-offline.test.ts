@@ -1,0 +1,117 @@
+// The CLI without a server: unreachable is exit 2 with a hint, usage errors are exit 1,
+// help reads well, and the offline commands (regions, catalog, demo) work on their own.
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, ensureBuilt, killAll, liveChildren } from './harness.js';
+
+let nobody: string;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  // A port that was free a moment ago and has no listener now.
+  const port = await new Promise<number>((done) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => done(p));
+    });
+  });
+  nobody = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await killAll();
+  expect(liveChildren()).toBe(0);
+});
+
+describe('no server', () => {
+  it.each([
+    [['get', 'clusters']],
+    [['apply', '-f', 'examples/']],
+    [['audit', 'verify']],
+    [['version']],
+  ])('%j exits 2 naming the address and how to start a server', async (args) => {
+    const r = await cli(args, { server: nobody });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot reach the TrustStram server at ${nobody}: connection refused`);
+    expect(r.stderr).toContain('truststram server --listen');
+  });
+
+  it('--server wins over TRUSTSTRAM_SERVER', async () => {
+    const r = await cli(['--server', nobody, 'get', 'clusters'], { env: { TRUSTSTRAM_SERVER: 'http://127.0.0.1:9' } });
+    expect(r.stderr).toContain(nobody);
+  });
+
+  it('validates files locally before needing a server', async () => {
+    const r = await cli(['apply', '-f', '-'], { server: nobody, input: 'apiVersion: truststram.io/v1alpha1\nkind: Workload\nmetadata: {name: x}\nspec: {image: i, replicas: -2}\n' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('-: document 0: Workload/x: spec.replicas: must not be negative');
+  });
+
+  it('lists regions from the built-in catalog', async () => {
+    const r = await cli(['get', 'regions', '--provider', 'gcp', '--residency', 'ch'], { server: nobody });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('region catalog built into this CLI');
+    expect(r.stdout).toMatch(/^gcp\s+europe-west6\s+ch\s+CH/m);
+  });
+
+  it('prints the client version alone with --client', async () => {
+    const r = await cli(['version', '--client'], { server: nobody });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Client Version: \d+\.\d+\.\d+/);
+  });
+});
+
+describe('usage', () => {
+  it('top-level help lists every command on one line each', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['server', 'demo', 'apply', 'plan', 'get', 'describe', 'delete', 'audit', 'schedule', 'catalog', 'version'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b.*\\S$`, 'm'));
+    expect(r.stdout).toContain('Exit codes: 0 ok, 1');
+  });
+
+  it.each([['apply'], ['get'], ['audit', 'log'], ['schedule'], ['catalog', 'show']])('%j --help has usage and options', async (...args) => {
+    const r = await cli([...args, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: truststram /);
+    expect(r.stdout).toContain('Options:');
+  });
+
+  it('unknown commands, kinds, formats and missing arguments are exit 1', async () => {
+    for (const args of [['bogus'], ['get', 'gadgets'], ['get', 'clusters', '-o', 'xml'], ['describe', 'workload'], ['apply'], ['delete']]) {
+      const r = await cli(args, { server: nobody });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toMatch(/error/);
+    }
+  });
+});
+
+describe('offline commands', () => {
+  it('catalog list and show read the shipped prices', async () => {
+    const list = await cli(['catalog', 'list', '--provider', 'aws', '--region', 'eu-west-1']);
+    expect(list.code).toBe(0);
+    expect(list.stdout.split('\n')[0]!.split(/\s{2,}/)).toEqual(['PROVIDER', 'REGION', 'INSTANCE-TYPE', 'VCPU', 'MEMORY', 'ON-DEMAND/H', 'SPOT/H']);
+    expect(list.stdout).toMatch(/^aws\s+eu-west-1\s+m6i\.large\s+2\s+8Gi\s+\$\d/m);
+
+    const show = await cli(['catalog', 'show', 'm6i.large', '--region', 'eu-west-1', '-o', 'json']);
+    expect(JSON.parse(show.stdout)).toMatchObject({ provider: 'aws', region: 'eu-west-1', instanceType: 'm6i.large', vcpu: 2, memoryGiB: 8 });
+
+    const missing = await cli(['catalog', 'show', 'm6i.large', '--region', 'mars-1']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('unknown instance type "m6i.large" in region "mars-1"');
+  });
+
+  it('demo starts a server, applies the examples, prints next steps and cleans up', async () => {
+    const r = await cli(['demo', '--duration', '0', '--listen', '127.0.0.1:0'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const url = /server at (http:\/\/127\.0\.0\.1:\d+), state in (\S+) \(temporary\)/.exec(r.stdout);
+    expect(url).not.toBeNull();
+    expect(r.stdout).toMatch(/Applied \d+ objects from/);
+    expect(r.stdout).toMatch(/^CLUSTERS$/m);
+    expect(r.stdout).toMatch(/^payments\s+payments-api\s+\d+\s+\d+\s+eu$/m);
+    expect(r.stdout).toContain(`truststram --server ${url![1]} get workloads -A`);
+    expect(r.stdout).toContain('Demo stopped and its temporary state removed.');
+    expect(existsSync(url![2]!)).toBe(false);
+  });
+});
