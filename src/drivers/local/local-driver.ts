@@ -66,6 +66,8 @@ export interface LocalDriver extends Driver {
   crashReplica(workload: WorkloadKey, replica: string): boolean;
   /** Kills every replica synchronously (process exit path); prefer `close()`. */
   killAllNow(): void;
+  /** Updates the simulated capacity (the agent learns it from the Cluster spec). */
+  setAllocatable(r: Resources): void;
 }
 
 interface Entry {
@@ -271,6 +273,9 @@ export function createLocalDriver(options: LocalDriverOptions): LocalDriver {
     },
     crashReplica(workload, replica) {
       return entries.get(workloadKeyString(workload))?.replicas.get(replica)?.crash() ?? false;
+    },
+    setAllocatable(r) {
+      o.allocatable = r;
     },
     killAllNow() {
       for (const e of entries.values()) for (const r of [...e.replicas.values(), ...e.terminating.values()]) r.killNow();

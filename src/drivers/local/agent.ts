@@ -1,0 +1,276 @@
+// The local cluster agent — the body of `truststram agent --cluster NAME --server URL`. It
+// heartbeats and reports into its Cluster's status (merge patches on /status), keeps caches
+// of Placements and Workloads by list+watch, derives its own work and converges the local
+// driver to it. Server outages are survived: replicas keep running, caches are kept, and on
+// reconnect it re-lists and converges to the same replicas (no duplicates: it adopts what it
+// runs). When the agent dies, its replicas die with it (see wrapper.ts and local-driver.ts).
+import { hostname } from 'node:os';
+import type { ApiObject, Cluster, ClusterSpec, Placement, Workload } from '../../api/index.js';
+import { NotFoundError } from '../../api/index.js';
+import { workloadKeyString, type Resources } from '../contract.js';
+import { API_BASE, createApiClient, MERGE_PATCH } from './agent-client.js';
+import { abortableSleep, runInformer } from './agent-informer.js';
+import { createReportPublisher, type PublishedWorkload } from './agent-report.js';
+import type { BackoffOptions } from './backoff.js';
+import { createLocalDriver, type LocalDriver } from './local-driver.js';
+import { createMergePatch } from './merge-diff.js';
+import { clusterAllocatable, deriveClusterWork } from './work.js';
+
+export interface AgentOptions {
+  /** Name of the Cluster object this agent runs. */
+  cluster: string;
+  /** API server URL, e.g. `http://127.0.0.1:7400`. */
+  server: string;
+  /** Bearer token for the API server, when it has auth on. */
+  token?: string;
+  /** Heartbeat period. Default 500 ms (a health controller can then detect loss in ~1.5 s). */
+  heartbeatMs?: number;
+  /** How often per-replica usage numbers are refreshed in the status. Default 5 s. */
+  usageReportMs?: number;
+  /** Longest wait between retries while the server is unreachable. Default 2 s. */
+  retryMaxMs?: number;
+  /** Force simulated replicas. Default: the Cluster's `spec.driver.simulated`. */
+  simulated?: boolean;
+  /** Create the Cluster with this spec when it does not exist. Default: wait until it is declared. */
+  registerSpec?: ClusterSpec;
+  /** Working directory of replica processes. Default: the agent's. */
+  cwd?: string;
+  /** Directory for replica logs. Default: none (the last output lines are kept in memory). */
+  logDir?: string;
+  /** SIGTERM-to-SIGKILL grace for replicas. Default 5 s. */
+  stopGraceMs?: number;
+  /** Replica restart backoff. Default 100 ms doubling to 10 s, reset after 10 s. */
+  backoff?: Partial<BackoffOptions>;
+  /** Install SIGTERM/SIGINT/uncaught-error handlers that stop replicas and exit (the CLI sets this). */
+  handleSignals?: boolean;
+  /** Where progress and errors go. Default: stderr lines prefixed `agent <cluster>:`. */
+  log?: (line: string) => void;
+}
+
+export type CompiledAgentOptions = Required<Omit<AgentOptions, 'token' | 'simulated' | 'registerSpec' | 'logDir' | 'backoff'>> &
+  Pick<AgentOptions, 'token' | 'simulated' | 'registerSpec' | 'logDir' | 'backoff'>;
+
+/** Fills in defaults once at the boundary. */
+export function compileAgentOptions(o: AgentOptions): CompiledAgentOptions {
+  if (!o.cluster) throw new TypeError('agent: --cluster is required');
+  if (!/^https?:\/\//.test(o.server ?? '')) throw new TypeError(`agent: --server must be an http(s) URL, got "${o.server}"`);
+  const positive = (name: string, v: number | undefined, d: number) => {
+    const x = v ?? d;
+    if (!Number.isFinite(x) || x <= 0) throw new TypeError(`agent: ${name} must be a positive number of milliseconds`);
+    return x;
+  };
+  const log = o.log ?? ((line: string) => process.stderr.write(`agent ${o.cluster}: ${line}\n`));
+  return {
+    ...o,
+    heartbeatMs: positive('heartbeatMs', o.heartbeatMs, 500),
+    usageReportMs: positive('usageReportMs', o.usageReportMs, 5000),
+    retryMaxMs: positive('retryMaxMs', o.retryMaxMs, 2000),
+    stopGraceMs: positive('stopGraceMs', o.stopGraceMs, 5000),
+    cwd: o.cwd ?? process.cwd(),
+    handleSignals: o.handleSignals ?? false,
+    log,
+  };
+}
+
+export interface RunningAgent {
+  cluster: string;
+  driver: LocalDriver;
+  /** True while the last heartbeat reached the server. */
+  connected(): boolean;
+  /** Resolves after the first successful heartbeat (the cluster is registered). */
+  registered: Promise<void>;
+  /** Stops replicas (gracefully), reports them gone (best effort) and ends all loops. */
+  stop(): Promise<void>;
+}
+
+/** Shortest gap between two status reports triggered by replica changes. */
+const MIN_REPORT_GAP_MS = 100;
+
+/**
+ * Starts an agent; it runs until `stop()` (or, with `handleSignals`, SIGTERM/SIGINT).
+ * @example
+ * const agent = runAgent({ cluster: 'aws-eu-1', server: 'http://127.0.0.1:7400', handleSignals: true });
+ * await agent.registered;
+ */
+export function runAgent(options: AgentOptions): RunningAgent {
+  const o = compileAgentOptions(options);
+  const client = createApiClient(o.server, o.token);
+  const driver = createLocalDriver({
+    cluster: o.cluster,
+    cwd: o.cwd,
+    stopGraceMs: o.stopGraceMs,
+    env: { TRUSTSTRAM_SERVER: o.server },
+    ...(o.simulated !== undefined ? { simulated: o.simulated } : {}),
+    ...(o.logDir ? { logDir: o.logDir } : {}),
+    ...(o.backoff ? { backoff: o.backoff } : {}),
+  });
+  const abort = new AbortController();
+  const startedAt = new Date().toISOString();
+  const publisher = createReportPublisher(o.usageReportMs);
+  const statusPath = `${API_BASE}/clusters/${encodeURIComponent(o.cluster)}/status`;
+  let clusterSimulated = o.simulated ?? false;
+  let connected = false;
+  let placements: ReadonlyMap<string, ApiObject> | undefined;
+  let workloads: ReadonlyMap<string, ApiObject> | undefined;
+  let resolveRegistered!: () => void;
+  const registered = new Promise<void>((r) => (resolveRegistered = r));
+
+  // ---- converge: caches -> work -> driver -----------------------------------------------
+  let convergeScheduled = false;
+  const scheduleConverge = () => {
+    if (convergeScheduled || abort.signal.aborted) return;
+    convergeScheduled = true;
+    setImmediate(() => {
+      convergeScheduled = false;
+      // Both caches must have been listed once: half a picture would remove running replicas.
+      if (!placements || !workloads || abort.signal.aborted) return;
+      const byKey = new Map<string, Workload>();
+      for (const w of workloads.values()) byKey.set(workloadKeyString({ namespace: w.metadata.namespace ?? 'default', name: w.metadata.name }), w as Workload);
+      const desired = deriveClusterWork(o.cluster, placements.values() as Iterable<Placement>, byKey, clusterSimulated);
+      const keep = new Set(desired.map((w) => workloadKeyString(w.workload)));
+      for (const w of desired) driver.apply(w).catch((err: unknown) => o.log(`apply ${workloadKeyString(w.workload)}: ${String(err)}`));
+      for (const k of driver.workloads()) if (!keep.has(workloadKeyString(k))) driver.remove(k).catch((err: unknown) => o.log(`remove ${workloadKeyString(k)}: ${String(err)}`));
+    });
+  };
+
+  // ---- heartbeat and report ----------------------------------------------------------------
+  let wake: (() => void) | undefined;
+  let changed = false;
+  const unsubscribe = driver.onChange(() => {
+    changed = true;
+    wake?.();
+  });
+  /** What the server's status.workloads holds, as far as we know; undefined = re-read it. */
+  let serverWorkloads: Record<string, PublishedWorkload> | undefined;
+
+  const resync = async () => {
+    let cluster: Cluster;
+    try {
+      cluster = await client.request<Cluster>('GET', `${API_BASE}/clusters/${encodeURIComponent(o.cluster)}`);
+    } catch (err) {
+      if (!(err instanceof NotFoundError) || !o.registerSpec) throw err;
+      cluster = await client.request<Cluster>('POST', `${API_BASE}/clusters`, { apiVersion: 'truststram.io/v1alpha1', kind: 'Cluster', metadata: { name: o.cluster }, spec: o.registerSpec });
+      o.log('registered the cluster');
+    }
+    driver.setAllocatable(clusterAllocatable(cluster));
+    const sim = o.simulated ?? cluster.spec.driver?.simulated ?? false;
+    if (sim !== clusterSimulated) {
+      clusterSimulated = sim;
+      scheduleConverge();
+    }
+    serverWorkloads = ((cluster.status ?? {}) as { workloads?: Record<string, PublishedWorkload> }).workloads ?? {};
+  };
+
+  const agentInfo = () => ({ pid: process.pid, hostname: hostname(), startedAt, driver: 'local', simulated: clusterSimulated, heartbeatMs: o.heartbeatMs, node: process.version });
+
+  const report = async (final: boolean) => {
+    if (serverWorkloads === undefined) await resync();
+    const r = await driver.status();
+    const pub = publisher.publish(r);
+    const next = final ? {} : pub.workloads;
+    const diff = createMergePatch(serverWorkloads, next);
+    const zero: Resources = { cpu: 0, memory: 0, pods: 0 };
+    const status = {
+      phase: final ? 'NotReady' : 'Ready',
+      lastHeartbeatTime: new Date().toISOString(),
+      allocatable: r.allocatable,
+      allocated: final ? zero : pub.allocated,
+      usage: final ? zero : pub.usage,
+      agent: final ? null : agentInfo(),
+      ...(diff !== undefined ? { workloads: diff } : {}),
+    };
+    await client.request('PATCH', statusPath, { status }, { contentType: MERGE_PATCH, timeoutMs: final ? 1000 : 5000 });
+    serverWorkloads = next;
+  };
+
+  const heartbeatLoop = async () => {
+    let failures = 0;
+    while (!abort.signal.aborted) {
+      changed = false;
+      try {
+        await report(false);
+        if (!connected) o.log(failures > 0 ? 'reconnected to the server' : 'connected to the server');
+        connected = true;
+        failures = 0;
+        resolveRegistered();
+      } catch (err) {
+        serverWorkloads = undefined;
+        if (connected || failures === 0) o.log(`cannot report to ${o.server}: ${(err as Error).message}; retrying`);
+        connected = false;
+        failures++;
+      }
+      if (abort.signal.aborted) break;
+      if (failures > 0) {
+        await abortableSleep(Math.min(o.retryMaxMs, o.heartbeatMs * 2 ** Math.min(failures - 1, 10)), abort.signal);
+        continue;
+      }
+      await abortableSleep(MIN_REPORT_GAP_MS, abort.signal);
+      if (!changed) await new Promise<void>((resolve) => {
+        const t = setTimeout(done, Math.max(0, o.heartbeatMs - MIN_REPORT_GAP_MS));
+        function done() {
+          clearTimeout(t);
+          wake = undefined;
+          abort.signal.removeEventListener('abort', done);
+          resolve();
+        }
+        wake = done;
+        abort.signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  };
+
+  const informer = (plural: string, set: (c: ReadonlyMap<string, ApiObject>) => void) =>
+    runInformer({
+      client,
+      plural,
+      signal: abort.signal,
+      retryMaxMs: o.retryMaxMs,
+      onChange: (cache) => {
+        set(cache);
+        scheduleConverge();
+      },
+      onError: () => undefined, // the heartbeat loop reports connectivity
+    });
+
+  const loops = Promise.all([
+    heartbeatLoop(),
+    informer('placements', (c) => (placements = c)),
+    informer('workloads', (c) => (workloads = c)),
+  ]);
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+  let stopping: Promise<void> | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    o.log(`${sig}: stopping replicas`);
+    void stop().finally(() => process.exit(0));
+  };
+  const onFatal = (err: unknown) => {
+    o.log(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    driver.killAllNow();
+    process.exit(1);
+  };
+  if (o.handleSignals) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    process.on('uncaughtException', onFatal);
+    process.on('unhandledRejection', onFatal);
+  }
+
+  const stop = () =>
+    (stopping ??= (async () => {
+      abort.abort();
+      unsubscribe();
+      await loops.catch(() => undefined);
+      await driver.close();
+      // Tell the control plane at once that nothing runs here any more (best effort).
+      if (connected) await report(true).catch(() => undefined);
+      if (o.handleSignals) {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        process.off('uncaughtException', onFatal);
+        process.off('unhandledRejection', onFatal);
+      }
+    })());
+
+  return { cluster: o.cluster, driver, connected: () => connected, registered, stop };
+}
