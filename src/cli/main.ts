@@ -91,7 +91,7 @@ export function buildProgram(io: CliIo): Command {
 
 /**
  * Runs the CLI with `argv` as in `process.argv` (node, script, args...). Resolves to the exit
- * code and sets `process.exitCode`; long-running commands (server, demo) resolve when stopped.
+ * code (also set as `process.exitCode` when writing to the real stdout); long-running commands (server, demo) resolve when stopped.
  */
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const program = buildProgram(io);
@@ -109,6 +109,6 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     // commander already printed its usage message (and help exits with code 0).
     if (!(err instanceof CommanderError)) reportError(err, io.stderr);
   }
-  process.exitCode = code;
+  if (io.stdout === process.stdout) process.exitCode = code;
   return code;
 }

@@ -94,31 +94,66 @@ export function shapeOf(s: JsonSchema): Shape {
 }
 
 /** Thrown when an input exceeds INPUT_LIMITS: the cost estimate would no longer hold. */
-export class InputTooLargeError extends Error {}
+export class InputTooLargeError extends Error {
+  /** Field path segments, filled in on the way out (only errors pay for paths). */
+  readonly path: (string | number)[] = [];
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
 
 /**
  * Converts a JSON value to a CEL value along `shape`, checking INPUT_LIMITS on the way.
  * Values without a shape (dyn) keep JSON semantics: every number is a CEL double.
+ * @throws {InputTooLargeError} naming the offending field (`root` is its prefix)
  */
-export function toCel(v: unknown, shape: Shape, path = ''): unknown {
-  if (v === null || v === undefined) return v;
-  if (typeof v === 'string') {
-    if (v.length > INPUT_LIMITS.maxStringLength) throw new InputTooLargeError(`${path || 'value'} is longer than ${INPUT_LIMITS.maxStringLength} characters`);
+export function toCel(v: unknown, shape: Shape, root = ''): unknown {
+  try {
+    return conv(v, shape);
+  } catch (e) {
+    if (!(e instanceof InputTooLargeError)) throw e;
+    let path = root;
+    for (const seg of e.path) path = typeof seg === 'number' ? `${path}[${seg}]` : path ? `${path}.${seg}` : seg;
+    e.message = `${path || 'value'} ${e.problem}`;
+    throw e;
+  }
+}
+
+// The hot path of every evaluation: plain loops, no per-field strings or closures.
+function conv(v: unknown, shape: Shape): unknown {
+  if (typeof v !== 'object' || v === null) {
+    if (typeof v === 'string') {
+      if (v.length > INPUT_LIMITS.maxStringLength) throw new InputTooLargeError(`is longer than ${INPUT_LIMITS.maxStringLength} characters`);
+    } else if (typeof v === 'number' && shape.k === 'int' && Number.isInteger(v)) return BigInt(v);
     return v;
   }
-  if (typeof v === 'number') return shape.k === 'int' && Number.isInteger(v) ? BigInt(v) : v;
-  if (typeof v !== 'object') return v;
   if (Array.isArray(v)) {
-    if (v.length > INPUT_LIMITS.maxItems) throw new InputTooLargeError(`${path || 'value'} has more than ${INPUT_LIMITS.maxItems} items`);
+    const n = v.length;
+    if (n > INPUT_LIMITS.maxItems) throw new InputTooLargeError(`has more than ${INPUT_LIMITS.maxItems} items`);
     const item = shape.k === 'list' ? shape.item : KEEP;
-    return v.map((x, i) => toCel(x, item, `${path}[${i}]`));
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      try {
+        out[i] = conv(v[i], item);
+      } catch (e) {
+        if (e instanceof InputTooLargeError) e.path.unshift(i);
+        throw e;
+      }
+    }
+    return out;
   }
-  const entries = Object.entries(v as Record<string, unknown>);
-  if (entries.length > INPUT_LIMITS.maxItems) throw new InputTooLargeError(`${path || 'value'} has more than ${INPUT_LIMITS.maxItems} entries`);
+  const src = v as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of entries) {
+  let count = 0;
+  for (const k in src) {
+    if (++count > INPUT_LIMITS.maxItems) throw new InputTooLargeError(`has more than ${INPUT_LIMITS.maxItems} entries`);
     const sub = shape.k === 'object' ? (shape.fields[k] ?? KEEP) : shape.k === 'map' ? shape.value : KEEP;
-    out[k] = toCel(x, sub, path ? `${path}.${k}` : k);
+    try {
+      out[k] = conv(src[k], sub);
+    } catch (e) {
+      if (e instanceof InputTooLargeError) e.path.unshift(k);
+      throw e;
+    }
   }
   return out;
 }

@@ -37,7 +37,6 @@ export interface EvalInput {
 /** Evaluates every rule of `p` and returns the failing ones (empty = the policy passes). */
 export function evaluatePolicy(p: CompiledPolicy, input: EvalInput): Verdict[] {
   const out: Verdict[] = [];
-  const base = { policy: p.name, enforcement: p.enforcement, object: input.object.key, ...(input.cluster ? { cluster: input.cluster.name } : {}) };
   const tooLarge = input.object.tooLarge ?? input.oldObject?.tooLarge ?? input.cluster?.tooLarge;
   const vars = {
     object: input.object.value,
@@ -47,26 +46,35 @@ export function evaluatePolicy(p: CompiledPolicy, input: EvalInput): Verdict[] {
     cluster: input.cluster?.value ?? null,
   };
   for (const r of p.rules) {
-    const at = { ...base, rule: r.name, ...(r.field ? { field: r.field } : {}) };
     if (tooLarge) {
-      out.push({ ...at, message: `error evaluating rule "${r.name}": input exceeds the evaluation bounds: ${tooLarge}`, error: true });
+      out.push(verdict(p, input, r, `error evaluating rule "${r.name}": input exceeds the evaluation bounds: ${tooLarge}`, true));
       continue;
     }
     let result: unknown;
     try {
       result = r.program(vars);
     } catch (e) {
-      out.push({ ...at, message: `error evaluating rule "${r.name}": ${summary(e)}`, error: true });
+      out.push(verdict(p, input, r, `error evaluating rule "${r.name}": ${summary(e)}`, true));
       continue;
     }
     if (result === true) continue;
-    if (result !== false) {
-      out.push({ ...at, message: `error evaluating rule "${r.name}": expression returned ${typeof result}, not bool`, error: true });
-      continue;
-    }
-    out.push({ ...at, message: messageOf(r, vars) });
+    out.push(result === false ? verdict(p, input, r, messageOf(r, vars)) : verdict(p, input, r, `error evaluating rule "${r.name}": expression returned ${typeof result}, not bool`, true));
   }
   return out;
+}
+
+// Verdicts are built only for failures: passing is the hot path and allocates nothing here.
+function verdict(p: CompiledPolicy, input: EvalInput, r: CompiledRule, message: string, error?: true): Verdict {
+  return {
+    policy: p.name,
+    rule: r.name,
+    enforcement: p.enforcement,
+    message,
+    ...(r.field ? { field: r.field } : {}),
+    object: input.object.key,
+    ...(input.cluster ? { cluster: input.cluster.name } : {}),
+    ...(error ? { error } : {}),
+  };
 }
 
 // A messageExpression that fails or yields nothing falls back to the static message, as in

@@ -29,15 +29,16 @@ export function buildReport(
   for (const o of objects) {
     count++;
     let prepared: PreparedObject | undefined;
-    policies.forEach((p, i) => {
-      if (!p.matches(o)) return;
+    for (let i = 0; i < policies.length; i++) {
+      const p = policies[i]!;
+      if (!p.matches(o)) continue;
       const r = reports[i]!;
       r.matched++;
       prepared ??= prepare(o)!;
       const verdicts = evaluate(p, prepared);
       if (verdicts.length === 0) {
         r.pass++;
-        return;
+        continue;
       }
       if (verdicts.some((v) => v.error)) r.errors++;
       if (p.enforcement === 'deny') {
@@ -46,7 +47,7 @@ export function buildReport(
       } else if (p.enforcement === 'warn') r.warn++;
       else r.audit++;
       r.violations.push(...verdicts);
-    });
+    }
   }
   return { evaluatedAt: new Date().toISOString(), objects: count, policies: reports, violatingObjects: [...violating].sort() };
 }
