@@ -10,7 +10,7 @@ import { cli, ensureBuilt, getJson, killAll, liveChildren, startServerProcess, t
 const PER_APPLY = 25;
 const STREAMS = 2;
 
-let servers: ServerProcess[] = [];
+const servers: ServerProcess[] = [];
 
 afterAll(async () => {
   for (const s of servers) await s.stop();
