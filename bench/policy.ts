@@ -62,7 +62,7 @@ function clusters(n: number): Cluster[] {
     apiVersion: 'truststram.io/v1alpha1',
     kind: 'Cluster',
     metadata: { name: `c${i}`, labels: { 'compliance-tier': i % 3 === 0 ? 'high' : 'standard' } },
-    spec: { provider: (['aws', 'azure', 'gcp'] as const)[i % 3], region: 'eu-west-1', residency: 'eu', capacity: { cpu: '64', memory: '256Gi' }, driver: { type: 'local' } },
+    spec: { provider: (['aws', 'azure', 'gcp'] as const)[i % 3]!, region: 'eu-west-1', residency: 'eu', capacity: { cpu: '64', memory: '256Gi' }, driver: { type: 'local' } },
   }));
 }
 
