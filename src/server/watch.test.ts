@@ -2,13 +2,14 @@
 // list when no revision is given, clean endings, limits, and errors as ERROR events.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SqliteStore } from '../store/index.js';
+import type { ServerOptions } from './options.js';
 import { BASE, fixtures, startTestServer, type TestServer } from './testing/harness.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
-async function server(opts = {}) {
+async function server(opts: Partial<ServerOptions> = {}) {
   const s = await startTestServer(opts);
   servers.push(s);
   return s;
@@ -122,6 +123,15 @@ describe('watch', () => {
     const third = await openWatch(`${s.url}${BASE}/clusters?watch=true`);
     expect(third.status).toBe(200);
     third.close();
+  });
+
+  it('outlives the request timeout that guards against slow clients', async () => {
+    const s = await server({ headersTimeoutMs: 200, requestTimeoutMs: 300 });
+    const w = await openWatch(`${s.url}${BASE}/clusters?watch=true`);
+    await new Promise((r) => setTimeout(r, 800));
+    await s.req('POST', `${BASE}/clusters`, fixtures.cluster('late'));
+    expect(await w.next()).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'late' } } });
+    w.close();
   });
 
   it('sends BOOKMARK heartbeats when asked, and close() ends open watches', async () => {
