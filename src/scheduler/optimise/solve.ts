@@ -1,0 +1,279 @@
+// The optimiser, assembled: verdicts → keep current → forced splits → greedy warm start →
+// LP relaxation → round down and pour → repair leftovers → local improvement → bound.
+import type { Highs } from 'highs';
+import { UnschedulableCode } from '../framework/contract.js';
+import type { CompiledWorkload, Problem } from '../model/types.js';
+import { candidates, placeGreedy, placeWorkload, spreadMet } from './greedy.js';
+import { improve } from './improve.js';
+import { placeWithEviction } from './repair.js';
+import { groupWorkloads, solveLp, type Group, type LpResult } from './lp.js';
+import { addTo, cloneState, clearWorkload, emptyState, placedReplicas, removeFrom, roomIn, unitObjective, workloadObjective, type PlanState } from './state.js';
+import { aloneVerdict, type Verdict } from './verdict.js';
+
+export interface SolveOptions {
+  /** Wall-clock budget for the whole solve (ms). */
+  timeLimitMs: number;
+  /** The loaded LP solver; without it the greedy plan and a capacity-free bound are returned. */
+  highs?: Highs;
+  /** Re-optimise from scratch instead of keeping valid current placements. */
+  rebalance?: boolean;
+}
+
+export interface SolveOutcome {
+  state: PlanState;
+  unschedulable: Map<number, Verdict>;
+  objective: number;
+  lowerBound: number;
+  /** How the bound was proven: LP optimum, or the capacity-free per-workload minimum. */
+  boundKind: 'lp' | 'relaxed';
+  stats: Record<string, number | string>;
+}
+
+// Scarce first: workloads with fewer feasible clusters (EU-only, pinned) compete for less.
+function placementOrder(p: Problem, ws: CompiledWorkload[]): CompiledWorkload[] {
+  const nc = p.clusters.length;
+  const nfeas = new Map<number, number>();
+  for (const w of ws) {
+    let n = 0;
+    for (let c = 0; c < nc; c++) if (p.rejectedBy[w.index * nc + c] === 0) n++;
+    nfeas.set(w.index, n);
+  }
+  return [...ws].sort(
+    (a, b) => a.priority - b.priority || nfeas.get(a.index)! - nfeas.get(b.index)! || b.replicas * (b.cpu + b.memGiB / 4) - a.replicas * (a.cpu + a.memGiB / 4) || a.index - b.index,
+  );
+}
+
+// Keeps what still fits of the current placement of a flexible workload and tops it up.
+function keepCurrent(s: PlanState, w: CompiledWorkload, cur: ReadonlyMap<number, number>): boolean {
+  const p = s.problem;
+  const nc = p.clusters.length;
+  let left = w.replicas;
+  const order = [...cur].sort((a, b) => a[0] - b[0]);
+  for (const [c, n] of order) {
+    if (p.rejectedBy[w.index * nc + c] !== 0) continue;
+    let k = Math.min(n, left);
+    for (const spot of unitObjective(p, w, c, true) < unitObjective(p, w, c, false) ? [true, false] : [false, true]) {
+      if (unitObjective(p, w, c, spot) === Infinity) continue;
+      const r = Math.min(k, roomIn(s, w, c, spot));
+      if (r > 0) addTo(s, w, c, spot, r);
+      k -= r;
+      left -= r;
+    }
+  }
+  if (left > 0 && !placeGreedy(s, w, left)) return (clearWorkload(s, w), false);
+  if (!spreadMet(s, w)) return (clearWorkload(s, w), false);
+  return true;
+}
+
+// Gives each group's floored LP amounts to its members, cheapest pool first. Members that do
+// not get all their replicas keep what they got and are returned with what they still need.
+function pour(s: PlanState, groups: readonly Group[], lp: LpResult): { w: CompiledWorkload; need: number }[] {
+  const amount = new Float64Array(lp.columns.length);
+  lp.columns.forEach((_, j) => (amount[j] = Math.floor(lp.values![j]! + 1e-6)));
+  const byGroup: number[][] = groups.map(() => []);
+  lp.columns.forEach((col, j) => {
+    if (amount[j]! > 0) byGroup[col.g]!.push(j);
+  });
+  const short: { w: CompiledWorkload; need: number }[] = [];
+  groups.forEach((g, gi) => {
+    const pools = byGroup[gi]!.sort((a, b) => lp.columns[a]!.cost - lp.columns[b]!.cost || lp.columns[a]!.c - lp.columns[b]!.c);
+    const members = [...g.members].sort((a, b) => a.priority - b.priority || b.replicas - a.replicas || a.index - b.index);
+    for (const w of members) {
+      let need = w.replicas - placedReplicas(s, w.index);
+      for (const j of pools) {
+        if (need === 0) break;
+        const col = lp.columns[j]!;
+        const k = Math.min(need, amount[j]!, roomIn(s, w, col.c, col.spot));
+        if (k <= 0) continue;
+        addTo(s, w, col.c, col.spot, k);
+        amount[j]! -= k;
+        need -= k;
+      }
+      if (need > 0) short.push({ w, need });
+    }
+  });
+  return short;
+}
+
+// A poured workload that misses its spread minimum gives up its dearest replica to a cluster
+// in a new provider/region/cluster (placeGreedy's spread phase), until the minimum holds.
+function repairSpread(s: PlanState, w: CompiledWorkload): boolean {
+  for (let guard = 0; guard < 16 && !spreadMet(s, w); guard++) {
+    let worst: { c: number; spot: boolean; u: number } | undefined;
+    for (const x of s.slots[w.index]!) {
+      if (x.od + x.spot < 2) continue;
+      for (const spot of [false, true]) {
+        if ((spot ? x.spot : x.od) === 0) continue;
+        const u = unitObjective(s.problem, w, x.c, spot);
+        if (!worst || u > worst.u) worst = { c: x.c, spot, u };
+      }
+    }
+    if (!worst) return false;
+    removeFrom(s, w, worst.c, worst.spot, 1);
+    if (!placeGreedy(s, w, 1)) {
+      addTo(s, w, worst.c, worst.spot, 1);
+      return false;
+    }
+  }
+  return spreadMet(s, w);
+}
+
+/**
+ * LP-guided construction: solve, pour the floors, then re-solve the LP on what is still
+ * missing (residual demand, residual capacity) a few times — each round places most of the
+ * rest at LP-optimal prices — and finish the last few replicas greedily.
+ */
+function lpConstruct(s: PlanState, highs: Highs, flexible: CompiledWorkload[], first: { groups: Group[]; lp: LpResult }, deadline: number): CompiledWorkload[] {
+  let short = pour(s, first.groups, first.lp);
+  for (let round = 0; round < 4 && short.length > 0 && performance.now() < deadline; round++) {
+    // Residual groups: each short workload stands for its missing replicas only.
+    const residual = short.map(({ w, need }) => ({ ...w, replicas: need }));
+    const groups = groupWorkloads(s, residual);
+    for (const g of groups) g.members = g.members.map((m) => flexible.find((f) => f.index === m.index) ?? m);
+    const lp = solveLp(highs, s, groups, deadline - performance.now());
+    if (!lp.values) break;
+    const before = short.reduce((a, x) => a + x.need, 0);
+    short = pour(s, groups, lp);
+    if (process.env.TS_LP_DEBUG) console.error('round', round, before, short.reduce((a, x) => a + x.need, 0), lp.status, lp.objective);
+    // Stop when a round no longer halves what is missing: the greedy finishes faster.
+    if (short.reduce((a, x) => a + x.need, 0) * 2 > before) break;
+  }
+  const failed: CompiledWorkload[] = [];
+  for (const { w } of short) {
+    const need = w.replicas - placedReplicas(s, w.index);
+    if (need > 0 && !placeGreedy(s, w, need)) {
+      clearWorkload(s, w);
+      failed.push(w);
+    }
+  }
+  for (const w of flexible) {
+    if (placedReplicas(s, w.index) === w.replicas && !spreadMet(s, w) && !repairSpread(s, w)) {
+      clearWorkload(s, w);
+      if (!placeGreedy(s, w, w.replicas)) failed.push(w);
+    }
+  }
+  return placeOrEvict(s, failed, flexible);
+}
+
+// Last resort for workloads that fit nowhere: greedy again, then eviction-based repair.
+function placeOrEvict(s: PlanState, failed: CompiledWorkload[], flexible: CompiledWorkload[]): CompiledWorkload[] {
+  if (failed.length === 0) return failed;
+  const movable = new Set(flexible.map((w) => w.index));
+  return placementOrder(s.problem, failed).filter((w) => !placeGreedy(s, w, w.replicas) && !placeWithEviction(s, w, movable));
+}
+
+function totalObjective(s: PlanState): number {
+  let sum = 0;
+  for (const w of s.problem.workloads) sum += workloadObjective(s, w);
+  return sum;
+}
+
+function placedCount(s: PlanState, ws: readonly CompiledWorkload[]): number {
+  let n = 0;
+  for (const w of ws) if (placedReplicas(s, w.index) === w.replicas) n += w.replicas;
+  return n;
+}
+
+/**
+ * Solves a compiled problem. The greedy warm start alone is always a feasible plan; the LP
+ * path replaces it only when it places at least as many replicas at a lower objective.
+ */
+export function solve(p: Problem, opts: SolveOptions): SolveOutcome {
+  const t0 = performance.now();
+  const deadline = t0 + opts.timeLimitMs;
+  const unschedulable = new Map<number, Verdict>();
+  const ok: CompiledWorkload[] = [];
+  for (const w of p.workloads) {
+    const v = aloneVerdict(p, w);
+    if (v) unschedulable.set(w.index, v);
+    else ok.push(w);
+  }
+  // 1. Keep valid current placements (stability), 2. forced splits (Duplicated, staticWeights):
+  // both are decided by semantics, not by the optimiser, so they go first and the bound is
+  // proven for the rest given them.
+  const base = emptyState(p);
+  const flexible: CompiledWorkload[] = [];
+  let kept = 0;
+  for (const w of placementOrder(p, ok)) {
+    const cur = opts.rebalance ? undefined : p.current.get(w.index);
+    const forced = w.mode === 'Duplicated' || w.weights !== undefined;
+    if (forced) {
+      if (!placeWorkload(base, w)) unschedulable.set(w.index, contention(w));
+    } else if (cur && cur.size > 0 && keepCurrent(base, w, cur)) kept++;
+    else flexible.push(w);
+  }
+  const fixedObjective = totalObjective(base);
+
+  // 3. Greedy warm start: always feasible, the fallback of every later step.
+  const tHeur = performance.now();
+  const heur = cloneState(base);
+  const heurFailed: CompiledWorkload[] = [];
+  for (const w of placementOrder(p, flexible)) if (!placeGreedy(heur, w, w.replicas)) heurFailed.push(w);
+  let best = heur;
+  let bestFailed = placeOrEvict(heur, heurFailed, flexible);
+  const heuristicObjective = totalObjective(heur);
+
+  const heuristicMs = performance.now() - tHeur;
+  const tLp = performance.now();
+  // 4. LP relaxation, round down, pour into workloads, repair leftovers greedily.
+  const groups = groupWorkloads(base, flexible);
+  let lp: LpResult | undefined;
+  if (opts.highs && flexible.length > 0 && performance.now() < deadline) {
+    lp = solveLp(opts.highs, base, groups, deadline - performance.now());
+    if (lp.values) {
+      const s = cloneState(base);
+      const failed = lpConstruct(s, opts.highs, flexible, { groups, lp }, deadline);
+      if (process.env.TS_LP_DEBUG) console.error('lp path', failed.length, placedCount(s, flexible), placedCount(best, flexible), totalObjective(s), totalObjective(best));
+      const better = placedCount(s, flexible) > placedCount(best, flexible) || (placedCount(s, flexible) === placedCount(best, flexible) && totalObjective(s) < totalObjective(best));
+      if (better) [best, bestFailed] = [s, failed];
+    }
+  }
+  // 5. Local improvement until no cheaper move exists or time runs out.
+  const lpPathMs = performance.now() - tLp;
+  const tImp = performance.now();
+  const moved = improve(best, flexible, deadline);
+  const improveMs = performance.now() - tImp;
+  for (const w of bestFailed) unschedulable.set(w.index, contention(w));
+  const objective = totalObjective(best);
+
+  // 6. The proven bound: the LP optimum when it placed everything the plan placed; otherwise
+  // each placed workload at its cheapest feasible pool, ignoring capacity.
+  let lowerBound = fixedObjective;
+  let boundKind: 'lp' | 'relaxed' = 'relaxed';
+  const lpClean = lp?.status === 'optimal' && lp.unplaced.every((u) => u < 1e-6) && bestFailed.length === 0;
+  if (lp && lpClean) {
+    lowerBound += lp.objective;
+    boundKind = 'lp';
+  } else if (lp?.status === 'optimal' && opts.highs && bestFailed.length > 0 && performance.now() < deadline) {
+    // Contention: prove the bound for the set of workloads actually placed.
+    const placed = flexible.filter((w) => !bestFailed.includes(w));
+    const lp2 = solveLp(opts.highs, base, groupWorkloads(base, placed), Math.max(100, deadline - performance.now()));
+    if (lp2.status === 'optimal' && lp2.unplaced.every((u) => u < 1e-6)) {
+      lowerBound += lp2.objective;
+      boundKind = 'lp';
+    } else lowerBound += relaxedBound(best, placed);
+  } else lowerBound += relaxedBound(best, flexible.filter((w) => !bestFailed.includes(w)));
+  lowerBound = Math.min(lowerBound, objective);
+  return {
+    state: best,
+    unschedulable,
+    objective,
+    lowerBound,
+    boundKind,
+    stats: { groups: groups.length, lpColumns: lp?.columns.length ?? 0, lpMs: lp?.ms ?? 0, lpStatus: lp?.status ?? 'skipped', heuristicObjective, moved, kept, heuristicMs: Math.round(heuristicMs), lpPathMs: Math.round(lpPathMs), improveMs: Math.round(improveMs) },
+  };
+}
+
+function contention(w: CompiledWorkload): Verdict {
+  return { code: UnschedulableCode.CapacityContention, reason: `${w.key} fits alone on the empty fleet but not next to the workloads placed before it (capacity contention)` };
+}
+
+function relaxedBound(s: PlanState, ws: readonly CompiledWorkload[]): number {
+  let sum = 0;
+  for (const w of ws) {
+    let min = Infinity;
+    for (const c of candidates(s, w)) min = Math.min(min, unitObjective(s.problem, w, c, false), unitObjective(s.problem, w, c, true));
+    if (min < Infinity) sum += min * w.replicas;
+  }
+  return sum;
+}
