@@ -137,6 +137,21 @@ export interface HistoryEntry {
   object: ApiObject;
 }
 
+export interface HistoryOptions {
+  /** ISO time: versions written at or after it. */
+  since: string;
+  /** ISO time: versions written at or before it (default: now and later). */
+  until?: string;
+  namespace?: string;
+  /**
+   * Also return, first, the version of every object that was in effect at `since` (its last
+   * version written before `since`, unless that was a deletion), with its original time. Cost
+   * accrual needs it: an object changed inside the window was priced at its older version
+   * from `since` until the change. Versions removed by compaction cannot be returned.
+   */
+  includeStateAtSince?: boolean;
+}
+
 /**
  * The state store. All methods are async so that SQLite and Postgres share one contract.
  * Every mutation is committed together with its audit entries in one transaction.
@@ -153,7 +168,7 @@ export interface Store {
   auditLog(query?: AuditQuery): Promise<AuditEntry[]>;
   verifyAudit(): Promise<AuditVerifyResult>;
   /** Versions of objects of a kind between two times (inclusive), oldest first. */
-  history(kind: string, opts: { since: string; until?: string; namespace?: string }): Promise<HistoryEntry[]>;
+  history(kind: string, opts: HistoryOptions): Promise<HistoryEntry[]>;
   /** Current store revision. */
   revision(): Promise<string>;
   close(): Promise<void>;

@@ -108,6 +108,16 @@ export function prepareStatements(db: Db) {
     historyNs: db.prepare<[string, string, string, string], RevisionRow>(
       'SELECT * FROM revisions WHERE kind = ? AND namespace = ? AND time >= ? AND time <= ? ORDER BY revision',
     ),
+    // The last version of each object written before a time, unless it was a deletion: the state
+    // in effect at that time (for history's includeStateAtSince).
+    stateAtAll: db.prepare<[string, string], RevisionRow>(
+      `SELECT r.* FROM revisions r JOIN (SELECT MAX(revision) AS rev FROM revisions WHERE kind = ? AND time < ? GROUP BY namespace, name) m
+       ON r.revision = m.rev WHERE r.type <> 'DELETED' ORDER BY r.revision`,
+    ),
+    stateAtNs: db.prepare<[string, string, string], RevisionRow>(
+      `SELECT r.* FROM revisions r JOIN (SELECT MAX(revision) AS rev FROM revisions WHERE kind = ? AND namespace = ? AND time < ? GROUP BY name) m
+       ON r.revision = m.rev WHERE r.type <> 'DELETED' ORDER BY r.revision`,
+    ),
     compact: db.prepare<[number]>('DELETE FROM revisions WHERE revision <= ?'),
     insertAudit: db.prepare<[AuditRow]>(
       `INSERT INTO audit (seq, time, actor, verb, kind, namespace, name, resource_version, before_digest, after_digest, details, prev_hash, hash)

@@ -215,7 +215,11 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       ensureOpen();
       const since = normaliseTime(opts.since, 'since');
       const until = opts.until === undefined ? '9999-12-31T23:59:59.999Z' : normaliseTime(opts.until, 'until');
-      const rows = opts.namespace ? st.historyNs.all(kind, opts.namespace, since, until) : st.historyAll.all(kind, since, until);
+      // Both reads in one transaction, so no write can fall between the state at `since` and the window.
+      const rows = db.transaction(() => [
+        ...(opts.includeStateAtSince ? (opts.namespace ? st.stateAtNs.all(kind, opts.namespace, since) : st.stateAtAll.all(kind, since)) : []),
+        ...(opts.namespace ? st.historyNs.all(kind, opts.namespace, since, until) : st.historyAll.all(kind, since, until)),
+      ])();
       return rows.map(
         (r): HistoryEntry => ({ resourceVersion: String(r.revision), time: r.time, type: r.type as WatchEventType, object: JSON.parse(r.json) as ApiObject }),
       );

@@ -386,6 +386,28 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(await store.history('Workload', { since: t0, until: t0 })).toEqual([]);
         for (const e of h) expect(e.time >= t0).toBe(true);
       });
+
+      it('with includeStateAtSince, first returns the version in effect at since (not deleted ones)', async () => {
+        await store.apply([{ verb: 'create', object: obj('Workload', 'api', 'p', { spec: { replicas: 1 } }) }], alice);
+        await store.apply([{ verb: 'upsert', object: obj('Workload', 'api', 'p', { spec: { replicas: 2 } }) }, { verb: 'create', object: obj('Workload', 'old', 'p') }], alice);
+        await store.apply([{ verb: 'delete', ref: { kind: 'Workload', namespace: 'p', name: 'old' } }, { verb: 'create', object: obj('Workload', 'api', 'q') }], alice);
+        const all = await store.history('Workload', { since: '2000-01-01T00:00:00.000Z' });
+        // Wait until the clock has moved past every write, so `since` separates the before and after.
+        const last = all.at(-1)!.time;
+        while (new Date().toISOString() <= last) await new Promise((r) => setTimeout(r, 2));
+        const since = new Date().toISOString();
+        await store.apply([{ verb: 'upsert', object: obj('Workload', 'api', 'p', { spec: { replicas: 3 } }) }], alice);
+        const h = await store.history('Workload', { since, includeStateAtSince: true });
+        expect(h.map((e) => `${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name} ${e.resourceVersion}`)).toEqual([
+          'MODIFIED p/api 2',
+          'ADDED q/api 5',
+          'MODIFIED p/api 6',
+        ]);
+        expect(h[0]!.time < since).toBe(true);
+        expect(h[0]!.object.spec).toEqual({ replicas: 2 });
+        expect((await store.history('Workload', { since, namespace: 'q', includeStateAtSince: true })).map((e) => e.resourceVersion)).toEqual(['5']);
+        expect((await store.history('Workload', { since })).map((e) => e.resourceVersion)).toEqual(['6']);
+      });
     });
   });
 }
