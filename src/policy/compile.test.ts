@@ -58,6 +58,11 @@ describe('compilePolicy rejects', () => {
     expect(e.causes[0]!.message).toMatch(/^estimated cost [\d,]+ exceeds the limit of 2,000,000 \(line 1, column 1\)/);
   });
 
+  it('runaway cost: even the smallest body nested over two object lists', () => {
+    expect(rejection(policy(rule('object.spec.env.all(a, object.spec.ports.exists(b, true))'))).causes[0]!.message).toContain('exceeds the limit');
+    expect(compilePolicy(policy(rule('object.spec.sinks.all(s, s.residency in object.spec.placement.residency)'))).rules[0]!.cost).toBeLessThan(2_000_000);
+  });
+
   it('unsafe and non-literal regular expressions', () => {
     expect(rejection(policy(rule('object.spec.image.matches("(a+)+$")'))).causes[0]!.message).toContain('nested quantifiers');
     expect(rejection(policy(rule('object.spec.image.matches(object.metadata.name)'))).causes[0]!.message).toContain('must be a string literal');
