@@ -10,7 +10,7 @@ import { auditViews } from './audit-views.js';
 import { createAuthenticator, loadTokenFile, type Authenticator } from './auth.js';
 import type { ServerDeps } from './deps.js';
 import { discoveryViews } from './discovery.js';
-import { ClientGoneError, MethodNotAllowedError } from './errors.js';
+import { ClientGoneError, MethodNotAllowedError, UnauthorizedError } from './errors.js';
 import { readJsonBody, sendJson, warningHeader } from './http.js';
 import { createMetrics } from './metrics.js';
 import { compileServerOptions, type ServerOptions } from './options.js';
@@ -182,6 +182,7 @@ function fail(err: unknown, req: IncomingMessage, res: ServerResponse, warnings:
   }
   const headers: Record<string, string | string[]> = {};
   if (err instanceof MethodNotAllowedError) headers.Allow = err.allow.join(', ');
+  if (err instanceof UnauthorizedError) headers['WWW-Authenticate'] = 'Bearer realm="truststram"';
   // An unread (or partly read) body must not be parsed as the next request: close the connection.
   if (!req.complete) headers.Connection = 'close';
   if (warnings.length) headers.Warning = warningHeader(warnings);

@@ -92,6 +92,7 @@ describe('authentication with a token file', () => {
     const anon = await s.req('GET', `${BASE}/clusters`);
     expect(anon.status).toBe(401);
     expect(anon.body.reason).toBe('Unauthorized');
+    expect(anon.headers.get('www-authenticate')).toMatch(/^Bearer /);
     expect((await s.req('GET', `${BASE}/clusters`, undefined, { authorization: 'Bearer wrong' })).status).toBe(401);
     expect((await s.req('GET', '/metrics')).status).toBe(401);
     expect((await s.req('GET', '/healthz')).status).toBe(200);
