@@ -1,15 +1,14 @@
 // The agent against the real API server (src/server, SQLite in a temp dir): registration and
 // heartbeats, work derived from Placements, convergence, server restart without duplicate
 // replicas, and agent death (SIGTERM and SIGKILL) taking every replica with it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/index.js';
 import { processAlive } from '../driver.conformance.js';
 import { runAgent, type RunningAgent } from './agent.js';
+import { startAgentProcess, type AgentProcess } from './agent-process.js';
 import type { PublishedWorkload } from './agent-report.js';
 import { ECHO_APP } from './testing/echo-app-path.js';
 
@@ -17,7 +16,7 @@ const API = '/apis/truststram.io/v1alpha1';
 let dataDir: string;
 let server: RunningServer | undefined;
 const agents: RunningAgent[] = [];
-const children: ChildProcess[] = [];
+const children: AgentProcess[] = [];
 const pidsSeen = new Set<number>();
 
 async function api<T = any>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
@@ -86,7 +85,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await Promise.all(agents.splice(0).map((a) => a.stop()));
-  for (const c of children.splice(0)) c.kill('SIGKILL');
+  for (const c of children.splice(0)) c.child.kill('SIGKILL');
   await server?.close();
   server = undefined;
   rmSync(dataDir, { recursive: true, force: true });
@@ -164,18 +163,58 @@ describe('agent', () => {
       await api('POST', `${API}/clusters`, clusterObj('local-c'));
       await api('POST', `${API}/namespaces/team-a/workloads`, workloadObj('doomed'));
       await api('POST', `${API}/namespaces/team-a/placements`, placementObj('doomed', [{ cluster: 'local-c', replicas: 3 }]));
-      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./testing/agent-main.ts', import.meta.url)), 'local-c', server!.url], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      children.push(child);
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      const agent = startAgentProcess({ cluster: 'local-c', server: server!.url, heartbeatMs: 200, stopGraceMs: 1000 }, { stdio: 'ignore' });
+      children.push(agent);
       const w = await until('3 ready', readyWith('local-c', 'team-a/doomed', 3));
       const pids = w.replicaStatus.map((r) => r.pid!);
       expect(w.replicaStatus.every((r) => r.pgid && processAlive(r.pgid))).toBe(true);
-      child.kill(signal);
-      await exited;
+      expect((await clusterStatus('local-c')).agent.pid).toBe(agent.pid);
+      agent.child.kill(signal);
+      await agent.exited;
       await until('every replica gone', async () => (pids.some(processAlive) ? undefined : true), 10_000);
       if (signal === 'SIGTERM') expect((await clusterStatus('local-c')).phase).toBe('NotReady');
     });
   }
+
+  it('never runs a cluster twice: a second agent waits until the first one is gone', async () => {
+    await api('POST', `${API}/clusters`, clusterObj('local-d'));
+    await api('POST', `${API}/namespaces/team-a/workloads`, workloadObj('single'));
+    await api('POST', `${API}/namespaces/team-a/placements`, placementObj('single', [{ cluster: 'local-d', replicas: 2 }]));
+    const first = runAgent({ cluster: 'local-d', server: server!.url, heartbeatMs: 200, stopGraceMs: 1000, log: () => undefined });
+    agents.push(first);
+    await until('first agent runs 2', readyWith('local-d', 'team-a/single', 2));
+    const second = runAgent({ cluster: 'local-d', server: server!.url, heartbeatMs: 200, retryMaxMs: 200, stopGraceMs: 1000, log: () => undefined });
+    agents.push(second);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(second.connected()).toBe(false);
+    expect(second.driver.workloads()).toEqual([]);
+    await first.stop();
+    await until('second agent took over', async () => (second.connected() ? true : undefined));
+    const w = await until('second agent runs 2', readyWith('local-d', 'team-a/single', 2));
+    expect(w.replicaStatus).toHaveLength(2);
+  });
+
+  it('stops its replicas when the server stays away longer than exitAfterDisconnectMs', async () => {
+    await api('POST', `${API}/clusters`, clusterObj('local-e'));
+    await api('POST', `${API}/namespaces/team-a/workloads`, workloadObj('lonely'));
+    await api('POST', `${API}/namespaces/team-a/placements`, placementObj('lonely', [{ cluster: 'local-e', replicas: 1 }]));
+    let exitReason: string | undefined;
+    const agent = runAgent({
+      cluster: 'local-e',
+      server: server!.url,
+      heartbeatMs: 200,
+      retryMaxMs: 200,
+      stopGraceMs: 1000,
+      exitAfterDisconnectMs: 600,
+      onExit: (r) => (exitReason = r),
+      log: () => undefined,
+    });
+    agents.push(agent);
+    const w = await until('1 ready', readyWith('local-e', 'team-a/lonely', 1));
+    await server!.close();
+    server = undefined;
+    await until('agent gave up', async () => exitReason);
+    expect(exitReason).toBe('disconnected');
+    expect(processAlive(w.replicaStatus[0]!.pid!)).toBe(false);
+  });
 });

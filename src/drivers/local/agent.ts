@@ -4,9 +4,10 @@
 // driver to it. Server outages are survived: replicas keep running, caches are kept, and on
 // reconnect it re-lists and converges to the same replicas (no duplicates: it adopts what it
 // runs). When the agent dies, its replicas die with it (see wrapper.ts and local-driver.ts).
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ApiObject, Cluster, ClusterSpec, Placement, Workload } from '../../api/index.js';
-import { NotFoundError } from '../../api/index.js';
+import { NotFoundError, RetryableError } from '../../api/index.js';
 import { workloadKeyString, type Resources } from '../contract.js';
 import { API_BASE, createApiClient, MERGE_PATCH } from './agent-client.js';
 import { abortableSleep, runInformer } from './agent-informer.js';
@@ -41,14 +42,22 @@ export interface AgentOptions {
   stopGraceMs?: number;
   /** Replica restart backoff. Default 100 ms doubling to 10 s, reset after 10 s. */
   backoff?: Partial<BackoffOptions>;
+  /**
+   * Stop (killing every replica) after the server has been unreachable this long. Default:
+   * never — a standalone agent keeps its replicas through any outage. Server-managed agents
+   * set it so that a control plane that is gone for good leaves nothing running behind.
+   */
+  exitAfterDisconnectMs?: number;
+  /** Called once the agent has stopped by itself (exitAfterDisconnectMs). */
+  onExit?: (reason: string) => void;
   /** Install SIGTERM/SIGINT/uncaught-error handlers that stop replicas and exit (the CLI sets this). */
   handleSignals?: boolean;
   /** Where progress and errors go. Default: stderr lines prefixed `agent <cluster>:`. */
   log?: (line: string) => void;
 }
 
-export type CompiledAgentOptions = Required<Omit<AgentOptions, 'token' | 'simulated' | 'registerSpec' | 'logDir' | 'backoff'>> &
-  Pick<AgentOptions, 'token' | 'simulated' | 'registerSpec' | 'logDir' | 'backoff'>;
+type OptionalKeys = 'token' | 'simulated' | 'registerSpec' | 'logDir' | 'backoff' | 'onExit';
+export type CompiledAgentOptions = Required<Omit<AgentOptions, OptionalKeys>> & Pick<AgentOptions, OptionalKeys>;
 
 /** Fills in defaults once at the boundary. */
 export function compileAgentOptions(o: AgentOptions): CompiledAgentOptions {
@@ -56,7 +65,7 @@ export function compileAgentOptions(o: AgentOptions): CompiledAgentOptions {
   if (!/^https?:\/\//.test(o.server ?? '')) throw new TypeError(`agent: --server must be an http(s) URL, got "${o.server}"`);
   const positive = (name: string, v: number | undefined, d: number) => {
     const x = v ?? d;
-    if (!Number.isFinite(x) || x <= 0) throw new TypeError(`agent: ${name} must be a positive number of milliseconds`);
+    if (Number.isNaN(x) || x <= 0) throw new TypeError(`agent: ${name} must be a positive number of milliseconds`);
     return x;
   };
   const log = o.log ?? ((line: string) => process.stderr.write(`agent ${o.cluster}: ${line}\n`));
@@ -66,6 +75,7 @@ export function compileAgentOptions(o: AgentOptions): CompiledAgentOptions {
     usageReportMs: positive('usageReportMs', o.usageReportMs, 5000),
     retryMaxMs: positive('retryMaxMs', o.retryMaxMs, 2000),
     stopGraceMs: positive('stopGraceMs', o.stopGraceMs, 5000),
+    exitAfterDisconnectMs: positive('exitAfterDisconnectMs', o.exitAfterDisconnectMs, Infinity),
     cwd: o.cwd ?? process.cwd(),
     handleSignals: o.handleSignals ?? false,
     log,
@@ -106,10 +116,12 @@ export function runAgent(options: AgentOptions): RunningAgent {
   });
   const abort = new AbortController();
   const startedAt = new Date().toISOString();
+  const agentId = randomUUID();
   const publisher = createReportPublisher(o.usageReportMs);
   const statusPath = `${API_BASE}/clusters/${encodeURIComponent(o.cluster)}/status`;
   let clusterSimulated = o.simulated ?? false;
   let connected = false;
+  let owner = false;
   let placements: ReadonlyMap<string, ApiObject> | undefined;
   let workloads: ReadonlyMap<string, ApiObject> | undefined;
   let resolveRegistered!: () => void;
@@ -122,8 +134,9 @@ export function runAgent(options: AgentOptions): RunningAgent {
     convergeScheduled = true;
     setImmediate(() => {
       convergeScheduled = false;
-      // Both caches must have been listed once: half a picture would remove running replicas.
-      if (!placements || !workloads || abort.signal.aborted) return;
+      // Both caches must have been listed once (half a picture would remove running replicas),
+      // and the cluster must be ours (another live agent for it would duplicate every replica).
+      if (!placements || !workloads || !owner || abort.signal.aborted) return;
       const byKey = new Map<string, Workload>();
       for (const w of workloads.values()) byKey.set(workloadKeyString({ namespace: w.metadata.namespace ?? 'default', name: w.metadata.name }), w as Workload);
       const desired = deriveClusterWork(o.cluster, placements.values() as Iterable<Placement>, byKey, clusterSimulated);
@@ -158,10 +171,21 @@ export function runAgent(options: AgentOptions): RunningAgent {
       clusterSimulated = sim;
       scheduleConverge();
     }
-    serverWorkloads = ((cluster.status ?? {}) as { workloads?: Record<string, PublishedWorkload> }).workloads ?? {};
+    const status = (cluster.status ?? {}) as { workloads?: Record<string, PublishedWorkload>; agent?: { id?: string; pid?: number; heartbeatMs?: number } | null; lastHeartbeatTime?: string };
+    if (!owner) {
+      // Another agent heartbeating for this cluster keeps it: wait until its heartbeats stop.
+      const other = status.agent;
+      const age = Date.now() - Date.parse(status.lastHeartbeatTime ?? '');
+      if (other?.id && other.id !== agentId && age < 3 * (other.heartbeatMs ?? 500)) {
+        throw new RetryableError(`another agent (pid ${other.pid}) is active for cluster ${o.cluster}`);
+      }
+      owner = true;
+      scheduleConverge();
+    }
+    serverWorkloads = status.workloads ?? {};
   };
 
-  const agentInfo = () => ({ pid: process.pid, hostname: hostname(), startedAt, driver: 'local', simulated: clusterSimulated, heartbeatMs: o.heartbeatMs, node: process.version });
+  const agentInfo = () => ({ id: agentId, pid: process.pid, hostname: hostname(), startedAt, driver: 'local', simulated: clusterSimulated, heartbeatMs: o.heartbeatMs, node: process.version });
 
   const report = async (final: boolean) => {
     if (serverWorkloads === undefined) await resync();
@@ -185,6 +209,7 @@ export function runAgent(options: AgentOptions): RunningAgent {
 
   const heartbeatLoop = async () => {
     let failures = 0;
+    let disconnectedSince: number | undefined;
     while (!abort.signal.aborted) {
       changed = false;
       try {
@@ -192,12 +217,19 @@ export function runAgent(options: AgentOptions): RunningAgent {
         if (!connected) o.log(failures > 0 ? 'reconnected to the server' : 'connected to the server');
         connected = true;
         failures = 0;
+        disconnectedSince = undefined;
         resolveRegistered();
       } catch (err) {
         serverWorkloads = undefined;
         if (connected || failures === 0) o.log(`cannot report to ${o.server}: ${(err as Error).message}; retrying`);
         connected = false;
         failures++;
+        disconnectedSince ??= Date.now();
+        if (Date.now() - disconnectedSince >= o.exitAfterDisconnectMs) {
+          o.log(`server unreachable for ${o.exitAfterDisconnectMs} ms: stopping`);
+          void stop().finally(() => o.onExit?.('disconnected'));
+          return;
+        }
       }
       if (abort.signal.aborted) break;
       if (failures > 0) {
