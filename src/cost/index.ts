@@ -5,3 +5,7 @@ export * from './pricing.js';
 export * from './fleet.js';
 export * from './network.js';
 export * from './priced-regions.js';
+export * from './allocation.js';
+export * from './accrual.js';
+export * from './showback.js';
+export * from './cost-report.js';

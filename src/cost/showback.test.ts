@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { IDLE, OVERHEAD, allocateRates, lineTotal } from './allocation.js';
+import { defaultCatalog } from './catalog/index.js';
+import { HOURS_PER_MONTH } from './pricing.js';
+import { egressLines, showbackRows } from './showback.js';
+import { cluster, placement, workload } from './testing/fixtures.js';
+
+const catalog = defaultCatalog();
+const fleet = {
+  clusters: [cluster('aws-eu', { count: 3 }), cluster('gcp-us', { provider: 'gcp', region: 'us-central1', type: 'e2-standard-4', count: 2 })],
+  workloads: [workload('pay', 'api', { replicas: 3 }), workload('ana', 'etl', { cpu: '2', memory: '4Gi', replicas: 1 }), workload('pay', 'web')],
+  placements: [placement('pay', 'api', { 'aws-eu': 2, 'gcp-us': 1 }), placement('ana', 'etl', { 'gcp-us': 1 }), placement('pay', 'web', { 'aws-eu': 1 })],
+};
+
+describe('showbackRows', () => {
+  const { lines } = allocateRates(fleet, catalog);
+  const total = lines.reduce((a, l) => a + lineTotal(l), 0);
+
+  it('groups by team with idle and overhead as their own rows, last', () => {
+    const rows = showbackRows(lines, lines, { by: 'team' });
+    expect(rows.map((r) => r.name)).toEqual(['pay', 'ana', IDLE, OVERHEAD]);
+    expect(rows.reduce((a, r) => a + r.totalCost, 0)).toBeCloseTo(total, 9);
+    expect(rows[0]!.projectedMonthly).toBeCloseTo(rows[0]!.costPerHour * HOURS_PER_MONTH, 9);
+  });
+
+  it('shares idle and overhead by weight per cluster without changing the total', () => {
+    const rows = showbackRows(lines, lines, { by: 'team', shareIdle: true });
+    expect(rows.map((r) => r.name).sort()).toEqual(['ana', 'pay']);
+    expect(rows.reduce((a, r) => a + r.totalCost, 0)).toBeCloseTo(total, 9);
+    const plain = showbackRows(lines, lines, { by: 'team' });
+    expect(rows.find((r) => r.name === 'ana')!.totalCost).toBeGreaterThan(plain.find((r) => r.name === 'ana')!.totalCost);
+  });
+
+  it('groups by provider, residency and workload', () => {
+    expect(showbackRows(lines, lines, { by: 'provider' }).map((r) => r.name)).toEqual(expect.arrayContaining(['aws', 'gcp']));
+    expect(showbackRows(lines, lines, { by: 'residency' }).map((r) => r.name)).toEqual(expect.arrayContaining(['eu', 'us']));
+    expect(showbackRows(lines, lines, { by: 'workload' }).map((r) => r.name)).toEqual(expect.arrayContaining(['pay/api', 'ana/etl', 'pay/web']));
+  });
+
+  it('prices egress by the sender: cross-cloud at internet rates, attributed to the sending workload', () => {
+    const e = egressLines(
+      [
+        { from: { cluster: 'aws-eu', provider: 'aws', region: 'eu-west-1' }, to: { provider: 'gcp', region: 'us-central1' }, gb: 100, workload: 'pay/api' },
+        { from: { cluster: 'aws-eu', provider: 'aws', region: 'eu-west-1' }, to: { provider: 'aws', region: 'eu-central-1' }, gb: 100 },
+      ],
+      catalog,
+      (k) => (k === 'pay/api' ? { team: 'pay', tenant: 't', namespace: 'pay', workload: 'api' } : undefined),
+    );
+    const net = catalog.network('aws');
+    expect(e[0]!.otherCost).toBeCloseTo(100 * net.internetEgressPerGB, 9);
+    expect(e[1]!.otherCost).toBeCloseTo(100 * net.interRegionPerGB, 9);
+    const rows = showbackRows(e, [], { by: 'team' });
+    expect(rows.find((r) => r.name === 'pay')!.egressCost).toBeCloseTo(e[0]!.otherCost, 9);
+    expect(rows.find((r) => r.name === '__egress__')!.egressCost).toBeCloseTo(e[1]!.otherCost, 9);
+  });
+});
