@@ -1,0 +1,179 @@
+// startGateway: the listening side (node:http), the admin endpoints, and the wiring of table
+// source -> balancer/health checker/pools. Each new table is swapped in whole, so a request
+// sees either the old or the new table, never a mix.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createAccessLog, type AccessLog } from './access-log.js';
+import { createBalancer } from './balancer.js';
+import { startHealthChecker } from './health-checker.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { compileGatewayOptions, type GatewayOptions } from './options.js';
+import { Reason, proxyRequest, sendError, type ProxyDeps } from './proxy.js';
+import { emptyTable, matchRoute, type RouteTable } from './route-table.js';
+import { createUpstreams } from './upstream.js';
+
+export interface RunningGateway {
+  /** `http://host:port` of the proxy listener. */
+  url: string;
+  port: number;
+  /** `http://host:port` of the admin listener, when `adminListen` was given. */
+  adminUrl: string | undefined;
+  /** The routing table in use right now. */
+  table(): RouteTable;
+  metrics: GatewayMetrics;
+  /** The recent-requests ring (route, cluster, jurisdiction, status, latency). */
+  accessLog: AccessLog;
+  /** Endpoint states for `/routes` and tests: health, ejection, in-flight. */
+  endpoints(): EndpointView[];
+  close(): Promise<void>;
+}
+
+export interface EndpointView {
+  route: string;
+  id: string;
+  cluster: string;
+  jurisdiction: string;
+  ready: boolean;
+  healthy: boolean;
+  ejected: boolean;
+  active: number;
+  weight: number;
+}
+
+/**
+ * Starts the gateway and resolves once it listens and holds its first table.
+ * @example
+ * const gw = await startGateway({ source: storeSource(store), listen: '127.0.0.1:7480', region: 'eu-west-1' });
+ * // curl -H 'Host: shop.example' http://127.0.0.1:7480/  -> x-truststram-cluster: aws-eu-1
+ * await gw.close();
+ */
+export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
+  const o = compileGatewayOptions(opts);
+  const metrics = createGatewayMetrics();
+  const accessLog = createAccessLog(o.accessLogSize);
+  const balancer = createBalancer(o);
+  const upstreams = createUpstreams(o);
+  let current = emptyTable();
+  const health = startHealthChecker(o, balancer, upstreams);
+  const deps: ProxyDeps = { o, balancer, upstreams, metrics, log: accessLog, inflight: { requests: 0, retries: 0 }, random: Math.random };
+
+  const endpoints = (): EndpointView[] => {
+    const now = Date.now();
+    const out: EndpointView[] = [];
+    for (const r of current.routes)
+      for (const ep of r.endpoints) {
+        const s = balancer.get(ep.id);
+        out.push({ route: r.key, id: ep.id, cluster: ep.cluster, jurisdiction: ep.jurisdiction, ready: ep.ready, healthy: s?.healthy ?? false, ejected: (s?.ejectedUntil ?? 0) > now, active: s?.active ?? 0, weight: ep.weight });
+      }
+    return out;
+  };
+  metrics.setEndpointCollector(() => {
+    const counts = new Map<string, number>();
+    for (const e of endpoints()) {
+      const state = !e.ready ? 'not_ready' : !e.healthy ? 'unhealthy' : e.ejected ? 'ejected' : 'ready';
+      counts.set(`${e.route}\0${state}`, (counts.get(`${e.route}\0${state}`) ?? 0) + 1);
+    }
+    return [...counts].map(([k, count]) => ({ route: k.split('\0')[0]!, state: k.split('\0')[1]!, count }));
+  });
+
+  const adopt = (t: RouteTable) => {
+    balancer.sync(t);
+    health.setTable(t);
+    const addresses = new Set<string>();
+    for (const r of t.routes) for (const ep of r.endpoints) addresses.add(ep.address);
+    upstreams.retain(addresses);
+    metrics.setResidencyFiltered(t.residencyViolations);
+    current = t;
+  };
+
+  const admin = async (path: string, res: ServerResponse): Promise<boolean> => {
+    const [p, query] = path.split('?', 2) as [string, string | undefined];
+    if (p === '/metrics') {
+      const body = await metrics.text();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(body);
+    } else if (p === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok\n');
+    } else if (p === '/routes') {
+      json(res, { builtAt: current.builtAt, problems: current.problems, routes: current.routes.map((r) => ({ ...r, endpoints: undefined })), endpoints: endpoints(), metrics: metrics.snapshot() });
+    } else if (p === '/recent') {
+      const since = Number(new URLSearchParams(query ?? '').get('since') ?? NaN);
+      json(res, { total: accessLog.total, residencyViolations: accessLog.residencyViolations(), entries: accessLog.recent(Number.isFinite(since) ? { since } : {}) });
+    } else return false;
+    return true;
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const start = performance.now();
+    const url = req.url ?? '/';
+    if (url.startsWith(o.adminPath) && (url.length === o.adminPath.length || url[o.adminPath.length] === '/')) {
+      void admin(url.slice(o.adminPath.length) || '/', res).then((served) => served || sendError(res, 404, 'not_found', `no admin endpoint ${url}`));
+      return;
+    }
+    const route = matchRoute(current, req.headers.host, url);
+    if (!route) {
+      sendError(res, 404, Reason.NoRoute, `no route for host ${JSON.stringify(req.headers.host ?? '')} and path ${url.split('?')[0]}`);
+      return;
+    }
+    void proxyRequest(deps, route, req, res, start);
+  };
+
+  const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, onRequest);
+  const adminServer = o.admin
+    ? createServer((req, res) => void admin(req.url ?? '/', res).then((served) => served || sendError(res, 404, 'not_found', `no admin endpoint ${req.url}`)))
+    : undefined;
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await o.source.start(adopt);
+  await listen(server, o.host, o.port);
+  if (adminServer && o.admin) await listen(adminServer, o.admin.host, o.admin.port);
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
+  let closed = false;
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    port,
+    adminUrl: adminServer ? `http://${hostForUrl}:${(adminServer.address() as AddressInfo).port}` : undefined,
+    table: () => current,
+    metrics,
+    accessLog,
+    endpoints,
+    async close() {
+      if (closed) return;
+      closed = true;
+      health.stop();
+      await o.source.close();
+      const done = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      // In-flight requests get a moment to finish; then connections are cut so close() never hangs.
+      const cut = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, 1000);
+      await done;
+      clearTimeout(cut);
+      if (adminServer) await new Promise<void>((r) => adminServer.close(() => r()).closeAllConnections());
+      await upstreams.close();
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function json(res: ServerResponse, v: unknown): void {
+  const body = JSON.stringify(v);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
