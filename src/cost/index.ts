@@ -9,3 +9,4 @@ export * from './allocation.js';
 export * from './accrual.js';
 export * from './showback.js';
 export * from './cost-report.js';
+export * from './cost-diff.js';
