@@ -16,10 +16,32 @@ describe('main', () => {
     expect(r.stdout).toContain('Usage: truststram');
   });
 
-  it('usage errors are exit 1', async () => {
-    expect((await run(['nope'])).code).toBe(1);
-    expect((await run(['get'])).code).toBe(1);
-    expect((await run(['get', 'clusters', '-o', 'xml'])).stderr).toContain('unknown output format "xml"');
+  it.each([['apply'], ['plan'], ['get'], ['describe'], ['delete'], ['audit', 'log'], ['audit', 'verify'], ['schedule'], ['catalog', 'show'], ['server'], ['demo']])(
+    '%s --help shows usage, options and exits 0',
+    async (...cmd) => {
+      const r = await run([...cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: truststram /);
+      expect(r.stdout).toContain('Options:');
+    },
+  );
+
+  it.each([
+    [['nope'], "unknown command 'nope'"],
+    [['get'], "missing required argument 'kind'"],
+    [['get', 'gadgets'], 'unknown resource type "gadgets"'],
+    [['get', 'clusters', '-o', 'xml'], 'unknown output format "xml"'],
+    [['describe', 'workload'], "missing required argument 'name'"],
+    [['apply'], 'no input: give -f FILE'],
+    [['delete'], 'give -f FILE, or KIND and NAME'],
+    [['delete', 'workload', 'x', '-f', 'a.yaml'], 'not both'],
+    [['apply', '-f', 'x.yaml', '--prune'], '--prune needs -l SELECTOR'],
+    [['schedule', '--fleet', 'f.yaml'], "required option '--workloads <file>'"],
+    [['audit', 'log', '--since', 'soon'], '--since'],
+  ])('%j is a usage error (exit 1): %s', async (args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(message);
   });
 
   it('local validation errors name the file, document and field, one line per cause', async () => {

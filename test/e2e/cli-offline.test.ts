@@ -16,7 +16,8 @@ beforeAll(async () => {
       s.close(() => done(p));
     });
   });
-  nobody = `http://127.0.0.1:${port}`;
+  // 127.0.0.2: the other tests' servers bind 127.0.0.1 only, so nothing can take this address.
+  nobody = `http://127.0.0.2:${port}`;
 });
 
 afterAll(async () => {
@@ -25,12 +26,7 @@ afterAll(async () => {
 });
 
 describe('no server', () => {
-  it.each([
-    [['get', 'clusters']],
-    [['apply', '-f', 'examples/']],
-    [['audit', 'verify']],
-    [['version']],
-  ])('%j exits 2 naming the address and how to start a server', async (args) => {
+  it.each([[['get', 'clusters']], [['apply', '-f', 'examples/']], [['version']]])('%j exits 2 naming the address and how to start a server', async (args) => {
     const r = await cli(args, { server: nobody });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`cannot reach the TrustStram server at ${nobody}: connection refused`);
@@ -63,6 +59,7 @@ describe('no server', () => {
 });
 
 describe('usage', () => {
+  // Subcommand help and usage errors are covered in-process by src/cli/main.test.ts.
   it('top-level help lists every command on one line each', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
@@ -71,19 +68,10 @@ describe('usage', () => {
     expect(r.stdout).toContain('Exit codes: 0 ok, 1');
   });
 
-  it.each([['apply'], ['get'], ['audit', 'log'], ['schedule'], ['catalog', 'show']])('%j --help has usage and options', async (...args) => {
-    const r = await cli([...args, '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: truststram /);
-    expect(r.stdout).toContain('Options:');
-  });
-
-  it('unknown commands, kinds, formats and missing arguments are exit 1', async () => {
-    for (const args of [['bogus'], ['get', 'gadgets'], ['get', 'clusters', '-o', 'xml'], ['describe', 'workload'], ['apply'], ['delete']]) {
-      const r = await cli(args, { server: nobody });
-      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
-      expect(r.stderr).toMatch(/error/);
-    }
+  it('an unknown command is exit 1', async () => {
+    const r = await cli(['bogus']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("unknown command 'bogus'");
   });
 });
 

@@ -65,11 +65,11 @@ Examples:
   cat workload.yaml | truststram apply -f -`,
     )
     .action(async (opts: { filename: string[]; namespace: string; dryRun?: boolean; prune?: boolean; selector?: string }, cmd: Command) => {
+      const pruneSelector = opts.prune ? requireSelector(opts.selector) : undefined;
       const objects = await loadManifests(opts.filename, opts.namespace);
       for (const o of objects)
         if (kindInfo(o.object.kind)?.controllerOwned)
           ctx.stderr.write(`warning: ${displayName(o.object)}: ${o.object.kind} objects are written by controllers; yours may be overwritten\n`);
-      const pruneSelector = opts.prune ? requireSelector(opts.selector) : undefined;
       const res = await applyObjects(ctx.client(cmd), objects, !!opts.dryRun, { namespace: opts.namespace, ...(pruneSelector ? { pruneSelector } : {}) });
       const suffix = opts.dryRun ? ' (dry run)' : '';
       for (const r of res.results ?? []) ctx.stdout.write(resultLine(r, suffix) + '\n');

@@ -87,8 +87,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .addHelpText('after', '\nExamples:\n  truststram plan -f examples/\n  truststram plan -f team-a/ --prune -l team=a')
     .action(async (opts: { filename: string[]; namespace: string; prune?: boolean; selector?: string; output: string }, cmd: Command) => {
+      const pruneSelector = opts.prune ? requireSelector(opts.selector) : undefined;
       const objects = await loadManifests(opts.filename, opts.namespace);
-      const plan = await computePlan(ctx.client(cmd), objects, { namespace: opts.namespace, ...(opts.prune ? { pruneSelector: requireSelector(opts.selector) } : {}) });
+      const plan = await computePlan(ctx.client(cmd), objects, { namespace: opts.namespace, ...(pruneSelector ? { pruneSelector } : {}) });
       if (opts.output === 'json') ctx.stdout.write(toJson(plan));
       else if (opts.output === 'yaml') ctx.stdout.write(toYaml(plan));
       else ctx.stdout.write(formatPlan(plan, !!ctx.stdout.isTTY));
