@@ -10,3 +10,4 @@ export * from './accrual.js';
 export * from './showback.js';
 export * from './cost-report.js';
 export * from './cost-diff.js';
+export * from './budgets.js';
