@@ -26,6 +26,7 @@ export const Reason = {
   RequestEntityTooLarge: 'RequestEntityTooLarge',
   UnsupportedMediaType: 'UnsupportedMediaType',
   Timeout: 'Timeout',
+  TooManyRequests: 'TooManyRequests',
   Expired: 'Expired',
   ServiceUnavailable: 'ServiceUnavailable',
   InternalError: 'InternalError',
@@ -89,6 +90,13 @@ export class ForbiddenError extends TrustStramError {
 export class PayloadTooLargeError extends TrustStramError {
   readonly code = 413;
   readonly reason = Reason.RequestEntityTooLarge;
+}
+
+/** Too many concurrent requests or watches: retry later. HTTP 429. */
+export class TooManyRequestsError extends TrustStramError {
+  readonly code = 429;
+  readonly reason = Reason.TooManyRequests;
+  override readonly retryable = true;
 }
 
 /** A transient failure (store busy, dependency down): retry with backoff. HTTP 503. */
@@ -161,8 +169,7 @@ export function toStatus(err: unknown, details?: { name?: string; kind?: string 
 }
 
 function causeField(c: Cause): string {
-  const loc = [c.file, c.document !== undefined ? `document ${c.document}` : undefined].filter(Boolean).join(': ');
-  return loc ? `${loc}: ${c.field}` : c.field;
+  return [c.file, c.document !== undefined ? `document ${c.document}` : undefined, c.field].filter(Boolean).join(': ');
 }
 
 /** Re-creates a typed error from a `Status` received over HTTP, so clients branch on type too. */
@@ -186,6 +193,8 @@ export function fromStatus(s: Partial<Status>): TrustStramError {
       return new PayloadTooLargeError(msg, causes);
     case Reason.ServiceUnavailable:
       return new RetryableError(msg, causes);
+    case Reason.TooManyRequests:
+      return new TooManyRequestsError(msg, causes);
     case Reason.InternalError:
       return new InternalError(msg, causes);
     default:

@@ -57,8 +57,7 @@ describe('bad documents in an apply', () => {
     expect(r.status).toBe(status);
     expect(r.body.kind).toBe('Status');
     const causeFields = (r.body.details.causes as { field: string }[]).map((c) => c.field);
-    // A cause without a field renders as "apps.yaml: document 1: " (toStatus in src/api).
-    expect(causeFields).toContain(`apps.yaml: document 1: ${field}`);
+    expect(causeFields).toContain(field ? `apps.yaml: document 1: ${field}` : 'apps.yaml: document 1');
     expect(r.body.message).toBeTruthy();
     expect(await s.snapshot()).toEqual(before);
   });

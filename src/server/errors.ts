@@ -26,15 +26,6 @@ export class UnauthorizedError extends TrustStramError {
   readonly reason = Reason.Unauthorized;
 }
 
-/**
- * Too many concurrent watches: retry later. HTTP 429 as Kubernetes' max-in-flight filter answers.
- * `Reason` has no TooManyRequests member yet, so the Kubernetes reason string is used as is.
- */
-export class TooManyRequestsError extends TrustStramError {
-  readonly code = 429;
-  readonly reason = 'TooManyRequests' as Reason;
-  override readonly retryable = true;
-}
 
 /** The client went away mid-request: nothing to answer, nothing to log. */
 export class ClientGoneError extends Error {

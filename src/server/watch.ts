@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { API_VERSION, TrustStramError, toStatus } from '../api/index.js';
 import type { ServerDeps } from './deps.js';
-import { TooManyRequestsError } from './errors.js';
+import { TooManyRequestsError } from '../api/index.js';
 import type { ResourcePath } from './paths.js';
 import { parseFieldSelector, parseLabelSelectorParam, parseResourceVersion, parseTimeoutSeconds } from './query.js';
 import type { RequestContext } from './router.js';
