@@ -1,6 +1,6 @@
 // The everyday path through the real binary against a real server process: apply, get in
 // every format, describe, plan (shows changes, changes nothing), delete, and the audit trail.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -139,7 +139,6 @@ describe('truststram against a running server', () => {
     const out = join(dir, 'audit.jsonl');
     const exp = await cli(['audit', 'export', '--out', out], { server: srv.url });
     expect(exp.code).toBe(0);
-    const { readFile } = await import('node:fs/promises');
     const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { seq: number; hash: string; prevHash: string });
     expect(lines).toHaveLength(7);
     for (let i = 1; i < lines.length; i++) expect(lines[i]!.prevHash).toBe(lines[i - 1]!.hash);

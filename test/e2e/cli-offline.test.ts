@@ -1,9 +1,11 @@
 // The CLI without a server: unreachable is exit 2 with a hint, usage errors are exit 1,
 // help reads well, and the offline commands (regions, catalog, demo) work on their own.
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, ensureBuilt, killAll, liveChildren } from './harness.js';
+import { cli, ensureBuilt, killAll, liveChildren, tempDir } from './harness.js';
 
 let nobody: string;
 
@@ -88,6 +90,29 @@ describe('offline commands', () => {
     const missing = await cli(['catalog', 'show', 'm6i.large', '--region', 'mars-1']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('unknown instance type "m6i.large" in region "mars-1"');
+  });
+
+  it('schedule places the examples offline and prints the issue-3 JSON shape', async () => {
+    const r = await cli(['schedule', '--fleet', 'examples/fleet.yaml', '--workloads', 'examples/workloads.yaml', '--time-limit-ms', '5000', '-o', 'json'], { server: nobody });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { placements: { namespace: string; name: string; clusters: { cluster: string; replicas: number }[]; costPerHour: number }[]; unschedulable: unknown[]; totalCostPerHour: number; lowerBoundCostPerHour: number; elapsedMs: number };
+    expect(Object.keys(out)).toEqual(expect.arrayContaining(['placements', 'unschedulable', 'totalCostPerHour', 'lowerBoundCostPerHour', 'elapsedMs']));
+    const payments = out.placements.find((p) => p.name === 'payments-api');
+    expect(payments?.namespace).toBe('payments');
+    // EU-resident: only the EU clusters of the example fleet.
+    for (const c of payments!.clusters) expect(c.cluster).toMatch(/eu|europe/);
+  });
+
+  it('schedule rejects invalid files with exit 1 and a located error', async () => {
+    const f = join(await tempDir(), 'mixed.yaml');
+    await writeFile(f, 'apiVersion: truststram.io/v1alpha1\nkind: Workload\nmetadata: {name: w}\nspec: {image: i}\n');
+    const wrongKind = await cli(['schedule', '--fleet', f, '--workloads', 'examples/workloads.yaml']);
+    expect(wrongKind.code).toBe(1);
+    expect(wrongKind.stderr).toContain(`${f}: document 0: kind: Workload is not allowed in --fleet`);
+    await writeFile(f, 'apiVersion: truststram.io/v1alpha1\nkind: Workload\nmetadata: {name: w}\nspec: {image: i, replicas: 0.5}\n');
+    const bad = await cli(['schedule', '--fleet', 'examples/fleet.yaml', '--workloads', f]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${f}: document 0: Workload/w: spec.replicas: must be a whole number`);
   });
 
   it('demo starts a server, applies the examples, prints next steps and cleans up', async () => {
