@@ -34,8 +34,10 @@ describe('SIGKILL in the middle of a stream of applies', () => {
     const attempted = new Set<string>();
     let killed = false;
     // Kill once a few applies are acknowledged, while both streams keep sending.
+    let streamsDone = 0;
     const killer = (async () => {
-      while (acked.size < 4) await new Promise((r) => setTimeout(r, 20));
+      const deadline = Date.now() + 30_000;
+      while (acked.size < 4 && streamsDone < STREAMS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 120));
       await first.kill();
       killed = true;
@@ -56,7 +58,7 @@ describe('SIGKILL in the middle of a stream of applies', () => {
         if (killed || r.code === 2) return;
       }
     };
-    await Promise.all([...Array.from({ length: STREAMS }, (_, s) => stream(s)), killer]);
+    await Promise.all([...Array.from({ length: STREAMS }, (_, s) => stream(s).finally(() => streamsDone++)), killer]);
     expect(killed).toBe(true);
     expect(acked.size).toBeGreaterThanOrEqual(4);
 

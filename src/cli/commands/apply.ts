@@ -19,6 +19,8 @@ export interface ApplyResultItem {
 export interface ApplyResponse {
   results: ApplyResultItem[];
   resourceVersion?: string;
+  /** Admission warnings (policies in `warn` mode): shown, never fatal. */
+  warnings?: string[];
 }
 
 /** Sends validated objects as one atomic apply; server errors are pointed back at their file and document. */
@@ -72,6 +74,7 @@ Examples:
           ctx.stderr.write(`warning: ${displayName(o.object)}: ${o.object.kind} objects are written by controllers; yours may be overwritten\n`);
       const res = await applyObjects(ctx.client(cmd), objects, !!opts.dryRun, { namespace: opts.namespace, ...(pruneSelector ? { pruneSelector } : {}) });
       const suffix = opts.dryRun ? ' (dry run)' : '';
+      for (const w of res.warnings ?? []) ctx.stderr.write(`warning: ${w}\n`);
       for (const r of res.results ?? []) ctx.stdout.write(resultLine(r, suffix) + '\n');
     });
 }
