@@ -10,3 +10,4 @@ export { diffObjects, type FieldChange } from './diff.js';
 export { API_PREFIX, parseResourcePath, type ResourcePath } from './paths.js';
 export { parseTokenFile, ANONYMOUS } from './auth.js';
 export type { ApplyRequest, SourceLocation } from './apply.js';
+export { createLeaseTable, leaseViews, type Lease, type LeaseTable } from './leases.js';

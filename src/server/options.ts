@@ -1,5 +1,6 @@
 // Server options with documented defaults, compiled once at the boundary so the server inside
 // only sees complete, valid values (the Temporal worker-options habit).
+import type { LeaseTable } from './leases.js';
 import type { Store } from '../store/store.js';
 import { ValidationError } from '../api/index.js';
 import type { AdmissionHook } from './admission.js';
@@ -32,6 +33,8 @@ export interface ServerOptions {
   admission?: AdmissionHook[];
   /** Extra computed views under `/api/v1alpha1/...` (scheduler explain, cost, compliance). */
   views?: View[];
+  /** Lease table for agent heartbeats; pass one to share it with the controllers. Default: a new one. */
+  leases?: LeaseTable;
   /** Where unexpected errors are logged. Default: stderr. */
   log?: (message: string, err?: unknown) => void;
   /** Collect Node.js process metrics on /metrics. Default true. */
@@ -51,6 +54,7 @@ export interface CompiledServerOptions {
   tokenFile: string | undefined;
   admission: AdmissionHook[];
   views: View[];
+  leases: LeaseTable | undefined;
   log: (message: string, err?: unknown) => void;
   processMetrics: boolean;
 }
@@ -85,6 +89,7 @@ export function compileServerOptions(o: ServerOptions): CompiledServerOptions {
     tokenFile: o.tokenFile,
     admission: [...(o.admission ?? [])],
     views: [...(o.views ?? [])],
+    leases: o.leases,
     log: o.log ?? ((m, err) => process.stderr.write(`truststram server: ${m}${err instanceof Error && err.stack ? `\n${err.stack}` : err ? ` ${String(err)}` : ''}\n`)),
     processMetrics: o.processMetrics ?? true,
   };

@@ -10,6 +10,7 @@ import { auditViews } from './audit-views.js';
 import { createAuthenticator, loadTokenFile, type Authenticator } from './auth.js';
 import type { ServerDeps } from './deps.js';
 import { discoveryViews } from './discovery.js';
+import { createLeaseTable, leaseViews, type LeaseTable } from './leases.js';
 import { ClientGoneError, MethodNotAllowedError, UnauthorizedError } from './errors.js';
 import { readJsonBody, sendJson, warningHeader } from './http.js';
 import { createMetrics } from './metrics.js';
@@ -23,6 +24,8 @@ export interface RunningServer {
   url: string;
   port: number;
   store: Store;
+  /** Agent heartbeats (in memory, not audited); the health controller reads them. */
+  leases: LeaseTable;
   /** Registers one more view (explain, cost, compliance); refuses duplicates. */
   route(view: View): void;
   /** Stops accepting, ends watches, waits for in-flight requests (then cuts them), closes an owned store. */
@@ -46,7 +49,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const store = o.store.kind === 'instance' ? o.store.store : await openStore(o.store.kind === 'dataDir' ? o.store.dataDir : o.store.spec);
   const deps: ServerDeps = { options: o, metrics: createMetrics(store, { processMetrics: o.processMetrics }), watches: { count: 0 } };
   const router = createRouter();
-  for (const v of [...systemViews(deps), ...discoveryViews(), ...auditViews(), ...applyViews(deps), ...resourceViews(deps), ...o.views]) router.add(v);
+  const leases = o.leases ?? createLeaseTable();
+  for (const v of [...systemViews(deps), ...discoveryViews(), ...auditViews(), ...applyViews(deps), ...leaseViews(leases), ...resourceViews(deps), ...o.views]) router.add(v);
   const shutdown = new AbortController();
 
   const server = createServer({
@@ -97,6 +101,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     url: `http://${host}:${addr.port}`,
     port: addr.port,
     store,
+    leases,
     route: (view) => router.add(view),
     close() {
       closing ??= (async () => {

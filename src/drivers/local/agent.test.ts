@@ -102,11 +102,15 @@ describe('agent', () => {
     agents.push(agent);
     await agent.registered;
     const s1 = await clusterStatus('local-a');
-    expect(s1.phase).toBe('Ready');
     expect(s1.agent.pid).toBe(process.pid);
     expect(s1.allocatable).toEqual({ cpu: 8, memory: 16 * 2 ** 30, pods: 50 });
-    // The heartbeat moves on by itself.
-    await until('a newer heartbeat', async () => ((await clusterStatus('local-a')).lastHeartbeatTime > s1.lastHeartbeatTime ? true : undefined));
+    // Liveness is the lease, renewed every heartbeat; an idle agent does not rewrite its status.
+    const lease1 = server!.leases.get('local-a')!;
+    expect(lease1.holder).toBe(s1.agent.id);
+    await until('a renewed lease', async () => (server!.leases.get('local-a')!.renewTime > lease1.renewTime ? true : undefined));
+    const rv = (await api('GET', `${API}/clusters/local-a`)).metadata.resourceVersion;
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await api('GET', `${API}/clusters/local-a`)).metadata.resourceVersion).toBe(rv);
 
     await api('POST', `${API}/namespaces/team-a/workloads`, workloadObj('echo'));
     await api('POST', `${API}/namespaces/team-a/placements`, placementObj('echo', [{ cluster: 'local-a', replicas: 2 }, { cluster: 'elsewhere', replicas: 5 }]));
@@ -130,6 +134,7 @@ describe('agent', () => {
     const final = await clusterStatus('local-a');
     expect(final.phase).toBe('NotReady');
     expect(final.workloads).toEqual({});
+    expect(server!.leases.get('local-a')).toBeUndefined();
   });
 
   it('keeps replicas running while the server is down and re-attaches without duplicates', async () => {

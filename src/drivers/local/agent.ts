@@ -1,5 +1,6 @@
 // The local cluster agent — the body of `truststram agent --cluster NAME --server URL`. It
-// heartbeats and reports into its Cluster's status (merge patches on /status), keeps caches
+// heartbeats by renewing its cluster's lease (in memory on the server, not audited), reports
+// into its Cluster's status only when something changed (merge patches on /status), keeps caches
 // of Placements and Workloads by list+watch, derives its own work and converges the local
 // driver to it. Server outages are survived: replicas keep running, caches are kept, and on
 // reconnect it re-lists and converges to the same replicas (no duplicates: it adopts what it
@@ -7,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ApiObject, Cluster, ClusterSpec, Placement, Workload } from '../../api/index.js';
-import { NotFoundError, RetryableError } from '../../api/index.js';
+import { ConflictError, NotFoundError, RetryableError } from '../../api/index.js';
 import { workloadKeyString, type Resources } from '../contract.js';
 import { API_BASE, createApiClient, MERGE_PATCH } from './agent-client.js';
 import { abortableSleep, runInformer } from './agent-informer.js';
@@ -26,8 +27,14 @@ export interface AgentOptions {
   token?: string;
   /** Heartbeat period. Default 500 ms (a health controller can then detect loss in ~1.5 s). */
   heartbeatMs?: number;
-  /** How often per-replica usage numbers are refreshed in the status. Default 5 s. */
+  /** How often per-replica usage numbers are refreshed in the status. Default 15 s. */
   usageReportMs?: number;
+  /**
+   * Longest time between two status writes when nothing changed (refreshes
+   * `lastHeartbeatTime` for readers of the stored status). Liveness itself is the lease,
+   * renewed every heartbeat. Default 15 s.
+   */
+  statusRefreshMs?: number;
   /** Longest wait between retries while the server is unreachable. Default 2 s. */
   retryMaxMs?: number;
   /** Force simulated replicas. Default: the Cluster's `spec.driver.simulated`. */
@@ -72,7 +79,8 @@ export function compileAgentOptions(o: AgentOptions): CompiledAgentOptions {
   return {
     ...o,
     heartbeatMs: positive('heartbeatMs', o.heartbeatMs, 500),
-    usageReportMs: positive('usageReportMs', o.usageReportMs, 5000),
+    usageReportMs: positive('usageReportMs', o.usageReportMs, 15_000),
+    statusRefreshMs: positive('statusRefreshMs', o.statusRefreshMs, 15_000),
     retryMaxMs: positive('retryMaxMs', o.retryMaxMs, 2000),
     stopGraceMs: positive('stopGraceMs', o.stopGraceMs, 5000),
     exitAfterDisconnectMs: positive('exitAfterDisconnectMs', o.exitAfterDisconnectMs, Infinity),
@@ -119,6 +127,7 @@ export function runAgent(options: AgentOptions): RunningAgent {
   const agentId = randomUUID();
   const publisher = createReportPublisher(o.usageReportMs);
   const statusPath = `${API_BASE}/clusters/${encodeURIComponent(o.cluster)}/status`;
+  const leasePath = `/api/v1alpha1/leases/${encodeURIComponent(o.cluster)}`;
   let clusterSimulated = o.simulated ?? false;
   let connected = false;
   let owner = false;
@@ -171,22 +180,37 @@ export function runAgent(options: AgentOptions): RunningAgent {
       clusterSimulated = sim;
       scheduleConverge();
     }
-    const status = (cluster.status ?? {}) as { workloads?: Record<string, PublishedWorkload>; agent?: { id?: string; pid?: number; heartbeatMs?: number } | null; lastHeartbeatTime?: string };
-    if (!owner) {
-      // Another agent heartbeating for this cluster keeps it: wait until its heartbeats stop.
-      const other = status.agent;
-      const age = Date.now() - Date.parse(status.lastHeartbeatTime ?? '');
-      if (other?.id && other.id !== agentId && age < 3 * (other.heartbeatMs ?? 500)) {
-        throw new RetryableError(`another agent (pid ${other.pid}) is active for cluster ${o.cluster}`);
+    const status = (cluster.status ?? {}) as { workloads?: Record<string, PublishedWorkload> };
+    serverWorkloads = status.workloads ?? {};
+    lastWritten = undefined;
+  };
+
+  // The lease decides ownership: another agent renewing this cluster's lease keeps it, and this
+  // one runs nothing until that lease expires (its agent died) — never two agents per cluster.
+  const renewLease = async () => {
+    try {
+      await client.request('PUT', leasePath, { holder: agentId, durationMs: 3 * o.heartbeatMs }, { timeoutMs: 2000 });
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        if (owner) o.log('lost the cluster lease to another agent: stopping replicas');
+        if (owner) await Promise.all(driver.workloads().map((k) => driver.remove(k))).catch(() => undefined);
+        owner = false;
+        throw new RetryableError(`another agent is active for cluster ${o.cluster}: ${err.message}`);
       }
+      throw err;
+    }
+    if (!owner) {
       owner = true;
       scheduleConverge();
     }
-    serverWorkloads = status.workloads ?? {};
   };
 
   const agentInfo = () => ({ id: agentId, pid: process.pid, hostname: hostname(), startedAt, driver: 'local', simulated: clusterSimulated, heartbeatMs: o.heartbeatMs, node: process.version });
 
+  // Status is state, written only when it changed (or every statusRefreshMs): the health
+  // controller owns `phase` from the lease, except the NotReady this agent reports as it stops.
+  let lastWritten: string | undefined;
+  let lastWriteAt = 0;
   const report = async (final: boolean) => {
     if (serverWorkloads === undefined) await resync();
     const r = await driver.status();
@@ -194,17 +218,24 @@ export function runAgent(options: AgentOptions): RunningAgent {
     const next = final ? {} : pub.workloads;
     const diff = createMergePatch(serverWorkloads, next);
     const zero: Resources = { cpu: 0, memory: 0, pods: 0 };
-    const status = {
-      phase: final ? 'NotReady' : 'Ready',
-      lastHeartbeatTime: new Date().toISOString(),
+    const body = {
       allocatable: r.allocatable,
       allocated: final ? zero : pub.allocated,
       usage: final ? zero : pub.usage,
       agent: final ? null : agentInfo(),
+    };
+    const fingerprint = JSON.stringify(body);
+    if (!final && diff === undefined && fingerprint === lastWritten && Date.now() - lastWriteAt < o.statusRefreshMs) return;
+    const status = {
+      ...body,
+      ...(final ? { phase: 'NotReady' } : {}),
+      lastHeartbeatTime: new Date().toISOString(),
       ...(diff !== undefined ? { workloads: diff } : {}),
     };
     await client.request('PATCH', statusPath, { status }, { contentType: MERGE_PATCH, timeoutMs: final ? 1000 : 5000 });
     serverWorkloads = next;
+    lastWritten = fingerprint;
+    lastWriteAt = Date.now();
   };
 
   const heartbeatLoop = async () => {
@@ -213,6 +244,7 @@ export function runAgent(options: AgentOptions): RunningAgent {
     while (!abort.signal.aborted) {
       changed = false;
       try {
+        await renewLease();
         await report(false);
         if (!connected) o.log(failures > 0 ? 'reconnected to the server' : 'connected to the server');
         connected = true;
@@ -295,7 +327,10 @@ export function runAgent(options: AgentOptions): RunningAgent {
       await loops.catch(() => undefined);
       await driver.close();
       // Tell the control plane at once that nothing runs here any more (best effort).
-      if (connected) await report(true).catch(() => undefined);
+      if (connected) {
+        await report(true).catch(() => undefined);
+        await client.request('DELETE', `${leasePath}?holder=${agentId}`, undefined, { timeoutMs: 1000 }).catch(() => undefined);
+      }
       if (o.handleSignals) {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
