@@ -1,8 +1,10 @@
 // Crash safety (issue 2): applies stream into a `truststram server` process that is killed
 // with SIGKILL mid-stream. After a restart on the same data directory every acknowledged
-// apply is there, no apply is there in part, and the audit chain verifies.
+// apply is there, no apply is there in part, and the audit chain verifies. And tampering
+// with the audit table directly in the SQLite file is caught by `truststram audit verify`.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { docs, workload } from './fixtures.js';
 import { cli, ensureBuilt, getJson, killAll, liveChildren, startServerProcess, tempDir, type ServerProcess } from './harness.js';
@@ -22,8 +24,8 @@ function batch(stream: number, i: number): string {
   return docs(...Array.from({ length: PER_APPLY }, (_, j) => workload(`s${stream}-b${i}-w${j}`, 'crash', 1 + (j % 3)).replace('team: e2e', `batch: s${stream}-b${i}`)));
 }
 
-describe('SIGKILL in the middle of a stream of applies', () => {
-  it('keeps every acknowledged apply, never half of one, and a valid audit chain', async () => {
+describe('crash safety and tamper evidence', () => {
+  it('SIGKILL mid-stream keeps every acknowledged apply, never half of one, and a valid audit chain', async () => {
     await ensureBuilt();
     const dir = await tempDir();
     const dataDir = join(dir, 'data');
@@ -86,5 +88,30 @@ describe('SIGKILL in the middle of a stream of applies', () => {
     expect((await cli(['apply', '-f', more], { server: second.url })).code).toBe(0);
     expect((await cli(['audit', 'verify'], { server: second.url })).code).toBe(0);
     expect(await second.stop()).toBe(0);
+  });
+
+  it('audit verify exits 1 naming the first bad entry when the SQLite file is edited', async () => {
+    await ensureBuilt();
+    const dir = await tempDir();
+    const dataDir = join(dir, 'data');
+    const one = await startServerProcess(dataDir);
+    servers.push(one);
+    const file = join(dir, 'three.yaml');
+    await writeFile(file, batch(7, 0).split('\n---\n').slice(0, 3).join('\n---\n'));
+    expect((await cli(['apply', '-f', file], { server: one.url })).code).toBe(0);
+    expect(await one.stop()).toBe(0);
+
+    const db = new Database(join(dataDir, 'truststram.db'));
+    try {
+      expect(db.prepare("UPDATE audit SET actor = 'mallory' WHERE seq = 2").run().changes).toBe(1);
+    } finally {
+      db.close();
+    }
+
+    const two = await startServerProcess(dataDir);
+    servers.push(two);
+    const r = await cli(['audit', 'verify'], { server: two.url });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: audit chain is BROKEN at entry 2: /);
   });
 });
