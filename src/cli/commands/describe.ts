@@ -81,7 +81,7 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
       const client = ctx.client(cmd);
       const obj = await client.request<ApiObject>('GET', resourcePath(info, ns, name));
       const events = info.kind === 'Event' ? [] : await relatedEvents(client, obj);
-      const audit = (await fetchAudit(client, { kind: info.kind, namespace: ns, name })).filter(
+      const audit = (await fetchAudit(client, { kind: info.kind, namespace: ns, name }).catch((err: unknown) => (err instanceof NotFoundError ? [] : Promise.reject(err)))).filter(
         (a) => a.kind === info.kind && a.name === name && (a.namespace ?? undefined) === ns,
       );
       ctx.stdout.write(formatDescribe(obj, events, audit));
