@@ -11,3 +11,6 @@ export * from './showback.js';
 export * from './cost-report.js';
 export * from './cost-diff.js';
 export * from './budgets.js';
+export * from './constraints.js';
+export * from './usage-profile.js';
+export * from './recommend.js';
