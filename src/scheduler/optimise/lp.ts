@@ -179,12 +179,11 @@ export function solveLp(highs: Highs, s: PlanState, groups: readonly Group[], ti
   });
   try {
     model.options.set({ output_flag: false, time_limit: Math.max(0.05, timeLimitMs / 1000) });
-    const tRun = performance.now();
     model.run();
-    if (process.env.TS_LP_DEBUG) console.error('lp build', tRun - t0, 'run', performance.now() - tRun, model.info.get('simplex_iteration_count'));
     const st = model.getModelStatus();
     const status = st === highs.constants.modelStatus.optimal ? 'optimal' : st === highs.constants.modelStatus.timeLimit ? 'timeLimit' : 'failed';
-    const sol = status === 'failed' ? undefined : model.getSolution().colValue;
+    const hasPrimal = model.info.get('primal_solution_status') === highs.constants.solutionStatus.feasible;
+    const sol = hasPrimal ? model.getSolution().colValue : undefined;
     const unplaced = new Float64Array(G);
     let objective = 0;
     if (sol) {

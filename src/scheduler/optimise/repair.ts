@@ -2,7 +2,7 @@
 // clusters by moving replicas of other flexible workloads to where they still fit, then
 // place it. Works on a copy and adopts it only on success, so a failed repair changes nothing.
 import type { CompiledWorkload } from '../model/types.js';
-import { candidates, placeGreedy, spreadMet } from './greedy.js';
+import { candidates, placeGreedy, sortedPools, spreadMet } from './greedy.js';
 import { addTo, cloneState, removeFrom, roomIn, roomOn, unitObjective, type PlanState } from './state.js';
 
 const MAX_MOVES = 400;
@@ -17,33 +17,30 @@ export function placeWithEviction(s: PlanState, w: CompiledWorkload, movable: Re
   const wCands = candidates(t, w).sort((a, b) => bestUnit(t, w, a) - bestUnit(t, w, b) || a - b);
   let moves = 0;
   let need = w.replicas;
-  const candCache = new Map<number, number[]>();
+  const residents = new Map<number, number[]>();
   for (const c of wCands) {
     if (need === 0) break;
     const target = Math.min(need, w.maxPerCluster);
     // Victims: replicas of movable workloads on c, cheapest to relocate first.
     while (roomOn(t, w, c) < target && moves < MAX_MOVES) {
       let best: { v: CompiledWorkload; spot: boolean; d: number; dSpot: boolean; delta: number } | undefined;
-      for (const vi of movable) {
-        if (vi === w.index) continue;
+      let onC = residents.get(c);
+      if (!onC) residents.set(c, (onC = [...movable].filter((vi) => vi !== w.index && t.slots[vi]!.some((x) => x.c === c))));
+      for (const vi of onC) {
         const slot = t.slots[vi]!.find((x) => x.c === c);
         if (!slot) continue;
         const v = p.workloads[vi]!;
-        let vc = candCache.get(vi);
-        if (!vc) candCache.set(vi, (vc = candidates(t, v)));
         for (const spot of [false, true]) {
           if ((spot ? slot.spot : slot.od) === 0) continue;
-          // Only victims whose departure frees what w lacks on this pool.
+          // Only victims whose departure frees the pool w can use.
           if (spot && !w.spotTolerant) continue;
           const from = unitObjective(p, v, c, spot);
-          for (const d of vc) {
-            if (d === c) continue;
-            for (const dSpot of [false, true]) {
-              const u = unitObjective(p, v, d, dSpot);
-              if (u === Infinity || roomIn(t, v, d, dSpot) < 1) continue;
-              const delta = u - from;
-              if (!best || delta < best.delta) best = { v, spot, d, dSpot, delta };
-            }
+          // The victim's cheapest other pool with room: sortedPools is cheapest first.
+          for (const pool of sortedPools(t, v)) {
+            if (best && pool.u - from >= best.delta) break;
+            if (pool.c === c || roomIn(t, v, pool.c, pool.spot) < 1) continue;
+            best = { v, spot, d: pool.c, dSpot: pool.spot, delta: pool.u - from };
+            break;
           }
         }
       }

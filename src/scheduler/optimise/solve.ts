@@ -4,6 +4,7 @@ import type { Highs } from 'highs';
 import { UnschedulableCode } from '../framework/contract.js';
 import type { CompiledWorkload, Problem } from '../model/types.js';
 import { candidates, placeGreedy, placeWorkload, spreadMet } from './greedy.js';
+import { ejectionPass } from './eject.js';
 import { improve } from './improve.js';
 import { placeWithEviction } from './repair.js';
 import { groupWorkloads, solveLp, type Group, type LpResult } from './lp.js';
@@ -123,8 +124,9 @@ function repairSpread(s: PlanState, w: CompiledWorkload): boolean {
  * missing (residual demand, residual capacity) a few times — each round places most of the
  * rest at LP-optimal prices — and finish the last few replicas greedily.
  */
-function lpConstruct(s: PlanState, highs: Highs, flexible: CompiledWorkload[], first: { groups: Group[]; lp: LpResult }, deadline: number): CompiledWorkload[] {
+function lpConstruct(s: PlanState, highs: Highs, flexible: CompiledWorkload[], first: { groups: Group[]; lp: LpResult }, deadline: number, touched: Set<number>): CompiledWorkload[] {
   let short = pour(s, first.groups, first.lp);
+  for (const x of short) touched.add(x.w.index);
   for (let round = 0; round < 4 && short.length > 0 && performance.now() < deadline; round++) {
     // Residual groups: each short workload stands for its missing replicas only.
     const residual = short.map(({ w, need }) => ({ ...w, replicas: need }));
@@ -134,7 +136,6 @@ function lpConstruct(s: PlanState, highs: Highs, flexible: CompiledWorkload[], f
     if (!lp.values) break;
     const before = short.reduce((a, x) => a + x.need, 0);
     short = pour(s, groups, lp);
-    if (process.env.TS_LP_DEBUG) console.error('round', round, before, short.reduce((a, x) => a + x.need, 0), lp.status, lp.objective);
     // Stop when a round no longer halves what is missing: the greedy finishes faster.
     if (short.reduce((a, x) => a + x.need, 0) * 2 > before) break;
   }
@@ -180,17 +181,24 @@ function placedCount(s: PlanState, ws: readonly CompiledWorkload[]): number {
  */
 export function solve(p: Problem, opts: SolveOptions): SolveOutcome {
   const t0 = performance.now();
-  const deadline = t0 + opts.timeLimitMs;
+  // 3% of the budget is kept for building the result after the solve.
+  const deadline = t0 + opts.timeLimitMs * 0.97;
   const unschedulable = new Map<number, Verdict>();
   const ok: CompiledWorkload[] = [];
+  // Identical workloads get identical verdicts: compute each once.
+  const verdicts = new Map<string, Verdict | undefined>();
+  const nc = p.clusters.length;
   for (const w of p.workloads) {
-    const v = aloneVerdict(p, w);
+    const key = `${w.filterKey}|${w.replicas}|${w.minProviders}|${w.minRegions}|${w.minClusters}|${Buffer.from(p.rejectedBy.buffer, p.rejectedBy.byteOffset + w.index * nc, nc).toString('latin1')}`;
+    if (!verdicts.has(key)) verdicts.set(key, aloneVerdict(p, w));
+    const v = verdicts.get(key);
     if (v) unschedulable.set(w.index, v);
     else ok.push(w);
   }
   // 1. Keep valid current placements (stability), 2. forced splits (Duplicated, staticWeights):
   // both are decided by semantics, not by the optimiser, so they go first and the bound is
   // proven for the rest given them.
+  const verdictMs = performance.now() - t0;
   const base = emptyState(p);
   const flexible: CompiledWorkload[] = [];
   let kept = 0;
@@ -204,34 +212,51 @@ export function solve(p: Problem, opts: SolveOptions): SolveOutcome {
   }
   const fixedObjective = totalObjective(base);
 
-  // 3. Greedy warm start: always feasible, the fallback of every later step.
-  const tHeur = performance.now();
-  const heur = cloneState(base);
-  const heurFailed: CompiledWorkload[] = [];
-  for (const w of placementOrder(p, flexible)) if (!placeGreedy(heur, w, w.replicas)) heurFailed.push(w);
-  let best = heur;
-  let bestFailed = placeOrEvict(heur, heurFailed, flexible);
-  const heuristicObjective = totalObjective(heur);
-
-  const heuristicMs = performance.now() - tHeur;
+  // 3. LP relaxation, round down, pour into workloads, re-solve the residual, repair greedily.
   const tLp = performance.now();
-  // 4. LP relaxation, round down, pour into workloads, repair leftovers greedily.
   const groups = groupWorkloads(base, flexible);
   let lp: LpResult | undefined;
+  let best: PlanState | undefined;
+  let bestFailed: CompiledWorkload[] = [];
+  let touched = new Set<number>();
   if (opts.highs && flexible.length > 0 && performance.now() < deadline) {
     lp = solveLp(opts.highs, base, groups, deadline - performance.now());
     if (lp.values) {
-      const s = cloneState(base);
-      const failed = lpConstruct(s, opts.highs, flexible, { groups, lp }, deadline);
-      if (process.env.TS_LP_DEBUG) console.error('lp path', failed.length, placedCount(s, flexible), placedCount(best, flexible), totalObjective(s), totalObjective(best));
-      const better = placedCount(s, flexible) > placedCount(best, flexible) || (placedCount(s, flexible) === placedCount(best, flexible) && totalObjective(s) < totalObjective(best));
-      if (better) [best, bestFailed] = [s, failed];
+      best = cloneState(base);
+      bestFailed = lpConstruct(best, opts.highs, flexible, { groups, lp }, deadline, touched);
     }
   }
-  // 5. Local improvement until no cheaper move exists or time runs out.
   const lpPathMs = performance.now() - tLp;
+  // 4. The greedy plan (scarce first): the answer without a solver, and the fallback whenever
+  // the LP path fails or leaves a workload out that the greedy can place.
+  const tHeur = performance.now();
+  let heuristicObjective: number | undefined;
+  if (!best || bestFailed.length > 0) {
+    const heur = cloneState(base);
+    const heurFailed: CompiledWorkload[] = [];
+    for (const w of placementOrder(p, flexible)) if (!placeGreedy(heur, w, w.replicas)) heurFailed.push(w);
+    const failed = placeOrEvict(heur, heurFailed, flexible);
+    heuristicObjective = totalObjective(heur);
+    if (!best || placedCount(heur, flexible) > placedCount(best, flexible)) {
+      [best, bestFailed] = [heur, failed];
+      touched = new Set(flexible.map((w) => w.index));
+    }
+  }
+  const heuristicMs = performance.now() - tHeur;
+  // 5. Local improvement until no cheaper move exists or time runs out.
   const tImp = performance.now();
-  const moved = improve(best, flexible, deadline);
+  let moved = improve(best, flexible, deadline);
+  // Ejection passes while they pay off and time remains, each followed by plain moves: first
+  // over the workloads the LP amounts did not place, then over all flexible workloads.
+  let scope = flexible.filter((w) => touched.has(w.index));
+  for (let pass = 0; pass < 8 && performance.now() < deadline; pass++) {
+    const ejected = ejectionPass(best, scope, flexible, deadline);
+    moved += ejected + improve(best, flexible, deadline);
+    if (ejected === 0) {
+      if (scope.length === flexible.length) break;
+      scope = flexible;
+    }
+  }
   const improveMs = performance.now() - tImp;
   for (const w of bestFailed) unschedulable.set(w.index, contention(w));
   const objective = totalObjective(best);
@@ -254,13 +279,14 @@ export function solve(p: Problem, opts: SolveOptions): SolveOutcome {
     } else lowerBound += relaxedBound(best, placed);
   } else lowerBound += relaxedBound(best, flexible.filter((w) => !bestFailed.includes(w)));
   lowerBound = Math.min(lowerBound, objective);
+  const solveMs = performance.now() - t0;
   return {
     state: best,
     unschedulable,
     objective,
     lowerBound,
     boundKind,
-    stats: { groups: groups.length, lpColumns: lp?.columns.length ?? 0, lpMs: lp?.ms ?? 0, lpStatus: lp?.status ?? 'skipped', heuristicObjective, moved, kept, heuristicMs: Math.round(heuristicMs), lpPathMs: Math.round(lpPathMs), improveMs: Math.round(improveMs) },
+    stats: { groups: groups.length, lpColumns: lp?.columns.length ?? 0, lpMs: lp?.ms ?? 0, lpStatus: lp?.status ?? 'skipped', heuristicObjective: heuristicObjective ?? 'skipped', moved, kept, verdictMs: Math.round(verdictMs), heuristicMs: Math.round(heuristicMs), lpPathMs: Math.round(lpPathMs), improveMs: Math.round(improveMs), solveMs: Math.round(solveMs) },
   };
 }
 
