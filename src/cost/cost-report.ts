@@ -1,6 +1,6 @@
 // The showback report read from a store: history of Clusters, Workloads and Placements over a
 // window, accrued, grouped and projected. What `GET /api/v1alpha1/cost` and `truststram cost` show.
-import { ValidationError, type ApiObject, type Workload } from '../api/index.js';
+import { BadRequestError, type ApiObject, type Workload } from '../api/index.js';
 import type { HistoryEntry, Store } from '../store/index.js';
 import { accrue, type Accrual } from './accrual.js';
 import { attribution, lineTotal, type CostLine, type PricingCache } from './allocation.js';
@@ -35,15 +35,15 @@ export interface CostReport {
   warnings: string[];
 }
 
-/** Checks `by` and `window` values from a query string or flag; throws ValidationError naming the field. */
+/** Checks `by` and `window` values from a query string or flag; throws BadRequestError (400) naming the field. */
 export function parseCostQuery(q: { by?: string; window?: string; shareIdle?: string | boolean }): { by: ShowbackDimension; window: CostWindow; shareIdle: boolean } {
   const by = (q.by ?? 'team') as ShowbackDimension;
-  if (!SHOWBACK_DIMENSIONS.includes(by)) throw new ValidationError(`unknown grouping "${q.by}"`, [{ field: 'by', message: `expected one of ${SHOWBACK_DIMENSIONS.join(', ')}` }]);
+  if (!SHOWBACK_DIMENSIONS.includes(by)) throw new BadRequestError(`unknown grouping "${q.by}"`, [{ field: 'by', message: `expected one of ${SHOWBACK_DIMENSIONS.join(', ')}` }]);
   const window = (q.window ?? '7d') as CostWindow;
-  if (!(window in COST_WINDOWS)) throw new ValidationError(`unknown window "${q.window}"`, [{ field: 'window', message: `expected one of ${Object.keys(COST_WINDOWS).join(', ')}` }]);
+  if (!(window in COST_WINDOWS)) throw new BadRequestError(`unknown window "${q.window}"`, [{ field: 'window', message: `expected one of ${Object.keys(COST_WINDOWS).join(', ')}` }]);
   const s = q.shareIdle;
   const shareIdle = s === true || s === 'true' || s === '1' || s === '';
-  if (s !== undefined && !shareIdle && s !== false && s !== 'false' && s !== '0') throw new ValidationError(`shareIdle must be true or false`, [{ field: 'shareIdle', message: 'expected true or false' }]);
+  if (s !== undefined && !shareIdle && s !== false && s !== 'false' && s !== '0') throw new BadRequestError(`shareIdle must be true or false`, [{ field: 'shareIdle', message: 'expected true or false' }]);
   return { by, window, shareIdle };
 }
 

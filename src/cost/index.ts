@@ -14,3 +14,4 @@ export * from './budgets.js';
 export * from './constraints.js';
 export * from './usage-profile.js';
 export * from './recommend.js';
+export * from './views.js';

@@ -1,0 +1,46 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../server/testing/harness.js';
+import { cluster, placement, workload } from './testing/fixtures.js';
+import { costViews } from './views.js';
+
+describe('cost views (real server, SQLite store)', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer({ views: costViews() });
+    const objects = [
+      cluster('aws-eu', { count: 4 }),
+      cluster('gcp-eu', { provider: 'gcp', region: 'europe-west1', type: 'e2-standard-4', count: 4 }),
+      workload('pay', 'api', { replicas: 2, residency: ['eu'] }),
+      placement('pay', 'api', { 'aws-eu': 2 }),
+    ];
+    await server.store.apply(objects.map((object) => ({ verb: 'create' as const, object })), { actor: 'user:test' });
+  });
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  it('GET /api/v1alpha1/cost groups accrued cost, with idle and overhead rows and the projected month', async () => {
+    const r = await server.req('GET', '/api/v1alpha1/cost?by=cluster&window=24h');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ kind: 'CostReport', by: 'cluster', window: '24h', shareIdle: false });
+    expect(r.body.rows.map((x: { name: string }) => x.name)).toEqual(['aws-eu', '__idle__', '__overhead__']);
+    expect(r.body.totals.projectedMonthly).toBeGreaterThan(0);
+    const shared = await server.req('GET', '/api/v1alpha1/cost?by=team&shareIdle=true');
+    expect(shared.body.rows.map((x: { name: string }) => x.name)).toContain('pay');
+  });
+
+  it('answers a bad grouping with a 400 Status naming the parameter', async () => {
+    const r = await server.req('GET', '/api/v1alpha1/cost?by=colour');
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ kind: 'Status', details: { causes: [{ field: 'by' }] } });
+  });
+
+  it('GET /api/v1alpha1/recommendations lists savings with their changes', async () => {
+    const r = await server.req('GET', '/api/v1alpha1/recommendations');
+    expect(r.status).toBe(200);
+    expect(r.body.kind).toBe('RecommendationList');
+    // GKE e2 in europe-west1 is cheaper than m6i in eu-west-1: move inside the EU.
+    expect(r.body.items).toEqual([expect.objectContaining({ type: 'move', workloads: ['pay/api'], clusters: ['aws-eu', 'gcp-eu'] })]);
+    expect(r.body.items[0].changes[0]).toEqual({ kind: 'Placement', namespace: 'pay', name: 'api', patch: { spec: { clusters: [{ cluster: 'gcp-eu', replicas: 2 }] } } });
+  });
+});
