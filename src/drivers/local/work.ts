@@ -1,7 +1,8 @@
 // Derives a cluster's work from the store's objects: the replicas each Placement assigns to
 // this cluster, with the template of the corresponding Workload. Pure: the agent calls it on
 // every change of its Placement/Workload caches and hands the result to the driver.
-import { parseDuration, parseQuantity, type Cluster, type Placement, type Workload, type WorkloadSpec } from '../../api/index.js';
+import { clusterPricing, defaultCatalog } from '../../cost/index.js';
+import { GiB, parseDuration, parseQuantity, type Cluster, type Placement, type Workload, type WorkloadSpec } from '../../api/index.js';
 import { workloadKeyString, type ClusterWork, type HealthCheck, type Resources } from '../contract.js';
 
 /** Objects as they arrive over the API: validated by the server, defaults maybe not applied. */
@@ -13,10 +14,19 @@ const num = (q: string | number | undefined): number => {
   return r.ok ? r.value : 0;
 };
 
-/** The allocatable resources a Cluster declares (capacity; pods default to 110 as on a node). */
+/**
+ * The allocatable resources of a Cluster: its declared capacity, else what its node pools add
+ * up to in the price catalog (the same figures the scheduler plans with).
+ */
 export function clusterAllocatable(c: Obj<Cluster> | undefined): Resources {
   const cap = c?.spec.capacity;
-  return { cpu: num(cap?.cpu), memory: num(cap?.memory), pods: cap?.pods ?? 110 };
+  if (cap || !c?.spec.nodePools?.length) return { cpu: num(cap?.cpu), memory: num(cap?.memory), pods: cap?.pods ?? 110 };
+  try {
+    const p = clusterPricing(c as Cluster, defaultCatalog());
+    return { cpu: p.capacity.cpu, memory: p.capacity.memoryGiB * GiB, pods: p.capacity.pods };
+  } catch {
+    return { cpu: 0, memory: 0, pods: 0 }; // unknown instance types: admission reports them
+  }
 }
 
 function healthCheck(spec: Partial<WorkloadSpec>): HealthCheck | undefined {
