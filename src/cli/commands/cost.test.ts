@@ -1,0 +1,68 @@
+// `cost` and `recommend` in-process against a real server with the cost views.
+import { Command } from 'commander';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { costViews } from '../../cost/index.js';
+import { cluster, placement, workload } from '../../cost/testing/fixtures.js';
+import { startTestServer, type TestServer } from '../../server/testing/harness.js';
+import { createContext } from '../context.js';
+import { registerCost } from './cost.js';
+import { registerRecommend } from './recommend.js';
+
+describe('truststram cost / recommend', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer({ views: costViews() });
+    const objects = [
+      cluster('aws-eu', { count: 4 }),
+      cluster('gcp-eu', { provider: 'gcp', region: 'europe-west1', type: 'e2-standard-4', count: 4 }),
+      workload('pay', 'api', { replicas: 2, residency: ['eu'], labels: { team: 'payments', tenant: 'acme' } }),
+      workload('misc', 'tool', { labels: {} }),
+      placement('pay', 'api', { 'aws-eu': 2 }),
+      placement('misc', 'tool', { 'aws-eu': 1 }),
+    ];
+    await server.store.apply(objects.map((object) => ({ verb: 'create' as const, object })), { actor: 'user:test' });
+  });
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  async function run(args: string[]) {
+    let stdout = '';
+    const ctx = createContext({ stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true }, env: { TRUSTSTRAM_SERVER: server.url } });
+    const program = new Command().exitOverride();
+    registerCost(program, ctx);
+    registerRecommend(program, ctx);
+    await program.parseAsync(['node', 'truststram', ...args]);
+    return stdout;
+  }
+
+  it('prints showback by team with unallocated, idle and overhead rows', async () => {
+    const out = await run(['cost', '--by', 'team', '--window', '24h']);
+    expect(out).toMatch(/^TEAM\s+CPU\s+MEMORY\s+EGRESS\s+TOTAL\(24h\)/);
+    const names = out.split('\n').slice(1).map((l) => l.split(/\s+/)[0]);
+    expect(names.slice(0, 5)).toEqual(['payments', '__unallocated__', '__idle__', '__overhead__', 'TOTAL']);
+    expect(out).toMatch(/note: egress not included/);
+  });
+
+  it('prints CSV and JSON', async () => {
+    const csv = await run(['cost', '--by', 'tenant', '-o', 'csv', '--share-idle']);
+    expect(csv.split('\n')[0]).toBe('name,cpu_cost,memory_cost,shared_cost,egress_cost,total_cost,share,cost_per_hour,projected_monthly');
+    expect(csv).toMatch(/^acme,/m);
+    const json = JSON.parse(await run(['cost', '--by', 'provider', '-o', 'json']));
+    expect(json.rows[0].name).toBe('aws');
+  });
+
+  it('rejects an unknown grouping before asking the server', async () => {
+    await expect(run(['cost', '--by', 'colour'])).rejects.toThrow(/unknown grouping "colour"/);
+  });
+
+  it('lists recommendations with the exact changes', async () => {
+    const out = await run(['recommend', '--changes']);
+    expect(out).toMatch(/^ID\s+TYPE\s+WORKLOAD/);
+    // Moving one workload alone would add GKE's fee; moving both frees aws-eu.
+    expect(out).toMatch(/consolidate-1\s+consolidate\s+2 workloads\s+aws-eu → gcp-eu/);
+    expect(out).toContain('# consolidate-1: Placement pay/api (JSON merge patch)\n{"spec":{"clusters":[{"cluster":"gcp-eu","replicas":2}]}}');
+    expect(out).toContain('{"spec":{"unschedulable":true}}');
+    expect(out).toMatch(/Total: \$\d+\.\d\d\/month/);
+  });
+});
