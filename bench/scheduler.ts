@@ -125,7 +125,7 @@ for (const size of SIZES) {
   }
 }
 
-const table = new Table({ head: ['size', 'budget', 'run', 'wall ms', 'maxRSS MiB', 'cost $/h', 'bound $/h', 'gap', 'even split', 'greedy', 'unsched.'], style: { head: [], border: [] } });
+const table = new Table({ head: ['size', 'budget', 'run', 'wall ms', 'plan ms', 'maxRSS MiB', 'cost $/h', 'bound $/h', 'gap', 'even split', 'greedy', 'unsched.'], style: { head: [], border: [] } });
 for (const r of results) {
   const e = r.evenSplit as { costPerHour: number; gapToBound: number; overcommittedClusters: number };
   const g = r.greedy as { costPerHour: number; gapToBound: number; unplacedWorkloads: number };
@@ -134,6 +134,7 @@ for (const r of results) {
     `${(r.budgetMs as number) / 1000} s`,
     r.run as number,
     r.wallMs as number,
+    ((r.stats as Record<string, number>).firstPlanMs ?? 0) + ((r.stats as Record<string, number>).compileMs ?? 0),
     r.maxRssMiB as number,
     usd(r.costPerHour as number),
     usd(r.lowerBound as number),
@@ -144,6 +145,8 @@ for (const r of results) {
   ]);
 }
 console.log(table.toString());
+console.log('wall ms: until the local search stops (no improving move) or the budget ends; plan ms: until the first complete LP-guided plan (compile + LP + rounding + simple moves).');
+console.log('even split: equal shares over feasible clusters, capacity ignored (Karmada default); greedy: per workload in name order, cheapest pools with room; a lower cost with unplaced workloads is not a better plan.');
 for (const r of results) {
   if (r.failover) console.log(`${r.size} run ${r.run} failover:`, JSON.stringify(r.failover), '\n  incremental:', JSON.stringify(r.incremental));
 }
