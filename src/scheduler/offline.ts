@@ -21,6 +21,7 @@ export interface OfflineResult {
   gap: number;
   boundKind: 'lp' | 'relaxed';
   objectivePerHour: number;
+  lowerBoundObjectivePerHour: number;
   warnings?: ScheduleResult['warnings'];
   explanations?: ScheduleResult['explanations'];
 }
@@ -55,6 +56,7 @@ export async function scheduleOffline(fleetDocs: readonly unknown[], workloadDoc
     gap: r.gap,
     boundKind: r.boundKind,
     objectivePerHour: r.objectivePerHour,
+    lowerBoundObjectivePerHour: r.lowerBoundObjectivePerHour,
     ...(opts.explain ? { warnings: r.warnings, explanations: r.explanations } : r.warnings.length ? { warnings: r.warnings } : {}),
   };
 }
@@ -73,8 +75,12 @@ export function formatScheduleTable(result: OfflineResult, opts: { explain?: boo
     out.push(u.toString());
   }
   for (const w of result.warnings ?? []) out.push(`warning: ${w.message}`);
+  // With latency-aware workloads the optimiser minimises price × latency factor; say so.
+  const latencyAware = Math.abs(result.objectivePerHour - result.totalCostPerHour) > 1e-9;
   out.push(
-    `total ${usd(result.totalCostPerHour)}/h, lower bound ${usd(result.lowerBoundCostPerHour)}/h (${result.boundKind}), gap ${(result.gap * 100).toFixed(3)}%, ${result.placements.length} placed, ${result.unschedulable.length} unschedulable, ${result.elapsedMs} ms`,
+    `total ${usd(result.totalCostPerHour)}/h, cost lower bound ${usd(result.lowerBoundCostPerHour)}/h (${result.boundKind})` +
+      (latencyAware ? `, latency-weighted objective ${usd(result.objectivePerHour)}/h ≥ bound ${usd(result.lowerBoundObjectivePerHour)}/h` : '') +
+      `, gap ${(result.gap * 100).toFixed(3)}%, ${result.placements.length} placed, ${result.unschedulable.length} unschedulable, ${result.elapsedMs} ms`,
   );
   if (opts.explain) {
     for (const e of result.explanations ?? []) {

@@ -69,6 +69,11 @@ describe('schedule: semantics', () => {
     const r = run({ clusters: cs, workloads: [workload('near', 2, 1, 1, { optimizeFor: 'latency', users }), workload('cheap', 2, 1, 1, { optimizeFor: 'cost', users })] });
     expect(split(r, 'near')).toEqual({ us: 2 });
     expect(split(r, 'cheap')).toEqual({ eu: 2 });
+    // Bounds: the USD bound holds for the USD cost, the objective bound for the weighted objective.
+    expect(r.objectivePerHour).toBeGreaterThanOrEqual(r.totalCostPerHour);
+    expect(r.lowerBoundCostPerHour).toBeLessThanOrEqual(r.totalCostPerHour + 1e-9);
+    expect(r.lowerBoundObjectivePerHour).toBeLessThanOrEqual(r.objectivePerHour + 1e-9);
+    expect(r.lowerBoundCostPerHour).toBeCloseTo(4 * 0.024, 6);
   });
 
   it('uses spot only for spotTolerant workloads', () => {

@@ -47,11 +47,13 @@ export interface ScheduleResult {
   unschedulable: Unschedulable[];
   /** USD per hour of every placed replica (requests × unit prices). */
   totalCostPerHour: number;
-  /** Proven lower bound of the objective (= USD unless latency-aware workloads add penalties). */
+  /** Proven lower bound of the USD cost of any plan that places the same workloads. */
   lowerBoundCostPerHour: number;
+  /** Proven lower bound of the objective (equal to the cost bound unless workloads are latency-aware). */
+  lowerBoundObjectivePerHour: number;
   /** The objective the optimiser minimised: USD plus latency penalties of latency/balanced workloads. */
   objectivePerHour: number;
-  /** (objective − bound) / bound. */
+  /** (objective − objective bound) / objective bound: the optimiser's distance from optimal. */
   gap: number;
   boundKind: 'lp' | 'relaxed';
   elapsedMs: number;
@@ -105,7 +107,8 @@ export function scheduleWith(input: ScheduleInput, highs: Highs | undefined): Sc
     placements,
     unschedulable,
     totalCostPerHour: round(total),
-    lowerBoundCostPerHour: round(out.lowerBound),
+    lowerBoundCostPerHour: round(out.costLowerBound),
+    lowerBoundObjectivePerHour: round(out.lowerBound),
     objectivePerHour: round(out.objective),
     gap: round(gap, 8),
     boundKind: out.boundKind,

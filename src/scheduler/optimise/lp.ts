@@ -4,7 +4,7 @@
 import * as highsModule from 'highs';
 import type { Highs } from 'highs';
 import type { CompiledWorkload } from '../model/types.js';
-import { unitObjective, type PlanState } from './state.js';
+import { unitObjective, unitUsd, type PlanState } from './state.js';
 
 // highs ships CommonJS typings but its ESM build default-exports the loader function.
 const loadHighs = (highsModule as unknown as { default: () => Promise<Highs> }).default;
@@ -94,7 +94,7 @@ export interface LpResult {
  * Solves the LP relaxation over the state's free capacity. Each group may leave replicas
  * unplaced at a high penalty, so the LP is always feasible and contention shows up as slack.
  */
-export function solveLp(highs: Highs, s: PlanState, groups: readonly Group[], timeLimitMs: number): LpResult {
+export function solveLp(highs: Highs, s: PlanState, groups: readonly Group[], timeLimitMs: number, usd = false): LpResult {
   const t0 = performance.now();
   const p = s.problem;
   const nc = p.clusters.length;
@@ -105,7 +105,7 @@ export function solveLp(highs: Highs, s: PlanState, groups: readonly Group[], ti
     for (let c = 0; c < nc; c++) {
       if (p.rejectedBy[base + c] !== 0) continue;
       for (const spot of [false, true]) {
-        const cost = unitObjective(p, g.rep, c, spot);
+        const cost = usd ? unitUsd(p, g.rep, c, spot) : unitObjective(p, g.rep, c, spot);
         if (cost === Infinity) continue;
         cols.push({ g: gi, c, spot, cost });
         if (cost > maxCost) maxCost = cost;

@@ -8,7 +8,7 @@ import { ejectionPass } from './eject.js';
 import { improve } from './improve.js';
 import { placeWithEviction } from './repair.js';
 import { groupWorkloads, solveLp, type Group, type LpResult } from './lp.js';
-import { addTo, cloneState, clearWorkload, emptyState, placedReplicas, removeFrom, roomIn, unitObjective, workloadObjective, type PlanState } from './state.js';
+import { addTo, cloneState, clearWorkload, emptyState, placedReplicas, removeFrom, roomIn, unitObjective, unitUsd, workloadCost, workloadObjective, type PlanState } from './state.js';
 import { aloneVerdict, type Verdict } from './verdict.js';
 
 export interface SolveOptions {
@@ -25,6 +25,8 @@ export interface SolveOutcome {
   unschedulable: Map<number, Verdict>;
   objective: number;
   lowerBound: number;
+  /** Proven lower bound of the USD cost alone (equals lowerBound when no workload is latency-aware). */
+  costLowerBound: number;
   /** How the bound was proven: LP optimum, or the capacity-free per-workload minimum. */
   boundKind: 'lp' | 'relaxed';
   stats: Record<string, number | string>;
@@ -281,12 +283,14 @@ export function solve(p: Problem, opts: SolveOptions): SolveOutcome {
     } else lowerBound += relaxedBound(best, placed);
   } else lowerBound += relaxedBound(best, flexible.filter((w) => !bestFailed.includes(w)));
   lowerBound = Math.min(lowerBound, objective);
+  const costLowerBound = usdBound(best, base, flexible.filter((w) => !bestFailed.includes(w)), lowerBound, opts.highs, deadline);
   const solveMs = performance.now() - t0;
   return {
     state: best,
     unschedulable,
     objective,
     lowerBound,
+    costLowerBound,
     boundKind,
     stats: { groups: groups.length, lpColumns: lp?.columns.length ?? 0, lpMs: lp?.ms ?? 0, lpStatus: lp?.status ?? 'skipped', heuristicObjective: heuristicObjective ?? 'skipped', moved, kept, verdictMs: Math.round(verdictMs), heuristicMs: Math.round(heuristicMs), lpPathMs: Math.round(lpPathMs), improveMs: Math.round(improveMs), solveMs: Math.round(solveMs), firstPlanMs: Math.round(firstPlanMs) },
   };
@@ -296,11 +300,27 @@ function contention(w: CompiledWorkload): Verdict {
   return { code: UnschedulableCode.CapacityContention, reason: `${w.key} fits alone on the empty fleet but not next to the workloads placed before it (capacity contention)` };
 }
 
-function relaxedBound(s: PlanState, ws: readonly CompiledWorkload[]): number {
+// With latency-aware workloads the objective is not USD: prove a USD bound separately, with
+// the same LP priced in plain USD (valid for any plan, the optimiser's included).
+function usdBound(best: PlanState, base: PlanState, placed: CompiledWorkload[], objectiveBound: number, highs: Highs | undefined, deadline: number): number {
+  const p = best.problem;
+  const planUsd = p.workloads.reduce((a, w) => a + workloadCost(best, w), 0);
+  if (p.objectiveFactor.size === 0) return Math.min(objectiveBound, planUsd);
+  const fixed = p.workloads.reduce((a, w) => a + workloadCost(base, w), 0);
+  let flex = relaxedBound(best, placed, true);
+  if (highs && placed.length > 0) {
+    const lp = solveLp(highs, base, groupWorkloads(base, placed), Math.max(100, deadline - performance.now()), true);
+    if (lp.status === 'optimal' && lp.unplaced.every((u) => u < 1e-6)) flex = lp.objective;
+  }
+  return Math.min(fixed + flex, planUsd);
+}
+
+function relaxedBound(s: PlanState, ws: readonly CompiledWorkload[], usd = false): number {
+  const unit = usd ? unitUsd : unitObjective;
   let sum = 0;
   for (const w of ws) {
     let min = Infinity;
-    for (const c of candidates(s, w)) min = Math.min(min, unitObjective(s.problem, w, c, false), unitObjective(s.problem, w, c, true));
+    for (const c of candidates(s, w)) min = Math.min(min, unit(s.problem, w, c, false), unit(s.problem, w, c, true));
     if (min < Infinity) sum += min * w.replicas;
   }
   return sum;

@@ -130,6 +130,12 @@ export function unitObjective(p: Problem, w: CompiledWorkload, c: number, spot: 
   return f ? usd * f[c]! : usd;
 }
 
+/** USD per replica-hour of w in one pool of c, without latency factors; Infinity if unusable. */
+export function unitUsd(p: Problem, w: CompiledWorkload, c: number, spot: boolean): number {
+  const cl = p.clusters[c]!;
+  return spot ? spotReplicaCost(w, cl) : cl.odCpu > 0 ? odReplicaCost(w, cl) : Infinity;
+}
+
 /** USD per hour of w's current slots. */
 export function workloadCost(s: PlanState, w: CompiledWorkload): number {
   let sum = 0;
