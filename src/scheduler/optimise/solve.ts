@@ -250,17 +250,21 @@ export function solve(p: Problem, opts: SolveOptions): SolveOutcome {
   let moved = improve(best, flexible, deadline);
   // A complete, improved plan exists from here on; the rest only polishes it.
   const firstPlanMs = performance.now() - t0;
-  // Ejection passes while they pay off and time remains, each followed by plain moves: first
-  // over the workloads the LP amounts did not place, then over all flexible workloads.
+  // Ejection passes until none pays off: first over the workloads the LP amounts did not
+  // place, then — on problems small enough for the budget — over all flexible workloads. The
+  // scope depends only on the input and the budget, never on the clock, so the plan is
+  // deterministic; the deadline is a safety net (`truncated` says when it cut the search).
+  const allScope = flexible.length * p.clusters.length <= opts.timeLimitMs * 100;
   let scope = flexible.filter((w) => touched.has(w.index));
   for (let pass = 0; pass < 8 && performance.now() < deadline; pass++) {
     const ejected = ejectionPass(best, scope, flexible, deadline);
     moved += ejected + improve(best, flexible, deadline);
     if (ejected === 0) {
-      if (scope.length === flexible.length) break;
+      if (!allScope || scope.length === flexible.length) break;
       scope = flexible;
     }
   }
+  const truncated = performance.now() >= deadline;
   const improveMs = performance.now() - tImp;
   for (const w of bestFailed) unschedulable.set(w.index, contention(w));
   const objective = totalObjective(best);
@@ -292,7 +296,7 @@ export function solve(p: Problem, opts: SolveOptions): SolveOutcome {
     lowerBound,
     costLowerBound,
     boundKind,
-    stats: { groups: groups.length, lpColumns: lp?.columns.length ?? 0, lpMs: lp?.ms ?? 0, lpStatus: lp?.status ?? 'skipped', heuristicObjective: heuristicObjective ?? 'skipped', moved, kept, verdictMs: Math.round(verdictMs), heuristicMs: Math.round(heuristicMs), lpPathMs: Math.round(lpPathMs), improveMs: Math.round(improveMs), solveMs: Math.round(solveMs), firstPlanMs: Math.round(firstPlanMs) },
+    stats: { groups: groups.length, lpColumns: lp?.columns.length ?? 0, lpMs: lp?.ms ?? 0, lpStatus: lp?.status ?? 'skipped', heuristicObjective: heuristicObjective ?? 'skipped', moved, kept, verdictMs: Math.round(verdictMs), heuristicMs: Math.round(heuristicMs), lpPathMs: Math.round(lpPathMs), improveMs: Math.round(improveMs), solveMs: Math.round(solveMs), firstPlanMs: Math.round(firstPlanMs), truncated: String(truncated) },
   };
 }
 
