@@ -20,9 +20,9 @@ export interface SurviveWarning {
 const domainOf = (d: Domain, c: { name: string; provider: string; regionKey: string }) => (d === 'cluster' ? c.name : d === 'region' ? c.regionKey : c.provider);
 
 /**
- * Checks every domain the workload uses at the requested level and one level finer (losing a
- * region also covers each of its clusters). Counts room with the plan's free capacity only,
- * i.e. one workload at a time, as a failover would see it if it were first in line.
+ * Checks every domain the workload uses at the requested level (each cluster, region or
+ * provider holding its replicas). Counts room with the plan's free capacity only, i.e. one
+ * workload at a time, as a failover would see it if it were first in line.
  */
 export function surviveWarnings(s: PlanState, w: CompiledWorkload): SurviveWarning[] {
   if (!w.survive || s.slots[w.index]!.length === 0) return [];
