@@ -9,6 +9,12 @@ export type { RunningServer, ServerOptions };
 /** The API server (`startServer`), for `server` and `demo`. */
 export const loadServer = () => import('../server/index.js');
 
+/** The whole control plane (server, controllers, managed agents), for `server` and `demo`. */
+export const loadControlPlane = () => import('../controlplane/index.js');
+
+/** The local cluster agent, for `agent`. */
+export const loadDrivers = () => import('../drivers/index.js');
+
 /** The placement engine (`scheduleOffline`, `formatScheduleTable`), for `schedule`. */
 export const loadScheduler = () => import('../scheduler/index.js');
 

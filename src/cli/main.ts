@@ -1,14 +1,18 @@
 // The `truststram` command: builds the commander program from one module per command group
 // and turns every failure into the exit code the design promises (see exit.ts).
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './commands/agent.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerCatalog } from './commands/catalog.js';
+import { registerCost } from './commands/cost.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDescribe } from './commands/describe.js';
+import { registerExplain } from './commands/explain.js';
 import { registerGet } from './commands/get.js';
 import { registerPlan } from './commands/plan.js';
+import { registerRecommend } from './commands/recommend.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerServer } from './commands/server.js';
 import { registerVersion } from './commands/version.js';
@@ -20,7 +24,8 @@ const DESCRIPTION = 'TrustStram: residency-safe, cost-optimal multi-cloud orches
 
 // One line each in `truststram --help`; every command's own --help has the full description.
 const SUMMARIES: Record<string, string> = {
-  server: 'run the API server (embedded SQLite store)',
+  server: 'run the control plane: API, controllers, local agents',
+  agent: 'run the agent of one local cluster',
   demo: 'start a demo server with the examples applied',
   apply: 'create or update objects from files, atomically',
   plan: 'show what an apply would change, change nothing',
@@ -28,8 +33,11 @@ const SUMMARIES: Record<string, string> = {
   describe: 'show one object with status, events, audit',
   delete: 'delete objects by file or by kind and name',
   audit: 'read, verify and export the audit chain',
+  explain: 'why a workload runs where it does',
   schedule: 'place workloads on a fleet offline (no server)',
   catalog: 'browse the shipped price catalog (offline)',
+  cost: 'accrued and projected cost by team, provider, region...',
+  recommend: 'savings: rightsizing, spot, cheaper clusters, consolidation',
   version: 'print client and server versions',
 };
 
@@ -63,15 +71,19 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride();
   for (const register of [
     registerServer,
+    registerAgent,
     registerDemo,
     registerApply,
     registerPlan,
     registerGet,
     registerDescribe,
     registerDelete,
+    registerExplain,
     registerAudit,
     registerSchedule,
     registerCatalog,
+    registerCost,
+    registerRecommend,
     registerVersion,
   ])
     register(program, ctx);

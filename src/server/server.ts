@@ -1,5 +1,6 @@
 // The API server: binds, routes, authenticates, turns every thrown error into a Kubernetes
 // Status, and measures every request. A malformed request gets a 4xx and never takes it down.
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { NotFoundError, TrustStramError, toStatus } from '../api/index.js';
@@ -52,6 +53,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const leases = o.leases ?? createLeaseTable();
   for (const v of [...systemViews(deps), ...discoveryViews(), ...auditViews(), ...applyViews(deps), ...leaseViews(leases), ...resourceViews(deps), ...o.views]) router.add(v);
   const shutdown = new AbortController();
+  // Every in-flight request (each open watch included) listens for shutdown: no listener cap.
+  setMaxListeners(0, shutdown.signal);
 
   const server = createServer({
     headersTimeout: o.headersTimeoutMs,

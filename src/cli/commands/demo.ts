@@ -1,7 +1,7 @@
 // `truststram demo`: a server on SQLite in a temporary folder with the examples applied, a
 // summary, and what to try next; runs until Ctrl-C or --duration, then cleans up. The work is
 // a list of stages so later features (the embedded fleet's agents, the gateway) add a stage.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../api/index.js';
 import { DEFAULT_SERVER, createClient, resourcePath, type Client, type ListResponse } from '../client.js';
 import { columnsFor, rowsFor } from '../columns.js';
-import { loadInstanceSizer, loadServer, type RunningServer } from '../components.js';
+import { loadControlPlane, loadInstanceSizer, type RunningServer } from '../components.js';
 import type { CliContext } from '../context.js';
 import { loadManifests } from '../manifests.js';
 import { formatTable, type Out } from '../output.js';
@@ -18,6 +18,10 @@ import { untilStopped } from './server.js';
 
 /** The examples shipped in the package (same relative place from src/ and dist/). */
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples/', import.meta.url));
+/** The baseline policy pack the demo enforces. */
+export const BASELINE_DIR = fileURLToPath(new URL('../../../policies/baseline/', import.meta.url));
+/** The package root: replicas' commands (`node examples/apps/echo.mjs`) resolve from here. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface DemoContext {
   server: RunningServer;
@@ -36,19 +40,69 @@ export interface DemoStage {
   run(ctx: DemoContext): Promise<void | (() => Promise<void>)>;
 }
 
-/** Applies every manifest in examples/ (not the example apps) in one atomic apply. */
+/** Applies the baseline policies and every manifest in examples/ (not the apps, not gameday scenarios) in one atomic apply. */
 export const applyExamplesStage: DemoStage = {
   name: 'apply examples',
   async run(ctx) {
     const entries = await readdir(ctx.examplesDir, { withFileTypes: true });
     const paths = entries
-      .filter((e) => (e.isDirectory() ? e.name !== 'apps' : /\.(ya?ml|json)$/i.test(e.name)))
+      .filter((e) => (e.isDirectory() ? !['apps', 'gameday'].includes(e.name) : /\.(ya?ml|json)$/i.test(e.name)))
       .map((e) => join(ctx.examplesDir, e.name))
       .sort();
     if (!paths.length) throw new Error(`no example manifests in ${ctx.examplesDir}`);
-    const objects = await loadManifests(paths);
+    const objects = await loadManifests([BASELINE_DIR, ...paths]);
     const res = await applyObjects(ctx.client, objects);
-    ctx.out.write(`Applied ${res.results.length} objects from ${ctx.examplesDir}\n\n`);
+    ctx.out.write(`Applied ${res.results.length} objects: the baseline policy pack and ${ctx.examplesDir}\n\n`);
+  },
+};
+
+interface WorkloadView {
+  metadata: { name: string; namespace: string };
+  spec: { replicas: number };
+  status?: { readyReplicas?: number; desiredReplicas?: number; clusters?: { cluster: string; replicas: number; readyReplicas: number }[]; costPerHour?: number; conditions?: { type: string; status: string; reason?: string }[] };
+}
+
+/** Waits until every workload has all its replicas ready (or 90 s), showing progress. */
+export const convergeStage: DemoStage = {
+  name: 'converge',
+  async run(ctx) {
+    const started = Date.now();
+    const tty = (ctx.out as { isTTY?: boolean }).isTTY === true;
+    let last = '';
+    for (;;) {
+      const list = await ctx.client.request<ListResponse<WorkloadView>>('GET', resourcePath({ plural: 'workloads', namespaced: true }));
+      const want = list.items.reduce((a, w) => a + (w.status?.desiredReplicas ?? w.spec.replicas), 0);
+      const ready = list.items.reduce((a, w) => a + (w.status?.readyReplicas ?? 0), 0);
+      const done = list.items.length > 0 && list.items.every((w) => (w.status?.readyReplicas ?? 0) >= (w.status?.desiredReplicas ?? w.spec.replicas) && (w.status?.desiredReplicas ?? 0) > 0);
+      const line = `Converging: ${ready}/${want} replicas ready across ${list.items.length} workloads (${((Date.now() - started) / 1000).toFixed(1)} s)`;
+      if (tty) ctx.out.write(`\r${line}`);
+      else if (line.split('(')[0] !== last.split('(')[0]) ctx.out.write(`${line}\n`);
+      last = line;
+      if (done || Date.now() - started > 90_000) {
+        ctx.out.write(`${tty ? '\n' : ''}${done ? `All replicas ready in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'Not every replica is ready yet; see `get workloads -A` and `describe`'}\n\n`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  },
+};
+
+/** Where every replica runs, and what it costs. */
+export const placementSummaryStage: DemoStage = {
+  name: 'placements',
+  async run(ctx) {
+    const list = await ctx.client.request<ListResponse<WorkloadView>>('GET', resourcePath({ plural: 'workloads', namespaced: true }));
+    const rows = list.items.map((w) => [
+      `${w.metadata.namespace}/${w.metadata.name}`,
+      `${w.status?.readyReplicas ?? 0}/${w.status?.desiredReplicas ?? w.spec.replicas}`,
+      (w.status?.clusters ?? []).map((c) => `${c.cluster}×${c.replicas}`).join(', ') || '-',
+      `$${(w.status?.costPerHour ?? 0).toFixed(4)}`,
+      `$${((w.status?.costPerHour ?? 0) * 730).toFixed(2)}`,
+    ]);
+    const total = list.items.reduce((a, w) => a + (w.status?.costPerHour ?? 0), 0);
+    rows.push(['TOTAL', '', '', `$${total.toFixed(4)}`, `$${(total * 730).toFixed(2)}`]);
+    ctx.out.write(`WHERE EVERY REPLICA RUNS\n${formatTable(['WORKLOAD', 'READY', 'CLUSTERS', 'COST/H', 'COST/MONTH'], rows)}\n`);
+    ctx.hints.unshift('get placements -A', 'explain workload payments-api -n payments', 'get events -A');
   },
 };
 
@@ -77,7 +131,7 @@ export const summaryStage: DemoStage = {
 };
 
 /** The stages of the interim demo, in order. */
-export const DEMO_STAGES: DemoStage[] = [applyExamplesStage, summaryStage];
+export const DEMO_STAGES: DemoStage[] = [applyExamplesStage, convergeStage, summaryStage, placementSummaryStage];
 
 export interface DemoOptions {
   dataDir?: string;
@@ -93,11 +147,14 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void>
   const temp = opts.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'truststram-demo-'));
   const dataDir = resolve(opts.dataDir ?? temp!);
   const cleanups: (() => Promise<void>)[] = [];
+  let cp: ControlPlaneHandle | undefined;
   let server: RunningServer | undefined;
   try {
-    server = await start(ctx, dataDir, opts.listen);
+    cp = await start(ctx, dataDir, opts.listen);
+    server = cp.server;
     const demo: DemoContext = { server, client: createClient(server.url), dataDir, examplesDir: opts.examplesDir ?? EXAMPLES_DIR, out: ctx.stdout, err: ctx.stderr, hints: [] };
-    ctx.stdout.write(`TrustStram demo: server at ${server.url}, state in ${dataDir}${temp ? ' (temporary)' : ''}\n\n`);
+    ctx.stdout.write(`TrustStram demo: control plane at ${server.url}, state in ${dataDir}${temp ? ' (temporary)' : ''}\n`);
+    ctx.stdout.write(`  API      ${server.url}/apis/truststram.io/v1alpha1\n  metrics  ${server.url}/metrics\n  logs     ${join(dataDir, 'agents.log')} (agents and replicas)\n\n`);
     for (const stage of opts.stages ?? DEMO_STAGES) {
       const cleanup = await stage.run(demo);
       if (cleanup) cleanups.push(cleanup);
@@ -111,28 +168,37 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void>
     if (timer) clearTimeout(timer);
   } finally {
     for (const c of cleanups.reverse()) await c().catch((err: unknown) => ctx.stderr.write(`demo cleanup failed: ${String(err)}\n`));
-    if (server) await server.close();
+    if (cp) await cp.close();
     if (temp) await rm(temp, { recursive: true, force: true });
     ctx.stdout.write('Demo stopped' + (temp ? ' and its temporary state removed' : '') + '.\n');
   }
 }
 
+type ControlPlaneHandle = { server: RunningServer; close(): Promise<void> };
+
 // Prefer the well-known port so the hints work without --server; fall back to any free port.
-async function start(ctx: CliContext, dataDir: string, listen: string): Promise<RunningServer> {
-  const { startServer } = await loadServer();
+// Agents (and the replicas they start) log to agents.log in the data dir, not the terminal.
+async function start(ctx: CliContext, dataDir: string, listen: string): Promise<ControlPlaneHandle> {
+  const { startControlPlane } = await loadControlPlane();
+  const logFile = await open(join(dataDir, 'agents.log'), 'a');
+  const opts = { dataDir, agents: { cwd: PACKAGE_ROOT, stdio: ['ignore', logFile.fd, logFile.fd] as ('ignore' | number)[] }, log: (l: string) => void logFile.write(`${l}\n`) };
+  const withLog = (cp: ControlPlaneHandle): ControlPlaneHandle => ({ server: cp.server, close: async () => { await cp.close(); await logFile.close(); } });
   try {
-    return await startServer({ listen, dataDir });
+    return withLog(await startControlPlane({ ...opts, listen }));
   } catch (err) {
-    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    if ((err as { code?: string }).code !== 'EADDRINUSE') {
+      await logFile.close();
+      throw err;
+    }
     ctx.stderr.write(`note: ${listen} is in use; the demo listens on a free port instead\n`);
-    return startServer({ listen: listen.replace(/:\d+$/, ':0'), dataDir });
+    return withLog(await startControlPlane({ ...opts, listen: listen.replace(/:\d+$/, ':0') }));
   }
 }
 
 export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('Start a server on a temporary SQLite store, apply the examples, show what to try next; Ctrl-C stops and cleans up')
+    .description('Start the control plane on a temporary SQLite store with the six-cluster example fleet as local agents, apply the examples, wait until every replica runs, show where and at what cost; Ctrl-C stops everything and cleans up')
     .option('--data-dir <dir>', 'keep the state here instead of a temporary folder (kept after the demo)')
     .option('--listen <host:port>', 'address of the demo server', '127.0.0.1:7400')
     .option('--duration <seconds>', 'stop by itself after this many seconds', (v) => {

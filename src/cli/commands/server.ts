@@ -2,7 +2,7 @@
 // then closes it cleanly (in-flight requests finish, the store is checkpointed and closed).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadServer, type RunningServer } from '../components.js';
+import { loadControlPlane } from '../components.js';
 import type { CliContext } from '../context.js';
 
 export const DEFAULT_DATA_DIR = './truststram-data';
@@ -30,11 +30,22 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .option('--data-dir <dir>', `where the SQLite state lives (env TRUSTSTRAM_DATA_DIR, default ${DEFAULT_DATA_DIR})`)
     .option('--listen <host:port>', 'address to listen on; port 0 picks a free port', '127.0.0.1:7400')
     .option('--token-file <file>', 'static bearer tokens ("token,user" per line); without it auth is off, so keep --listen on loopback')
-    .addHelpText('after', '\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400')
-    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string }) => {
+    .option('--no-agents', 'do not start agents for local clusters (run `truststram agent` yourself)')
+    .option('--simulated', 'managed agents run simulated replicas (in-process HTTP responders) instead of processes')
+    .addHelpText(
+      'after',
+      '\nRuns the API server, the controllers (placement, health, status) and one agent per local\ncluster declared with driver.type local (unless driver.managed is false).\n\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400',
+    )
+    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string; agents: boolean; simulated?: boolean }) => {
       const dataDir = resolve(opts.dataDir ?? ctx.env.TRUSTSTRAM_DATA_DIR ?? DEFAULT_DATA_DIR);
-      const { startServer } = await loadServer();
-      const srv: RunningServer = await startServer({ listen: opts.listen, dataDir, ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}) });
+      const { startControlPlane } = await loadControlPlane();
+      const srv = await startControlPlane({
+        listen: opts.listen,
+        dataDir,
+        manageAgents: opts.agents,
+        agents: { cwd: process.cwd(), ...(opts.simulated ? { simulated: true } : {}) },
+        ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),
+      });
       ctx.stdout.write(`TrustStram server listening on ${srv.url} (data in ${dataDir})\n`);
       ctx.stdout.write(`Try: TRUSTSTRAM_SERVER=${srv.url} truststram get clusters   Stop with Ctrl-C.\n`);
       const sig = await untilStopped();

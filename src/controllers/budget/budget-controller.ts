@@ -157,7 +157,8 @@ export function budgetController(manager: Manager, opts: BudgetControllerOptions
     watches: [
       { kind: 'Budget', keys: (_t, o) => [`Budget/${o.metadata.name}`] },
       { kind: 'Placement', keys: () => all() },
-      { kind: 'Workload', keys: () => all() },
+      // Status-only updates (frequent while replicas converge) change no cost: ignore them.
+      { kind: 'Workload', keys: (t, o, old) => (t !== 'MODIFIED' || o.metadata.generation !== old?.metadata.generation || JSON.stringify(o.metadata.labels) !== JSON.stringify(old?.metadata.labels) ? all() : []) },
     ],
   };
 }

@@ -13,6 +13,12 @@ export interface Informer {
   get(key: string): ApiObject | undefined;
   list(): ApiObject[];
   onChange(handler: InformerHandler): void;
+  /**
+   * Resolves once the cache reflects the given writes (object at least at that revision, or
+   * gone for deletes), so a controller does not re-read its own stale state; gives up after
+   * `timeoutMs` (the next round then meets a conflict and retries, which is also correct).
+   */
+  waitFor(writes: { key: string; resourceVersion: string; deleted?: boolean }[], timeoutMs?: number): Promise<void>;
   stop(): void;
 }
 
@@ -68,9 +74,34 @@ export function startInformer(store: Store, kind: string, opts: { retryMs?: numb
   };
   void run();
 
+  const caughtUp = (writes: { key: string; resourceVersion: string; deleted?: boolean }[]) =>
+    writes.every((w) => {
+      const cur = cache.get(w.key);
+      if (w.deleted) return !cur || Number(cur.metadata.resourceVersion) > Number(w.resourceVersion);
+      return !!cur && Number(cur.metadata.resourceVersion) >= Number(w.resourceVersion);
+    });
+  const waitFor = async (writes: { key: string; resourceVersion: string; deleted?: boolean }[], timeoutMs = 2000) => {
+    if (caughtUp(writes)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const i = handlers.indexOf(check);
+        if (i >= 0) handlers.splice(i, 1);
+        resolve();
+      };
+      const check: InformerHandler = () => {
+        if (caughtUp(writes)) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      handlers.push(check);
+    });
+  };
+
   return {
     kind,
     synced,
+    waitFor,
     get: (key) => cache.get(key),
     list: () => [...cache.values()],
     onChange: (h) => void handlers.push(h),

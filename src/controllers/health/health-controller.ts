@@ -1,0 +1,93 @@
+// The health controller: a cluster is Ready while its agent's lease is live, NotReady once the
+// lease expires (missed heartbeats) or the agent reports it stopped, Unknown before it was ever
+// heard from. It owns `status.phase` and the Ready condition; a NotReady cluster acts as tainted
+// `truststram.io/unreachable:NoExecute` — the scheduler excludes it and the placement controller
+// moves its replicas away.
+import type { Cluster } from '../../api/index.js';
+import type { LeaseTable } from '../../server/index.js';
+import type { Store } from '../../store/store.js';
+import type { EventRecorder } from '../events/recorder.js';
+import type { ControllerSpec, Manager } from '../runtime/index.js';
+
+export const HEALTH_CONTROLLER = 'health';
+export const UNREACHABLE_TAINT = 'truststram.io/unreachable';
+
+export interface HealthControllerOptions {
+  store: Store;
+  manager: Manager;
+  leases: LeaseTable;
+  events: EventRecorder;
+  /**
+   * After a control-plane start, how long to wait for agents to renew before calling a cluster
+   * without a lease NotReady (agents survive a server restart and re-attach). Default 3 s.
+   */
+  startupGraceMs?: number;
+  /** How often a Ready cluster is re-checked at the latest. Default 1 s. */
+  resyncMs?: number;
+  now?: () => number;
+}
+
+type Phase = 'Ready' | 'NotReady' | 'Unknown';
+interface Verdict {
+  phase: Phase;
+  reason: string;
+  message: string;
+  /** When to look again. */
+  recheckMs: number;
+}
+
+/** Pure: the phase a cluster should have now. */
+export function judgeCluster(c: Cluster, lease: { renewTime: number; durationMs: number } | undefined, now: number, startedAt: number, startupGraceMs: number, resyncMs: number): Verdict | undefined {
+  if ((c.spec.driver?.type ?? 'local') !== 'local') return undefined; // other drivers report their own health
+  const status = (c.status ?? {}) as { phase?: string; lastHeartbeatTime?: string; agent?: unknown };
+  if (lease && now <= lease.renewTime + lease.durationMs)
+    return { phase: 'Ready', reason: 'AgentHeartbeating', message: 'the agent renews its lease', recheckMs: Math.min(resyncMs, lease.renewTime + lease.durationMs - now + 10) };
+  if (status.phase === 'NotReady' && status.agent === null)
+    return { phase: 'NotReady', reason: 'AgentStopped', message: 'the agent stopped and reported its replicas gone', recheckMs: resyncMs };
+  if (!lease && now - startedAt < startupGraceMs) return { phase: (status.phase as Phase) ?? 'Unknown', reason: 'AwaitingAgent', message: 'waiting for the agent to renew its lease after a control-plane start', recheckMs: startedAt + startupGraceMs - now + 10 };
+  if (!lease && !status.lastHeartbeatTime) return { phase: 'Unknown', reason: 'NeverHeartbeated', message: 'no agent has reported for this cluster yet', recheckMs: resyncMs };
+  const last = lease ? lease.renewTime : Date.parse(status.lastHeartbeatTime ?? '');
+  const age = Number.isFinite(last) ? `${((now - last) / 1000).toFixed(1)} s` : 'ever';
+  return { phase: 'NotReady', reason: 'HeartbeatMissed', message: `no heartbeat for ${age}`, recheckMs: resyncMs };
+}
+
+export function healthController(o: HealthControllerOptions): ControllerSpec {
+  const now = o.now ?? Date.now;
+  const startedAt = now();
+  const startupGraceMs = o.startupGraceMs ?? 3000;
+  const resyncMs = o.resyncMs ?? 1000;
+  // A lease acquired or released is news at once: recovery and graceful stops need no polling.
+  o.leases.onChange((l, e) => {
+    if (e !== 'renewed') o.manager.enqueue(HEALTH_CONTROLLER, l.name);
+  });
+  return {
+    watches: [{ kind: 'Cluster', keys: (_t, c) => [c.metadata.name] }],
+    workers: 2,
+    reconciler: {
+      name: HEALTH_CONTROLLER,
+      async reconcile(name) {
+        const c = o.manager.informer('Cluster').get(`Cluster/${name}`) as Cluster | undefined;
+        if (!c) return;
+        const t = now();
+        const v = judgeCluster(c, o.leases.get(name), t, startedAt, startupGraceMs, resyncMs);
+        if (!v) return;
+        const status = (c.status ?? {}) as Record<string, unknown> & { phase?: string; conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[] };
+        // During the start-up grace nothing is decided: agents that outlived a restart re-attach.
+        if (status.phase === v.phase || v.reason === 'AwaitingAgent') return { requeueAfterMs: v.recheckMs };
+        const ready = { type: 'Ready', status: v.phase === 'Ready' ? 'True' : v.phase === 'NotReady' ? 'False' : 'Unknown', reason: v.reason, message: v.message, lastTransitionTime: new Date(t).toISOString() };
+        const next = { ...c, status: { ...status, phase: v.phase, conditions: [...(status.conditions ?? []).filter((x) => x.type !== 'Ready'), ready] } };
+        const event = await o.events.mutation({
+          involved: { kind: 'Cluster', name },
+          type: v.phase === 'Ready' ? 'Normal' : 'Warning',
+          reason: v.phase === 'Ready' ? 'ClusterReady' : v.phase === 'NotReady' ? 'ClusterNotReady' : 'ClusterUnknown',
+          message: `${name} is ${v.phase}: ${v.message}`,
+          source: 'health-controller',
+          data: { previousPhase: status.phase ?? null },
+        });
+        await o.store.apply([{ verb: 'updateStatus', object: next, ...(c.metadata.resourceVersion ? { expectedResourceVersion: c.metadata.resourceVersion } : {}) }, event], { actor: 'controller:health', reason: v.reason });
+        await o.store.recordDecision({ actor: 'controller:health', verb: 'health', ref: { kind: 'Cluster', name }, details: { phase: v.phase, previousPhase: status.phase ?? null, reason: v.reason, message: v.message } });
+        return { requeueAfterMs: v.recheckMs };
+      },
+    },
+  };
+}

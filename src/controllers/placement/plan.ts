@@ -1,0 +1,152 @@
+// The placement controller's pure core: from the fleet, the workloads and the current
+// placements, compute which Placements to write or delete and why. Writes nothing (STYLE:
+// compute, then apply); the reconciler applies the result.
+import type { Cluster, Placement, Workload } from '../../api/index.js';
+import type { PriceCatalog } from '../../cost/index.js';
+import { createFleetState, placeOne, replaceFailed, type PolicyHook, type WorkloadPlacement } from '../../scheduler/index.js';
+
+export interface PlacementChange {
+  namespace: string;
+  name: string;
+  /** The new spec.clusters, sorted by cluster name. */
+  clusters: { cluster: string; replicas: number }[];
+  costPerHour: number;
+  generation: number;
+  /** Set when the workload could not be (fully) placed. */
+  unschedulable?: { reason: string; message: string };
+  /** `Scheduled`, `Rescheduled`, `FailedOver`, `FailedScheduling`, `Degraded`. */
+  event: { reason: string; type: 'Normal' | 'Warning'; message: string };
+}
+
+export interface PlacementPlan {
+  upserts: PlacementChange[];
+  /** Placements whose workload is gone. */
+  deletes: { namespace: string; name: string }[];
+  /** Clusters treated as failed this round (NotReady, Unknown or deleted). */
+  failedClusters: string[];
+}
+
+const PRIORITY: Record<string, number> = { 'tier-0': 0, 'tier-1': 1, 'tier-2': 2, 'tier-3': 3 };
+const keyOf = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+const placementKey = (p: Placement) => `${p.metadata.namespace ?? 'default'}/${p.spec.workload}`;
+
+/** True when a cluster can hold replicas: known, and not NotReady/Unknown. */
+export function clusterIsUp(c: Cluster | undefined): boolean {
+  const phase = (c?.status as { phase?: string } | undefined)?.phase;
+  return !!c && phase !== 'NotReady' && phase !== 'Unknown';
+}
+
+function sameSplit(a: { cluster: string; replicas: number }[], b: { cluster: string; replicas: number }[]): boolean {
+  const norm = (x: { cluster: string; replicas: number }[]) => JSON.stringify(x.filter((e) => e.replicas > 0).map((e) => [e.cluster, e.replicas]).sort());
+  return norm(a) === norm(b);
+}
+
+function describeSplit(clusters: { cluster: string; replicas: number }[]): string {
+  return clusters.filter((c) => c.replicas > 0).map((c) => `${c.cluster}×${c.replicas}`).join(', ') || 'nowhere';
+}
+
+function placedReplicas(w: Workload, clusters: { replicas: number }[]): number {
+  const counts = clusters.filter((c) => c.replicas > 0);
+  return w.spec.placement.mode === 'Duplicated' ? (counts.length > 0 ? w.spec.replicas : 0) : counts.reduce((a, c) => a + c.replicas, 0);
+}
+
+/**
+ * Computes the placement changes for one reconcile. Stable by construction: a workload whose
+ * placement is current (same generation, all its clusters up, fully placed) is never touched;
+ * replicas on failed clusters are re-placed through the incremental scheduler (nothing else
+ * moves); new and changed workloads are placed one by one, tier-0 first.
+ */
+export function planPlacements(input: {
+  clusters: readonly Cluster[];
+  workloads: readonly Workload[];
+  placements: readonly Placement[];
+  catalog?: PriceCatalog;
+  policy?: PolicyHook;
+}): PlacementPlan {
+  const clusterByName = new Map(input.clusters.map((c) => [c.metadata.name, c]));
+  const workloadByKey = new Map(input.workloads.map((w) => [keyOf(w), w]));
+  const placementByKey = new Map(input.placements.map((p) => [placementKey(p), p]));
+  const plan: PlacementPlan = { upserts: [], deletes: [], failedClusters: [] };
+
+  for (const [key, p] of placementByKey) if (!workloadByKey.has(key)) plan.deletes.push({ namespace: p.metadata.namespace ?? 'default', name: p.metadata.name });
+
+  const live = input.placements.filter((p) => workloadByKey.has(placementKey(p)));
+  const fleet = createFleetState(input.clusters, input.workloads, live, { ...(input.catalog ? { catalog: input.catalog } : {}), ...(input.policy ? { policy: input.policy } : {}) });
+
+  // 1. Failover: only the replicas that sat on failed (or vanished) clusters are re-placed.
+  const failed = new Set<string>();
+  for (const p of live) for (const e of p.spec.clusters) if (e.replicas > 0 && !clusterIsUp(clusterByName.get(e.cluster))) failed.add(e.cluster);
+  plan.failedClusters = [...failed].sort();
+  const touched = new Set<string>();
+  if (failed.size > 0) {
+    const r = replaceFailed(fleet, plan.failedClusters);
+    const degraded = new Map(r.degraded.map((d) => [`${d.namespace}/${d.name}`, d]));
+    for (const wp of r.placements) {
+      const key = `${wp.namespace}/${wp.name}`;
+      const w = workloadByKey.get(key)!;
+      const before = placementByKey.get(key)!;
+      touched.add(key);
+      const d = degraded.get(key);
+      const from = before.spec.clusters.filter((e) => failed.has(e.cluster) && e.replicas > 0).map((e) => e.cluster);
+      plan.upserts.push(change(w, wp, d ? { reason: 'InsufficientCapacityInResidency', message: `${d.missingReplicas} replica(s) lost on ${from.join(', ')} found no room inside ${residencyText(w)}: ${d.reason}` } : undefined, d
+        ? { reason: 'Degraded', type: 'Warning', message: `lost ${d.missingReplicas} replica(s) on failed ${from.join(', ')}; no capacity left inside ${residencyText(w)} — not moved across the boundary` }
+        : { reason: 'FailedOver', type: 'Warning', message: `re-placed the replicas of failed ${from.join(', ')}: now ${describeSplit(wp.clusters)}` }));
+    }
+  }
+
+  // 2. New, changed, partially placed and previously unschedulable workloads, tier-0 first.
+  const pending = input.workloads
+    .filter((w) => {
+      const key = keyOf(w);
+      if (touched.has(key)) return false;
+      const p = placementByKey.get(key);
+      if (!p) return true;
+      if (p.spec.generation !== (w.metadata.generation ?? 0)) return true;
+      return placedReplicas(w, p.spec.clusters) < w.spec.replicas;
+    })
+    .sort((a, b) => (PRIORITY[a.spec.priority] ?? 2) - (PRIORITY[b.spec.priority] ?? 2) || keyOf(a).localeCompare(keyOf(b)));
+  for (const w of pending) {
+    const key = keyOf(w);
+    const before = placementByKey.get(key);
+    const r = placeOne(fleet, w);
+    if (r.placement) {
+      if (before && sameSplit(before.spec.clusters, r.placement.clusters) && before.spec.generation === (w.metadata.generation ?? 0) && !before.spec.unschedulable) continue;
+      plan.upserts.push(change(w, r.placement, undefined, before && !before.spec.unschedulable
+        ? { reason: 'Rescheduled', type: 'Normal', message: `${describeSplit(before.spec.clusters)} → ${describeSplit(r.placement.clusters)} ($${r.placement.costPerHour.toFixed(4)}/h)` }
+        : { reason: 'Scheduled', type: 'Normal', message: `placed ${w.spec.replicas} replica(s) on ${describeSplit(r.placement.clusters)} ($${r.placement.costPerHour.toFixed(4)}/h)` }));
+    } else {
+      const u = r.unschedulable!;
+      // A partly placed workload keeps what runs rather than losing it for want of the rest.
+      const keep = before && before.spec.generation === (w.metadata.generation ?? 0) ? before.spec.clusters : [];
+      const unsched = { reason: u.code, message: u.reason };
+      if (before && sameSplit(before.spec.clusters, keep) && before.spec.unschedulable?.message === unsched.message && before.spec.generation === (w.metadata.generation ?? 0)) continue;
+      plan.upserts.push({
+        namespace: w.metadata.namespace ?? 'default',
+        name: w.metadata.name,
+        clusters: keep,
+        costPerHour: keep.length ? before!.spec.costPerHour : 0,
+        generation: w.metadata.generation ?? 0,
+        unschedulable: unsched,
+        event: { reason: 'FailedScheduling', type: 'Warning', message: `${u.code}: ${u.reason}` },
+      });
+    }
+  }
+  return plan;
+}
+
+function residencyText(w: Workload): string {
+  const r = w.spec.placement.residency;
+  return r?.length ? `residency ${r.join('/')}` : 'its feasible clusters';
+}
+
+function change(w: Workload, wp: WorkloadPlacement, unschedulable: PlacementChange['unschedulable'], event: PlacementChange['event']): PlacementChange {
+  return {
+    namespace: wp.namespace,
+    name: wp.name,
+    clusters: wp.clusters.map((c) => ({ cluster: c.cluster, replicas: c.replicas })).sort((a, b) => a.cluster.localeCompare(b.cluster)),
+    costPerHour: wp.costPerHour,
+    generation: w.metadata.generation ?? 0,
+    ...(unschedulable ? { unschedulable } : {}),
+    event,
+  };
+}

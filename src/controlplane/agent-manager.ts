@@ -1,0 +1,156 @@
+// The agent manager — the local driver's "dispatch": for every Cluster declared with
+// `driver.type: local` (and `driver.managed` not false) it keeps one agent process running,
+// restarting it with backoff when it dies, adopting agents that survived a control-plane
+// restart (their lease or their live pid says so) instead of starting duplicates, and stopping
+// them all — replicas included — when the control plane stops.
+import { readFileSync } from 'node:fs';
+import type { StdioOptions } from 'node:child_process';
+import type { Cluster } from '../api/index.js';
+import type { ControllerSpec, Manager } from '../controllers/index.js';
+import { startAgentProcess, type AgentProcess } from '../drivers/index.js';
+import type { LeaseTable } from '../server/index.js';
+
+export const AGENT_MANAGER = 'agents';
+
+export interface AgentManagerOptions {
+  manager: Manager;
+  leases: LeaseTable;
+  /** The API server the agents talk to. */
+  serverUrl: () => string;
+  heartbeatMs?: number;
+  /** Force simulated replicas on every managed agent (scale tests). */
+  simulated?: boolean;
+  /** Working directory of replica processes (where `examples/apps/...` commands resolve). */
+  cwd?: string;
+  logDir?: string;
+  stdio?: StdioOptions;
+  /** Wait this long after start for surviving agents to re-attach before starting new ones. Default 3 s. */
+  adoptGraceMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface AgentManager {
+  spec: ControllerSpec;
+  /** Clusters whose agent this manager runs or has adopted. */
+  running(): string[];
+  /** Keeps a cluster's agent down (chaos) until `allow` is called. */
+  hold(cluster: string): void;
+  allow(cluster: string): void;
+  /** Kills a cluster's agent at once with SIGKILL (chaos: the cluster dies with its replicas). */
+  kill(cluster: string): Promise<void>;
+  /** Stops every agent gracefully (they stop their replicas first). */
+  stopAll(): Promise<void>;
+}
+
+const isManaged = (c: Cluster | undefined) => !!c && (c.spec.driver?.type ?? 'local') === 'local' && c.spec.driver?.managed !== false;
+
+/** True when `pid` is a live TrustStram agent process (checked on /proc, so a reused pid does not count). */
+export function isAgentProcess(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('agent-main');
+  } catch {
+    return false;
+  }
+}
+
+export function createAgentManager(o: AgentManagerOptions): AgentManager {
+  const procs = new Map<string, AgentProcess>();
+  const restarts = new Map<string, number>();
+  const held = new Set<string>();
+  const startedAt = Date.now();
+  const adoptGraceMs = o.adoptGraceMs ?? 3000;
+  const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  let stopping = false;
+
+  const agentPidOf = (c: Cluster | undefined) => (c?.status as { agent?: { pid?: number } | null } | undefined)?.agent?.pid;
+
+  const start = (name: string) => {
+    const p = startAgentProcess(
+      {
+        cluster: name,
+        server: o.serverUrl(),
+        ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
+        ...(o.simulated !== undefined ? { simulated: o.simulated } : {}),
+        ...(o.cwd ? { cwd: o.cwd } : {}),
+        ...(o.logDir ? { logDir: o.logDir } : {}),
+        // A control plane gone for good must not leave replicas running behind it.
+        exitAfterDisconnectMs: 60_000,
+      },
+      { stdio: o.stdio ?? 'inherit', detached: true },
+    );
+    procs.set(name, p);
+    void p.exited.then(({ code, signal }) => {
+      if (procs.get(name) !== p) return;
+      procs.delete(name);
+      if (stopping) return;
+      if (!held.has(name)) log(`agent for cluster ${name} exited (${signal ?? `code ${code}`}); restarting`);
+      o.manager.enqueue(AGENT_MANAGER, name);
+    });
+  };
+
+  const spec: ControllerSpec = {
+    watches: [{ kind: 'Cluster', keys: (_t, c) => [c.metadata.name] }],
+    reconciler: {
+      name: AGENT_MANAGER,
+      async reconcile(name) {
+        if (stopping) return;
+        const c = o.manager.informer('Cluster').get(`Cluster/${name}`) as Cluster | undefined;
+        const want = isManaged(c) && !held.has(name);
+        const proc = procs.get(name);
+        if (!want) {
+          if (proc) await proc.stop();
+          return;
+        }
+        if (proc) return;
+        // Someone runs this cluster already: an agent that survived a control-plane restart.
+        if (o.leases.isLive(name)) return { requeueAfterMs: 2000 };
+        if (Date.now() - startedAt < adoptGraceMs && isAgentProcess(agentPidOf(c))) return { requeueAfterMs: adoptGraceMs };
+        const n = restarts.get(name) ?? 0;
+        restarts.set(name, n + 1);
+        start(name);
+        // Reset the backoff once an agent has stayed up for a while.
+        setTimeout(() => procs.has(name) && restarts.set(name, 0), 10_000).unref();
+        return undefined;
+      },
+    },
+    queue: { baseDelayMs: 200, maxDelayMs: 10_000 },
+  };
+
+  return {
+    spec,
+    running: () => [...procs.keys()].sort(),
+    hold: (name) => void held.add(name),
+    allow(name) {
+      held.delete(name);
+      o.manager.enqueue(AGENT_MANAGER, name);
+    },
+    async kill(name) {
+      const p = procs.get(name);
+      const c = o.manager.informer('Cluster').get(`Cluster/${name}`) as Cluster | undefined;
+      if (p) {
+        p.child.kill('SIGKILL');
+        await p.exited;
+      } else {
+        const pid = agentPidOf(c);
+        if (isAgentProcess(pid)) process.kill(pid!, 'SIGKILL');
+      }
+    },
+    async stopAll() {
+      stopping = true;
+      await Promise.all([...procs.values()].map((p) => p.stop(10_000)));
+      // Adopted agents are not our children: stop them through their pid.
+      for (const c of o.manager.informer('Cluster').list() as Cluster[]) {
+        const pid = agentPidOf(c);
+        if (procs.has(c.metadata.name) || !isAgentProcess(pid)) continue;
+        try {
+          process.kill(pid!, 'SIGTERM');
+        } catch {
+          /* already gone */
+        }
+        for (let i = 0; i < 100 && isAgentProcess(pid); i++) await new Promise((r) => setTimeout(r, 100));
+        if (isAgentProcess(pid)) process.kill(pid!, 'SIGKILL');
+      }
+    },
+  };
+}

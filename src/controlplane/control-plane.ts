@@ -1,0 +1,134 @@
+// The control plane assembled: store, policy engine, API server with admission, controller
+// manager with every controller, and the agents of managed local clusters. `truststram server`
+// and `truststram demo` run exactly this; tests start it on port 0.
+import type { StdioOptions } from 'node:child_process';
+import type { Cluster, Policy } from '../api/index.js';
+import { budgetAdmissionHook, budgetController, createWebhookNotifier } from '../controllers/budget/index.js';
+import { createEventRecorder, createManager, healthController, placementController, statusController, type Manager } from '../controllers/index.js';
+import { costViews, defaultCatalog } from '../cost/index.js';
+import { createAdmissionHook, createPlacementHook, createPolicyEngine } from '../policy/index.js';
+import { createLeaseTable, startServer, type LeaseTable, type RunningServer, type View } from '../server/index.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/store.js';
+import { createAgentManager, type AgentManager } from './agent-manager.js';
+import { explainViews } from './views.js';
+
+export interface ControlPlaneOptions {
+  /** Data directory of the embedded SQLite store (or `storeSpec`). */
+  dataDir?: string;
+  storeSpec?: string;
+  /** Default `127.0.0.1:7400`; port 0 picks a free port. */
+  listen?: string;
+  tokenFile?: string;
+  /** Start agents for local clusters with `driver.managed` not false. Default true. */
+  manageAgents?: boolean;
+  agents?: { heartbeatMs?: number; simulated?: boolean; cwd?: string; logDir?: string; stdio?: StdioOptions };
+  /** Extra views (cost, compliance, gateway status). */
+  views?: View[];
+  log?: (line: string) => void;
+}
+
+export interface ControlPlane {
+  url: string;
+  server: RunningServer;
+  store: Store;
+  manager: Manager;
+  leases: LeaseTable;
+  agents: AgentManager | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole control plane.
+ * @example
+ * const cp = await startControlPlane({ dataDir: './state', listen: '127.0.0.1:0' });
+ * // ... apply examples/, watch workloads become ready ...
+ * await cp.close(); // stops agents (and their replicas), controllers, server, store
+ */
+export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
+  const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const store = await openStore(o.storeSpec ?? o.dataDir ?? './truststram-data');
+  const catalog = defaultCatalog();
+  const engine = createPolicyEngine();
+  // Stored policies were valid when admitted; one that no longer compiles (an engine upgrade)
+  // is skipped with a warning rather than keeping the control plane down.
+  for (const p of (await store.list('Policy')).items as Policy[]) {
+    try {
+      engine.upsert(p);
+    } catch (err) {
+      log(`policy ${p.metadata.name} is not enforced: ${(err as Error).message}`);
+    }
+  }
+  const leases = createLeaseTable();
+  const admission = createAdmissionHook(engine, {
+    onDecision: (d, req) =>
+      void store
+        .recordDecision({
+          actor: req.actor,
+          verb: d.allowed ? 'policy-verdict' : 'deny',
+          ref: { kind: req.object!.kind, name: req.object!.metadata.name, ...(req.object!.metadata.namespace ? { namespace: req.object!.metadata.namespace } : {}) },
+          details: { operation: req.operation, denials: d.denials, warnings: d.warnings, audits: d.audits },
+        })
+        .catch((err: unknown) => log(`audit of a policy decision failed: ${String(err)}`)),
+  });
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      store,
+      leases,
+      listen: o.listen ?? '127.0.0.1:7400',
+      admission: [admission, budgetAdmissionHook()],
+      views: [...explainViews(store, catalog), ...costViews({ catalog }), ...(o.views ?? [])],
+      ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  const manager = createManager(store, { onError: (c, k, e) => log(`controller ${c}: ${k}: ${e instanceof Error ? e.message : String(e)}`) });
+  manager.informer('Policy').onChange((t, p) => {
+    try {
+      if (t === 'DELETED') engine.remove(p.metadata.name);
+      else engine.upsert(p as Policy);
+    } catch (err) {
+      log(`policy ${p.metadata.name} is not enforced: ${(err as Error).message}`);
+    }
+  });
+  const events = createEventRecorder(store, (err) => log(`event not recorded: ${String(err)}`));
+  manager.add(placementController({ store, manager, events, catalog, policy: (objects) => createPlacementHook(engine, objects) }));
+  manager.add(healthController({ store, manager, leases, events }));
+  manager.add(statusController({ store, manager, events }));
+  const notifier = createWebhookNotifier();
+  manager.add(budgetController(manager, { store, catalog, notifier }));
+  const agents =
+    o.manageAgents === false
+      ? undefined
+      : createAgentManager({ manager, leases, serverUrl: () => server.url, log, ...(o.agents ?? {}) });
+  if (agents) manager.add(agents.spec);
+  await manager.start();
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    server,
+    store,
+    manager,
+    leases,
+    agents,
+    close: () =>
+      (closing ??= (async () => {
+        // Agents report their final state to the server, so they stop while it still listens.
+        await manager.stop();
+        await notifier.close();
+        await agents?.stopAll();
+        await server.close();
+        await store.close();
+      })()),
+  };
+}
+
+/** The clusters whose agents the control plane is expected to run. */
+export function managedClusters(clusters: readonly Cluster[]): string[] {
+  return clusters.filter((c) => (c.spec.driver?.type ?? 'local') === 'local' && c.spec.driver?.managed !== false).map((c) => c.metadata.name);
+}
