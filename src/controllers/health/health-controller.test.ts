@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { API_VERSION, type Cluster } from '../../api/index.js';
+import { judgeCluster } from './health-controller.js';
+
+const c = (status?: Record<string, unknown>, driver: 'local' | 'kubernetes' = 'local'): Cluster =>
+  ({ apiVersion: API_VERSION, kind: 'Cluster', metadata: { name: 'c1' }, spec: { provider: 'aws', region: 'eu-west-1', capacity: { cpu: '1', memory: '1Gi' }, driver: { type: driver } }, ...(status ? { status } : {}) }) as Cluster;
+
+describe('judgeCluster', () => {
+  const started = 0;
+  it('is Ready while the lease is live and rechecks right after it would expire', () => {
+    const v = judgeCluster(c(), { renewTime: 10_000, durationMs: 1500 }, 10_200, started, 3000, 1000)!;
+    expect(v.phase).toBe('Ready');
+    expect(v.recheckMs).toBe(1000);
+    expect(judgeCluster(c(), { renewTime: 10_000, durationMs: 1500 }, 11_000, started, 3000, 1000)!.recheckMs).toBe(510);
+  });
+  it('is NotReady once the lease expired, naming how long it has been', () => {
+    const v = judgeCluster(c({ phase: 'Ready' }), { renewTime: 10_000, durationMs: 1500 }, 11_600, started, 3000, 1000)!;
+    expect(v.phase).toBe('NotReady');
+    expect(v.reason).toBe('HeartbeatMissed');
+    expect(v.message).toBe('no heartbeat for 1.6 s');
+  });
+  it('waits during the start-up grace for agents that survived a restart', () => {
+    expect(judgeCluster(c({ phase: 'Ready', lastHeartbeatTime: new Date(0).toISOString() }), undefined, 1000, started, 3000, 1000)!.reason).toBe('AwaitingAgent');
+    expect(judgeCluster(c({ phase: 'Ready', lastHeartbeatTime: new Date(0).toISOString() }), undefined, 4000, started, 3000, 1000)!.phase).toBe('NotReady');
+  });
+  it('is Unknown when no agent ever reported, NotReady at once when the agent said it stopped', () => {
+    expect(judgeCluster(c(), undefined, 5000, started, 3000, 1000)!.phase).toBe('Unknown');
+    expect(judgeCluster(c({ phase: 'NotReady', agent: null }), undefined, 5000, started, 3000, 1000)!.reason).toBe('AgentStopped');
+  });
+  it('leaves clusters of other drivers alone', () => {
+    expect(judgeCluster(c(undefined, 'kubernetes'), undefined, 5000, started, 3000, 1000)).toBeUndefined();
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { API_VERSION, validateObject, type Cluster, type Placement, type Workload } from '../../api/index.js';
+import { planPlacements } from './plan.js';
+import { onlineView, settleDelay } from './placement-controller.js';
+
+function valid<T>(o: unknown): T {
+  const r = validateObject(o);
+  if (!r.ok) throw new Error(JSON.stringify(r.causes));
+  return r.object as T;
+}
+const cluster = (name: string, provider: string, region: string, phase = 'Ready', cpu = 8, price = 0.03): Cluster => ({
+  ...valid<Cluster>({ apiVersion: API_VERSION, kind: 'Cluster', metadata: { name }, spec: { provider, region, capacity: { cpu: String(cpu), memory: '32Gi', pods: 50 }, pricing: { cpuHour: price, memoryGiBHour: 0.004 } } }),
+  status: { phase },
+});
+const workload = (name: string, replicas: number, residency: string, extra: Record<string, unknown> = {}, generation = 1): Workload => ({
+  ...valid<Workload>({ apiVersion: API_VERSION, kind: 'Workload', metadata: { name, namespace: 'team' }, spec: { image: 'x', replicas, resources: { cpu: '1', memory: '1Gi' }, placement: { residency, ...extra } } }),
+  metadata: { name, namespace: 'team', generation },
+});
+const placement = (w: string, clusters: { cluster: string; replicas: number }[], generation = 1): Placement => ({
+  apiVersion: API_VERSION,
+  kind: 'Placement',
+  metadata: { name: w, namespace: 'team' },
+  spec: { workload: w, generation, clusters, costPerHour: 0 },
+});
+
+const fleet = () => [cluster('aws-eu', 'aws', 'eu-west-1', 'Ready', 8, 0.02), cluster('gcp-eu', 'gcp', 'europe-west1', 'Ready', 8, 0.03), cluster('aws-us', 'aws', 'us-east-1', 'Ready', 64, 0.001)];
+
+describe('planPlacements', () => {
+  it('places new workloads inside their residency, cheapest first, and says why', () => {
+    const plan = planPlacements({ clusters: fleet(), workloads: [workload('pay', 3, 'eu')], placements: [] });
+    expect(plan.upserts).toHaveLength(1);
+    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'aws-eu', replicas: 3 }]);
+    expect(plan.upserts[0]!.event.reason).toBe('Scheduled');
+  });
+
+  it('leaves current placements alone (stability) and deletes placements of deleted workloads', () => {
+    const plan = planPlacements({
+      clusters: fleet(),
+      workloads: [workload('pay', 3, 'eu')],
+      placements: [placement('pay', [{ cluster: 'gcp-eu', replicas: 3 }]), placement('gone', [{ cluster: 'aws-us', replicas: 1 }])],
+    });
+    expect(plan.upserts).toEqual([]);
+    expect(plan.deletes).toEqual([{ namespace: 'team', name: 'gone' }]);
+  });
+
+  it('re-places only the replicas of a failed cluster, never across the residency boundary', () => {
+    const clusters = fleet();
+    clusters[0] = { ...clusters[0]!, status: { phase: 'NotReady' } };
+    const plan = planPlacements({
+      clusters,
+      workloads: [workload('pay', 4, 'eu'), workload('web', 2, 'us')],
+      placements: [placement('pay', [{ cluster: 'aws-eu', replicas: 2 }, { cluster: 'gcp-eu', replicas: 2 }]), placement('web', [{ cluster: 'aws-us', replicas: 2 }])],
+    });
+    expect(plan.failedClusters).toEqual(['aws-eu']);
+    expect(plan.upserts.map((u) => u.name)).toEqual(['pay']);
+    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 4 }]);
+    expect(plan.upserts[0]!.event.reason).toBe('FailedOver');
+  });
+
+  it('reports Degraded, keeping surviving replicas, when the residency has no room left', () => {
+    const clusters = fleet();
+    clusters[0] = { ...clusters[0]!, status: { phase: 'NotReady' } };
+    const plan = planPlacements({
+      clusters,
+      workloads: [workload('pay', 12, 'eu')],
+      placements: [placement('pay', [{ cluster: 'aws-eu', replicas: 6 }, { cluster: 'gcp-eu', replicas: 6 }])],
+    });
+    const u = plan.upserts[0]!;
+    expect(u.event.reason).toBe('Degraded');
+    expect(u.unschedulable?.reason).toBe('InsufficientCapacityInResidency');
+    expect(u.clusters.every((c) => c.cluster !== 'aws-us')).toBe(true);
+    expect(u.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 6 }]);
+  });
+
+  it('re-places a workload whose spec changed and reports an unschedulable one without partial placement', () => {
+    const plan = planPlacements({
+      clusters: fleet(),
+      workloads: [workload('pay', 5, 'eu', {}, 2), workload('huge', 40, 'eu')],
+      placements: [placement('pay', [{ cluster: 'aws-eu', replicas: 3 }], 1)],
+    });
+    const pay = plan.upserts.find((u) => u.name === 'pay')!;
+    expect(pay.generation).toBe(2);
+    expect(pay.clusters.reduce((a, c) => a + c.replicas, 0)).toBe(5);
+    const huge = plan.upserts.find((u) => u.name === 'huge')!;
+    expect(huge.clusters).toEqual([]);
+    expect(huge.event.reason).toBe('FailedScheduling');
+  });
+});
+
+describe('online view', () => {
+  it('treats clusters without any status as Unknown and waits for freshly declared ones', () => {
+    const c = { ...fleet()[0]!, status: undefined, metadata: { name: 'new', creationTimestamp: new Date(1000).toISOString() } } as Cluster;
+    expect((onlineView([c])[0]!.status as { phase: string }).phase).toBe('Unknown');
+    expect(settleDelay([c], 2000, 5000)).toBe(4000);
+    expect(settleDelay([c], 7000, 5000)).toBe(0);
+    expect(settleDelay(fleet(), 2000, 5000)).toBe(0);
+  });
+});
