@@ -26,7 +26,7 @@ const DESCRIPTION = 'TrustStram: residency-safe, cost-optimal multi-cloud orches
 const SUMMARIES: Record<string, string> = {
   server: 'run the control plane: API, controllers, local agents',
   agent: 'run the agent of one local cluster',
-  demo: 'start a demo server with the examples applied',
+  demo: 'run the six-cluster example fleet locally, end to end',
   apply: 'create or update objects from files, atomically',
   plan: 'show what an apply would change, change nothing',
   get: 'list objects of a kind, or show one',
@@ -43,7 +43,7 @@ const SUMMARIES: Record<string, string> = {
 
 const EPILOG = `
 Examples:
-  truststram demo                              start a server with the examples applied
+  truststram demo                              run the example fleet: agents, replicas, placements, costs
   truststram server --data-dir ./state         run the API server (SQLite in ./state)
   truststram apply -f examples/                create or update everything in a folder
   truststram plan -f examples/                 show what an apply would change, change nothing
