@@ -1,7 +1,8 @@
 // The budget controller: evaluates every Budget against accrued and projected cost, writes its
 // status, and raises each alert once per crossing — an Event and the Budget status in one
 // atomic apply, then an audit decision and the webhook (in the background).
-import { API_VERSION, DEFAULT_NAMESPACE, budgetSchema, type ApiObject, type Budget } from '../../api/index.js';
+import { API_VERSION, budgetSchema, type ApiObject, type Budget } from '../../api/index.js';
+import { SYSTEM_NAMESPACE } from '../events/recorder.js';
 import { budgetCostInputs, evaluateBudget, type BudgetCostInputs, type BudgetEvaluation, type PriceCatalog, type PricingCache } from '../../cost/index.js';
 import type { Mutation, Store } from '../../store/index.js';
 import type { ControllerSpec, Manager, Reconciler } from '../runtime/index.js';
@@ -130,7 +131,7 @@ function alertEvent(b: Budget, a: BudgetAlert, e: BudgetEvaluation, t: Date): Ap
   return {
     apiVersion: API_VERSION,
     kind: 'Event',
-    metadata: { name: a.eventName, namespace: DEFAULT_NAMESPACE, labels: { 'truststram.io/budget': b.metadata.name } },
+    metadata: { name: a.eventName, namespace: SYSTEM_NAMESPACE, labels: { 'truststram.io/budget': b.metadata.name } },
     spec: {
       involvedObject: { kind: 'Budget', name: b.metadata.name },
       type: 'Warning',
