@@ -27,6 +27,13 @@ describe('judgeCluster', () => {
     expect(judgeCluster(c(), undefined, 5000, started, 3000, 1000)!.phase).toBe('Unknown');
     expect(judgeCluster(c({ phase: 'NotReady', agent: null }), undefined, 5000, started, 3000, 1000)!.reason).toBe('AgentStopped');
   });
+  it('is not Ready while a new lease holder has not reported yet (the status still holds the dead agent\'s replicas)', () => {
+    const lease = { renewTime: 10_000, durationMs: 1500, holder: 'new-agent' };
+    const stale = judgeCluster(c({ phase: 'NotReady', agent: { id: 'dead-agent' } }), lease, 10_100, started, 3000, 1000)!;
+    expect(stale).toMatchObject({ phase: 'NotReady', reason: 'AgentRegistering' });
+    expect(judgeCluster(c({ phase: 'Ready', agent: { id: 'dead-agent' } }), lease, 10_100, started, 3000, 1000)!.phase).toBe('NotReady');
+    expect(judgeCluster(c({ phase: 'NotReady', agent: { id: 'new-agent' } }), lease, 10_100, started, 3000, 1000)!.phase).toBe('Ready');
+  });
   it('leaves clusters of other drivers alone', () => {
     expect(judgeCluster(c(undefined, 'kubernetes'), undefined, 5000, started, 3000, 1000)).toBeUndefined();
   });

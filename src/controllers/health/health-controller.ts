@@ -37,10 +37,16 @@ interface Verdict {
 }
 
 /** Pure: the phase a cluster should have now. */
-export function judgeCluster(c: Cluster, lease: { renewTime: number; durationMs: number } | undefined, now: number, startedAt: number, startupGraceMs: number, resyncMs: number): Verdict | undefined {
+export function judgeCluster(c: Cluster, lease: { renewTime: number; durationMs: number; holder?: string } | undefined, now: number, startedAt: number, startupGraceMs: number, resyncMs: number): Verdict | undefined {
   if ((c.spec.driver?.type ?? 'local') !== 'local') return undefined; // other drivers report their own health
-  const status = (c.status ?? {}) as { phase?: string; lastHeartbeatTime?: string; agent?: unknown };
-  if (lease && now <= lease.renewTime + lease.durationMs)
+  const status = (c.status ?? {}) as { phase?: string; lastHeartbeatTime?: string; agent?: { id?: string } | null };
+  const live = lease && now <= lease.renewTime + lease.durationMs;
+  // A new agent (a restart after a crash) holds the lease while the status still carries the
+  // last report of the dead one: calling the cluster Ready now would count the dead agent's
+  // replicas as running. Ready waits for the new agent's first report (a Cluster change).
+  if (live && lease.holder !== undefined && status.agent?.id !== lease.holder)
+    return { phase: status.phase === 'Ready' ? 'NotReady' : ((status.phase as Phase | undefined) ?? 'Unknown'), reason: 'AgentRegistering', message: 'a new agent holds the lease; waiting for its first report', recheckMs: Math.min(resyncMs, 250) };
+  if (live)
     return { phase: 'Ready', reason: 'AgentHeartbeating', message: 'the agent renews its lease', recheckMs: Math.min(resyncMs, lease.renewTime + lease.durationMs - now + 10) };
   if (status.phase === 'NotReady' && status.agent === null)
     return { phase: 'NotReady', reason: 'AgentStopped', message: 'the agent stopped and reported its replicas gone', recheckMs: resyncMs };
@@ -73,7 +79,7 @@ export function healthController(o: HealthControllerOptions): ControllerSpec {
         if (!v) return;
         const status = (c.status ?? {}) as Record<string, unknown> & { phase?: string; conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[] };
         // During the start-up grace nothing is decided: agents that outlived a restart re-attach.
-        if (status.phase === v.phase || v.reason === 'AwaitingAgent') return { requeueAfterMs: v.recheckMs };
+        if (status.phase === v.phase || v.reason === 'AwaitingAgent' || (v.reason === 'AgentRegistering' && !status.phase)) return { requeueAfterMs: v.recheckMs };
         const ready = { type: 'Ready', status: v.phase === 'Ready' ? 'True' : v.phase === 'NotReady' ? 'False' : 'Unknown', reason: v.reason, message: v.message, lastTransitionTime: new Date(t).toISOString() };
         const next = { ...c, status: { ...status, phase: v.phase, conditions: [...(status.conditions ?? []).filter((x) => x.type !== 'Ready'), ready] } };
         const event = await o.events.mutation({
