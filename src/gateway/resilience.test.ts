@@ -151,6 +151,31 @@ describe('clean errors', () => {
   });
 });
 
+describe('client going away', () => {
+  it('cancels the upstream request and logs 499 when the client disconnects mid-request', async () => {
+    const [a] = await backends('a');
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((r) => (upstreamClosed = r));
+    let arrived!: () => void;
+    const reached = new Promise<void>((r) => (arrived = r));
+    a!.handler = (req, res) => {
+      res.on('close', () => upstreamClosed());
+      arrived();
+    };
+    const gw = await gateway(inputs([a!]), { healthCheck: { enabled: false } });
+    const ac = new AbortController();
+    const pending = request(`${gw.url}/`, { headers: { host: 'w' }, signal: ac.signal }).catch(() => 'aborted');
+    await reached;
+    ac.abort();
+    expect(await pending).toBe('aborted');
+    await closed;
+    const until = Date.now() + 5000;
+    while (gw.accessLog.total === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(gw.accessLog.recent()).toMatchObject([{ status: 499, reason: 'client_closed', cluster: 'a' }]);
+    expect(gw.endpoints()[0]!.active).toBe(0);
+  });
+});
+
 describe('circuit breaker', () => {
   it('bounds in-flight requests per endpoint and overflows with 503 circuit_open', async () => {
     const [a] = await backends('a');

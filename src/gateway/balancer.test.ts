@@ -1,0 +1,108 @@
+// The balancer's decisions as pure functions of state and a given clock: ejection time growing
+// on repeat ejections, the maximum ejected share, panic routing, locality tiers, circuit breaker.
+import { describe, expect, it } from 'vitest';
+import { createBalancer, PickFailure, type EndpointState } from './balancer.js';
+import { compileGatewayOptions, type GatewayOptions } from './options.js';
+import { buildRoutes, type Route } from './route-table.js';
+import { staticSource } from './sources.js';
+import { cluster, workload } from './testing/fixtures.js';
+
+function setup(regions: string[], opts: Partial<GatewayOptions> = {}, routing: 'weighted' | 'locality' = 'weighted') {
+  const table = buildRoutes(
+    [workload({ name: 'w', host: 'w', routing })],
+    [],
+    regions.map((region, i) => cluster({ name: `c${i}`, region, workloads: { 'default/w': [{ endpoint: `127.0.0.1:${1000 + i}` }] } })),
+  );
+  const o = compileGatewayOptions({ source: staticSource({ workloads: [], placements: [], clusters: [] }), ...opts });
+  let seed = 0.123;
+  const b = createBalancer(o, () => (seed = (seed * 9301 + 0.49297) % 1));
+  b.sync(table);
+  const route = table.routes[0]!;
+  const state = (i: number) => b.get(route.endpoints[i]!.id)!;
+  return { b, route, state };
+}
+
+const picked = (r: ReturnType<ReturnType<typeof createBalancer>['pick']>): EndpointState => {
+  if ('failure' in r) throw new Error(r.failure);
+  return r.state;
+};
+
+describe('outlier ejection', () => {
+  it('ejects after consecutive gateway errors for base × n, growing on repeat ejections', () => {
+    const { b, route, state } = setup(['eu-west-1', 'eu-west-1', 'eu-west-1', 'eu-west-1'], { outlier: { consecutiveGatewayErrors: 2, baseEjectionTimeMs: 1000, maxEjectionTimeMs: 2500 } });
+    const s = state(0);
+    expect(b.record(route, s, 'gateway-error', 0)).toBe(false);
+    expect(b.record(route, s, 'gateway-error', 0)).toBe(true);
+    expect(s.ejectedUntil).toBe(1000);
+    b.record(route, s, 'gateway-error', 1500);
+    expect(b.record(route, s, 'gateway-error', 1500)).toBe(true);
+    expect(s.ejectedUntil).toBe(3500);
+    b.record(route, s, 'gateway-error', 4000);
+    b.record(route, s, 'gateway-error', 4000);
+    expect(s.ejectedUntil).toBe(6500); // capped at maxEjectionTimeMs
+  });
+
+  it('a success in between resets the consecutive count', () => {
+    const { b, route, state } = setup(['eu-west-1', 'eu-west-1']);
+    const s = state(0);
+    b.record(route, s, 'gateway-error', 0);
+    b.record(route, s, 'ok', 0);
+    expect(b.record(route, s, 'gateway-error', 0)).toBe(false);
+  });
+
+  it('never ejects more than the maximum percentage, but always allows one', () => {
+    const { b, route, state } = setup(['eu-west-1', 'eu-west-1', 'eu-west-1', 'eu-west-1'], { outlier: { consecutive5xx: 1, maxEjectionPercent: 50 } });
+    expect([0, 1, 2].map((i) => b.record(route, state(i), '5xx', 0))).toEqual([true, true, false]);
+    const one = setup(['eu-west-1', 'eu-west-1'], { outlier: { consecutive5xx: 1, maxEjectionPercent: 0 } });
+    expect(one.b.record(one.route, one.state(0), '5xx', 0)).toBe(true);
+    expect(one.b.record(one.route, one.state(1), '5xx', 0)).toBe(false);
+  });
+});
+
+describe('pick', () => {
+  it('skips ejected and unhealthy endpoints, falls back to ejected healthy ones, then fails with a reason', () => {
+    const { b, route, state } = setup(['eu-west-1', 'eu-west-1'], { outlier: { consecutive5xx: 1, maxEjectionPercent: 100 } });
+    b.record(route, state(0), '5xx', 0);
+    for (let i = 0; i < 10; i++) expect(picked(b.pick(route, undefined, 1)).ep.cluster).toBe('c1');
+    b.record(route, state(1), '5xx', 0);
+    expect(['c0', 'c1']).toContain(picked(b.pick(route, undefined, 1)).ep.cluster);
+    state(0).healthy = false;
+    state(1).healthy = false;
+    expect(b.pick(route, undefined, 1)).toEqual({ failure: PickFailure.NoHealthyEndpoint });
+    expect(b.pick(route, new Set(route.endpoints.map((e) => e.id)), 1)).toEqual({ failure: PickFailure.Exhausted });
+  });
+
+  it('locality: same region, then same jurisdiction, then anything', () => {
+    const { b, route, state } = setup(['us-east-1', 'eu-central-1', 'eu-west-1'], { region: 'eu-west-1' }, 'locality');
+    const clusterOf = (exclude: Route['endpoints']) => picked(b.pick(route, new Set(exclude.map((e) => e.id)), 0)).ep.cluster;
+    expect(clusterOf([])).toBe('c2');
+    expect(clusterOf([state(2).ep])).toBe('c1');
+    expect(clusterOf([state(2).ep, state(1).ep])).toBe('c0');
+  });
+
+  it('circuit breaker: full endpoints queue up to maxPending, then overflow', async () => {
+    const { b, route, state } = setup(['eu-west-1'], { circuitBreaker: { maxConcurrent: 1, maxPending: 1 } });
+    const s = state(0);
+    expect(b.tryAcquire(s)).toBe(true);
+    expect(b.tryAcquire(s)).toBe(false);
+    expect(b.pick(route, undefined, 0)).toEqual({ state: s, wait: true });
+    const waiting = b.waitSlot(s, new AbortController().signal);
+    expect(b.pick(route, undefined, 0)).toEqual({ failure: PickFailure.CircuitOpen });
+    b.release(s);
+    expect(await waiting).toBe(true);
+    expect(s.active).toBe(1);
+  });
+});
+
+describe('compileGatewayOptions', () => {
+  const source = staticSource({ workloads: [], placements: [], clusters: [] });
+  it('fills documented defaults, loopback listen, and derives the jurisdiction from the region', () => {
+    const o = compileGatewayOptions({ source, region: 'eu-west-1' });
+    expect(o).toMatchObject({ host: '127.0.0.1', port: 7480, jurisdiction: 'eu', adminPath: '/_truststram', healthCheck: { intervalMs: 200, unhealthyThreshold: 2 }, retry: { maxRetries: 2 } });
+  });
+  it('rejects bad values naming the field', () => {
+    expect(() => compileGatewayOptions({ source, listen: 'nope' })).toThrow(/listen/);
+    expect(() => compileGatewayOptions({ source, timeouts: { perTryMs: 0 } })).toThrow(/timeouts.perTryMs/);
+    expect(() => compileGatewayOptions({ source, outlier: { maxEjectionPercent: 150 } })).toThrow(/maxEjectionPercent/);
+  });
+});
