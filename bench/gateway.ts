@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds ?? (quick ? 1 : 3));
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverageAtStart: loadavg()[0] };
   // Other processes' load shows up in every tail latency: say so rather than report it as the gateway's.
-  if (loadavg()[0] > cpus().length * 0.5) console.log(`warning: load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs: other processes will inflate tail latencies`);
+  if (loadavg()[0]! > cpus().length * 0.5) console.log(`warning: load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs: other processes will inflate tail latencies`);
 
   const children: ChildProcess[] = [];
   const tmp = mkdtempSync(join(tmpdir(), 'truststram-bench-gw-'));
