@@ -5,6 +5,7 @@ import { registerAgent } from './commands/agent.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
 import { registerCatalog } from './commands/catalog.js';
+import { registerCompliance } from './commands/compliance.js';
 import { registerCost } from './commands/cost.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDemo } from './commands/demo.js';
@@ -33,6 +34,7 @@ const SUMMARIES: Record<string, string> = {
   describe: 'show one object with status, events, audit',
   delete: 'delete objects by file or by kind and name',
   audit: 'read, verify and export the audit chain',
+  compliance: 'compliance report and offline evidence bundle',
   explain: 'why a workload runs where it does',
   schedule: 'place workloads on a fleet offline (no server)',
   catalog: 'browse the shipped price catalog (offline)',
@@ -80,6 +82,7 @@ export function buildProgram(io: CliIo): Command {
     registerDelete,
     registerExplain,
     registerAudit,
+    registerCompliance,
     registerSchedule,
     registerCatalog,
     registerCost,

@@ -3,11 +3,12 @@
 // and `truststram demo` run exactly this; tests start it on port 0.
 import type { StdioOptions } from 'node:child_process';
 import type { Cluster, Policy } from '../api/index.js';
+import { complianceController, complianceViews } from '../compliance/index.js';
 import { budgetAdmissionHook, budgetController, createWebhookNotifier } from '../controllers/budget/index.js';
 import { createEventRecorder, createManager, healthController, placementController, statusController, type Manager } from '../controllers/index.js';
 import { costViews, defaultCatalog } from '../cost/index.js';
 import { createAdmissionHook, createPlacementHook, createPolicyEngine } from '../policy/index.js';
-import { createLeaseTable, startServer, type LeaseTable, type RunningServer, type View } from '../server/index.js';
+import { createLeaseTable, startServer, uiViews, type LeaseTable, type RunningServer, type View } from '../server/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { createAgentManager, type AgentManager } from './agent-manager.js';
@@ -23,6 +24,8 @@ export interface ControlPlaneOptions {
   /** Start agents for local clusters with `driver.managed` not false. Default true. */
   manageAgents?: boolean;
   agents?: { heartbeatMs?: number; simulated?: boolean; cwd?: string; logDir?: string; stdio?: StdioOptions };
+  /** Runtime policy re-evaluation interval (default 30 s). */
+  complianceIntervalMs?: number;
   /** Extra views (cost, compliance, gateway status). */
   views?: View[];
   log?: (line: string) => void;
@@ -61,7 +64,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   }
   const leases = createLeaseTable();
   const admission = createAdmissionHook(engine, {
-    onDecision: (d, req) =>
+    // Dry runs and plans write nothing, audit included (ADR 0003); real decisions are recorded.
+    onDecision: (d, req) => {
+      if (req.dryRun) return;
       void store
         .recordDecision({
           actor: req.actor,
@@ -69,7 +74,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
           ref: { kind: req.object!.kind, name: req.object!.metadata.name, ...(req.object!.metadata.namespace ? { namespace: req.object!.metadata.namespace } : {}) },
           details: { operation: req.operation, denials: d.denials, warnings: d.warnings, audits: d.audits },
         })
-        .catch((err: unknown) => log(`audit of a policy decision failed: ${String(err)}`)),
+        .catch((err: unknown) => log(`audit of a policy decision failed: ${String(err)}`));
+    },
   });
   let server: RunningServer;
   try {
@@ -78,7 +84,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       leases,
       listen: o.listen ?? '127.0.0.1:7400',
       admission: [admission, budgetAdmissionHook()],
-      views: [...explainViews(store, catalog), ...costViews({ catalog }), ...(o.views ?? [])],
+      views: [...explainViews(store, catalog), ...costViews({ catalog }), ...complianceViews({ engine }), ...uiViews(), ...(o.views ?? [])],
       ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
     });
   } catch (err) {
@@ -87,7 +93,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   }
 
   const manager = createManager(store, { onError: (c, k, e) => log(`controller ${c}: ${k}: ${e instanceof Error ? e.message : String(e)}`) });
-  manager.informer('Policy').onChange((t, p) => {
+  manager.informer('Policy').onChange((t, p, old) => {
+    // A status write (the compliance controller's counts) does not change what is enforced.
+    if (t === 'MODIFIED' && old && old.metadata.generation === p.metadata.generation) return;
     try {
       if (t === 'DELETED') engine.remove(p.metadata.name);
       else engine.upsert(p as Policy);
@@ -101,6 +109,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   manager.add(statusController({ store, manager, events }));
   const notifier = createWebhookNotifier();
   manager.add(budgetController(manager, { store, catalog, notifier }));
+  manager.add(complianceController({ store, manager, engine, events, ...(o.complianceIntervalMs ? { intervalMs: o.complianceIntervalMs } : {}) }));
   const agents =
     o.manageAgents === false
       ? undefined

@@ -5,6 +5,7 @@ import { kindInfo } from '../../api/index.js';
 import type { Client } from '../client.js';
 import { requireSelector } from '../selector.js';
 import type { CliContext } from '../context.js';
+import { fetchVerdicts, formatVerdicts } from './compliance.js';
 import { displayName, loadManifests, locateServerError, type SourcedObject } from '../manifests.js';
 
 export const APPLY_PATH = '/api/v1alpha1/apply';
@@ -76,5 +77,9 @@ Examples:
       const suffix = opts.dryRun ? ' (dry run)' : '';
       for (const w of res.warnings ?? []) ctx.stderr.write(`warning: ${w}\n`);
       for (const r of res.results ?? []) ctx.stdout.write(resultLine(r, suffix) + '\n');
+      if (opts.dryRun) {
+        const verdicts = await fetchVerdicts(ctx.client(cmd), objects, opts.namespace);
+        if (verdicts) ctx.stdout.write(formatVerdicts(verdicts));
+      }
     });
 }

@@ -74,7 +74,9 @@ export function registerAudit(program: Command, ctx: CliContext): void {
   audit
     .command('verify')
     .description('Recompute the whole hash chain; exit 1 and name the first bad entry if anything was edited, deleted, inserted or reordered')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--bundle <dir>', 'verify an evidence bundle offline (no server): every file digest, the chain links, a contiguous slice')
+    .action(async (opts: { bundle?: string }, cmd: Command) => {
+      if (opts.bundle !== undefined) return verifyBundle(ctx, opts.bundle);
       const r = await ctx.client(cmd).request<{ ok: boolean; entries: number; headHash?: string; firstBad?: { seq: number; problem: string } }>('GET', `${AUDIT_PATH}/verify`);
       if (!r.ok) {
         const bad = r.firstBad;
@@ -94,6 +96,20 @@ export function registerAudit(program: Command, ctx: CliContext): void {
         ctx.stderr.write(`wrote ${text.split('\n').filter(Boolean).length} entries to ${opts.out}\n`);
       } else ctx.stdout.write(text);
     });
+}
+
+/** `audit verify --bundle DIR`: offline; exit 1 naming the first bad file or entry. */
+async function verifyBundle(ctx: CliContext, dir: string): Promise<void> {
+  const { verifyEvidenceBundle } = await import('../../compliance/index.js');
+  const r = await verifyEvidenceBundle(dir);
+  for (const u of r.unlisted) ctx.stderr.write(`warning: ${u} is in the bundle directory but not in its manifest (not verified)\n`);
+  if (!r.ok) {
+    const where = (p: (typeof r.problems)[number]) => `${p.file}${p.line ? `: line ${p.line}` : ''}${p.seq !== undefined ? ` (entry ${p.seq})` : ''}`;
+    const first = r.problems[0]!;
+    throw new CliUserError(`evidence bundle ${dir} is INVALID: ${where(first)}: ${first.problem}`, r.problems.slice(1).map((p) => `  also: ${where(p)}: ${p.problem}`));
+  }
+  const c = r.chain!;
+  ctx.stdout.write(`evidence bundle OK: ${r.files} files match their SHA-256 digests; audit entries ${r.entries ? `${c.firstSeq}..${c.headSeq}` : '(none)'} form an unbroken chain, head ${c.headHash}\n`);
 }
 
 /** The raw JSON Lines export, newline terminated when non-empty. */

@@ -8,6 +8,7 @@ import { displayName, loadManifests, locateServerError, type SourcedObject } fro
 import { colours, toJson, toYaml } from '../output.js';
 import { requireSelector } from '../selector.js';
 import { collect } from './apply.js';
+import { fetchVerdicts, formatVerdicts } from './compliance.js';
 
 export const PLAN_PATH = '/api/v1alpha1/plan';
 
@@ -89,9 +90,13 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .action(async (opts: { filename: string[]; namespace: string; prune?: boolean; selector?: string; output: string }, cmd: Command) => {
       const pruneSelector = opts.prune ? requireSelector(opts.selector) : undefined;
       const objects = await loadManifests(opts.filename, opts.namespace);
-      const plan = await computePlan(ctx.client(cmd), objects, { namespace: opts.namespace, ...(pruneSelector ? { pruneSelector } : {}) });
-      if (opts.output === 'json') ctx.stdout.write(toJson(plan));
-      else if (opts.output === 'yaml') ctx.stdout.write(toYaml(plan));
-      else ctx.stdout.write(formatPlan(plan, !!ctx.stdout.isTTY));
+      const client = ctx.client(cmd);
+      const plan = await computePlan(client, objects, { namespace: opts.namespace, ...(pruneSelector ? { pruneSelector } : {}) });
+      // A denial already failed the plan above (exit 1, naming policy, rule and field); here every verdict is shown.
+      const verdicts = await fetchVerdicts(client, objects, opts.namespace);
+      const full = verdicts ? { ...plan, policyVerdicts: verdicts } : plan;
+      if (opts.output === 'json') ctx.stdout.write(toJson(full));
+      else if (opts.output === 'yaml') ctx.stdout.write(toYaml(full));
+      else ctx.stdout.write(formatPlan(plan, !!ctx.stdout.isTTY) + (verdicts ? formatVerdicts(verdicts) : ''));
     });
 }
