@@ -20,6 +20,8 @@ export interface AccessLogEntry {
   latencyMs: number;
   /** Tries made (1 = no retry). */
   attempts: number;
+  /** Clusters of every try in order, when there was more than one (a retry left `tried[0]`). */
+  tried: string[] | undefined;
   /** Gateway reason code when the gateway produced or cut the answer (`upstream_timeout`...). */
   reason: string | undefined;
 }

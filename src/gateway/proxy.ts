@@ -69,6 +69,7 @@ export async function proxyRequest(d: ProxyDeps, route: Route, req: IncomingMess
   res.once('close', onClose);
   const tried = new Set<string>();
   let attempts = 0;
+  const triedClusters: string[] = [];
   let retrying = false;
   let last: Failure | undefined;
   let lastState: EndpointState | undefined;
@@ -94,6 +95,7 @@ export async function proxyRequest(d: ProxyDeps, route: Route, req: IncomingMess
       status,
       latencyMs: latency,
       attempts,
+      tried: attempts > 1 ? triedClusters : undefined,
       reason,
     };
     d.log.push(entry);
@@ -141,6 +143,7 @@ export async function proxyRequest(d: ProxyDeps, route: Route, req: IncomingMess
         return fail({ status: 503, reason: Reason.ResidencyGuard, message: `endpoint ${s.ep.id} is outside the residency of ${route.key}` });
       }
       tried.add(s.ep.id);
+      triedClusters.push(s.ep.cluster);
       lastState = s;
       if (!balancer.tryAcquire(s)) {
         waitAbort = new AbortController();

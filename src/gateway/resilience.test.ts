@@ -93,6 +93,9 @@ describe('failover', () => {
     const gw = await gateway(inputs([a!, b!]), { healthCheck: { enabled: false }, outlier: { consecutive5xx: 1000 } });
     for (let i = 0; i < 20; i++) expect(await call(gw)).toMatchObject({ status: 200, cluster: 'b' });
     expect(gw.metrics.snapshot().retries).toBeGreaterThan(0);
+    const retried = gw.accessLog.recent().filter((e) => e.attempts > 1);
+    expect(retried.length).toBe(gw.metrics.snapshot().retries);
+    for (const e of retried) expect(e).toMatchObject({ tried: ['a', 'b'], cluster: 'b', status: 200 });
   });
 
   it('never replays a request body: a POST that got a reset is a 502, sent once', async () => {
