@@ -129,7 +129,15 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     s.on('close', () => sockets.delete(s));
   });
 
-  await o.source.start(adopt);
+  // Wait for the first table, but not forever: an unreachable API server must not keep the
+  // listener down; until the source syncs every request gets a clean 404 no_route.
+  let syncTimer: NodeJS.Timeout | undefined;
+  const synced = await Promise.race([
+    o.source.start(adopt).then(() => true),
+    new Promise<boolean>((r) => (syncTimer = setTimeout(() => r(false), o.syncTimeoutMs))),
+  ]);
+  clearTimeout(syncTimer);
+  if (!synced) o.log(`no routing table after ${o.syncTimeoutMs} ms; serving with an empty table until the source syncs`);
   await listen(server, o.host, o.port);
   if (adminServer && o.admin) await listen(adminServer, o.admin.host, o.admin.port);
   const port = (server.address() as AddressInfo).port;

@@ -31,6 +31,8 @@ export interface GatewayOptions {
   onAccess?: (e: AccessLogEntry) => void;
   /** Upstream keep-alive connections per endpoint are capped by `circuitBreaker.maxConcurrent`. */
   keepAliveTimeoutMs?: number;
+  /** How long startGateway waits for the first table before listening with an empty one. Default 10,000 ms. */
+  syncTimeoutMs?: number;
   log?: (msg: string, err?: unknown) => void;
 }
 
@@ -108,6 +110,7 @@ export interface CompiledGatewayOptions {
   accessLogSize: number;
   onAccess: ((e: AccessLogEntry) => void) | undefined;
   keepAliveTimeoutMs: number;
+  syncTimeoutMs: number;
   log: (msg: string, err?: unknown) => void;
 }
 
@@ -174,6 +177,7 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
     accessLogSize: o.accessLogSize ?? 10_000,
     onAccess: o.onAccess,
     keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 4000,
+    syncTimeoutMs: o.syncTimeoutMs ?? 10_000,
     log: o.log ?? ((msg, err) => process.stderr.write(`gateway: ${msg}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`)),
   };
 }

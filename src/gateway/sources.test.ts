@@ -64,6 +64,16 @@ async function followsTheStore(store: Store, source: TableSource, backends: Back
 }
 
 describe('table sources', () => {
+  it('startGateway listens with an empty table when the API server is unreachable, and says why', async () => {
+    const dead = await startBackend('dead');
+    await dead.close();
+    const logs: string[] = [];
+    const gw = await startGateway({ listen: '127.0.0.1:0', source: apiSource(`http://${dead.address}`, { retryMs: 20 }), syncTimeoutMs: 200, log: (m) => logs.push(m) });
+    cleanups.push(() => gw.close());
+    expect(await servedBy(gw, 'shop.example')).toBe(404);
+    expect(logs.join('\n')).toMatch(/no routing table after 200 ms/);
+  });
+
   it('storeSource follows the store through its watch', async () => {
     const store = await openStore('sqlite::memory:');
     cleanups.push(() => store.close());
