@@ -11,3 +11,4 @@ export { API_PREFIX, parseResourcePath, type ResourcePath } from './paths.js';
 export { parseTokenFile, ANONYMOUS } from './auth.js';
 export type { ApplyRequest, SourceLocation } from './apply.js';
 export { createLeaseTable, leaseViews, type Lease, type LeaseTable } from './leases.js';
+export { uiViews, DEFAULT_UI_DIR } from './ui.js';
