@@ -59,13 +59,19 @@ export function buildResidencyMap(workloads: readonly Workload[], placements: re
     rows.push({ workload: key, ...(residency ? { residency } : {}), replicas, routes: routeTargets, sinks });
   }
   // The gateway refuses endpoints outside residency; what it refused is still a fact to report.
+  // (Its problems about placements are the replica crossings above.)
   for (const p of table.problems) {
-    if (p.code !== 'ResidencyViolation') continue;
+    if (p.code !== 'ResidencyViolation' || !reportsEndpoints(byName.get(p.cluster ?? ''), p.workload)) continue;
     const w = workloads.find((x) => workloadKey(x) === p.workload);
     if (crossings.some((c) => c.workload === p.workload && c.type === 'route' && c.target === p.cluster)) continue;
-    crossings.push({ workload: p.workload, type: 'route', target: p.cluster ?? '?', jurisdiction: p.jurisdiction ?? 'unknown', residency: [...(w?.spec.placement.residency ?? [])], message: `gateway: ${p.message}` });
+    crossings.push({ workload: p.workload, type: 'route', target: p.cluster ?? '?', jurisdiction: p.jurisdiction ?? 'unknown', residency: [...(w?.spec.placement.residency ?? [])], message: `${p.message} (refused by the gateway)` });
   }
   return { workloads: rows, crossings, routeSource: 'gateway route table (buildRoutes over Workloads, Placements, Clusters)' };
+}
+
+function reportsEndpoints(c: Cluster | undefined, key: string): boolean {
+  const reps = ((c?.status as { workloads?: Record<string, { replicaStatus?: { endpoint?: string }[] }> } | undefined)?.workloads ?? {})[key]?.replicaStatus ?? [];
+  return reps.some((r) => typeof r.endpoint === 'string' && r.endpoint.length > 0);
 }
 
 function crossingMessage(key: string, t: ResidencyTarget, residency: string[]): string {
