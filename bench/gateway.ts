@@ -155,7 +155,8 @@ async function main(): Promise<void> {
     console.log(table.toString());
     const gw = result.rows.find((r) => r.target === 'truststram gateway')!;
     const pass = gw.addedP99Ms <= 1 && gw.throughputVsDirect >= 0.7 && gw.atRate.errors + gw.atConcurrency.errors === 0;
-    const out = { ...result, pass };
+    const out = { ...result, errors: Object.fromEntries(errorKinds), pass };
+    if (errorKinds.size > 0) console.log('errors:', Object.fromEntries(errorKinds));
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
     writeFileSync(join(import.meta.dirname, 'results', 'gateway.json'), `${JSON.stringify(out, null, 2)}\n`);
     console.log(
@@ -188,10 +189,13 @@ async function openLoop(url: string, rate: number, seconds: number): Promise<{ s
         .request({ path: '/', method: 'GET', headers: { host: HOST } })
         .then(async (r) => {
           await r.body.dump();
-          if (r.statusCode !== 200) errors++;
+          if (r.statusCode !== 200) {
+            errors++;
+            noteError(`${r.statusCode} ${String(r.headers['x-truststram-reason'] ?? '')}`.trim());
+          }
           else samples.push(performance.now() - t);
         })
-        .catch(() => errors++)
+        .catch((e: { code?: string }) => (errors++, noteError(e.code ?? 'client error')))
         .finally(() => {
           if (--pending === 0 && sent === total) resolve();
         });
@@ -227,9 +231,13 @@ async function closedLoop(url: string, concurrency: number, seconds: number): Pr
         if (r.statusCode === 200) {
           done++;
           samples.push(performance.now() - t);
-        } else errors++;
-      } catch {
+        } else {
+          errors++;
+          noteError(`${r.statusCode} ${String(r.headers['x-truststram-reason'] ?? '')}`.trim());
+        }
+      } catch (e) {
         errors++;
+        noteError((e as { code?: string }).code ?? 'client error');
       }
     }
   };
@@ -243,6 +251,12 @@ function stats(samples: number[], errors: number, secs: number): Stats {
   const s = Float64Array.from(samples).sort();
   const q = (p: number) => (s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(p * s.length))]!);
   return { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: s.length ? s[s.length - 1]! : NaN, count: s.length, errors, rps: s.length / secs };
+}
+
+/** Error answers by status and gateway reason (or client error code), over the whole run. */
+const errorKinds = new Map<string, number>();
+function noteError(kind: string): void {
+  errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
 }
 
 function median(xs: number[]): number {
