@@ -2,13 +2,13 @@
 // manager with every controller, and the agents of managed local clusters. `truststram server`
 // and `truststram demo` run exactly this; tests start it on port 0.
 import type { StdioOptions } from 'node:child_process';
-import type { Cluster, Policy } from '../api/index.js';
+import { ValidationError, objectKey, type Cluster, type Policy } from '../api/index.js';
 import { complianceController, complianceViews } from '../compliance/index.js';
 import { budgetAdmissionHook, budgetController, createWebhookNotifier } from '../controllers/budget/index.js';
 import { createEventRecorder, createManager, healthController, placementController, statusController, type Manager } from '../controllers/index.js';
 import { costViews, defaultCatalog } from '../cost/index.js';
 import { createAdmissionHook, createPlacementHook, createPolicyEngine } from '../policy/index.js';
-import { createLeaseTable, startServer, uiViews, type LeaseTable, type RunningServer, type View } from '../server/index.js';
+import { createLeaseTable, startServer, uiViews, type AdmissionHook, type AdmissionRequest, type AdmissionResult, type LeaseTable, type RunningServer, type View } from '../server/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { createAgentManager, type AgentManager } from './agent-manager.js';
@@ -83,7 +83,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       store,
       leases,
       listen: o.listen ?? '127.0.0.1:7400',
-      admission: [admission, budgetAdmissionHook()],
+      admission: [locatedPolicyErrors(admission), budgetAdmissionHook()],
       views: [...explainViews(store, catalog), ...costViews({ catalog }), ...complianceViews({ engine }), ...uiViews(), ...(o.views ?? [])],
       ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
     });
@@ -134,6 +134,23 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         await server.close();
         await store.close();
       })()),
+  };
+}
+
+/**
+ * A Policy that does not compile is rejected by the policy hook with the rule's field and
+ * position; this adds the file, document and object it came from, as schema errors have.
+ */
+function locatedPolicyErrors(hook: (req: AdmissionRequest) => Promise<AdmissionResult>): AdmissionHook {
+  return async (req) => {
+    try {
+      return await hook(req);
+    } catch (err) {
+      if (!(err instanceof ValidationError) || !req.object) throw err;
+      const object = objectKey(req.object);
+      const where = [req.location?.file, req.location?.document !== undefined ? `document ${req.location.document}` : undefined, object].filter(Boolean).join(': ');
+      throw new ValidationError(`${where}: ${err.message}`, err.causes.map((c) => ({ ...req.location, ...c, object: c.object ?? object })));
+    }
   };
 }
 
