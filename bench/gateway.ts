@@ -10,7 +10,7 @@
 // Targets (issue 5): p99 added latency ≤ 1 ms at 2,000 requests/s; throughput ≥ 70% of direct.
 // Writes bench/results/gateway.json. Flags: --quick, --rate N, --concurrency N, --seconds N, --rounds N.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,8 @@ import { Pool } from 'undici';
 const NGINX = '/usr/sbin/nginx';
 const HOST = 'bench.local';
 const self = fileURLToPath(import.meta.url);
+/** Error answers by status and gateway reason (or client error code), over the whole run. */
+const errorKinds = new Map<string, number>();
 
 if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!);
 else await main();
@@ -83,11 +85,19 @@ async function main(): Promise<void> {
   try {
     const backend = await spawnAndRead(children, process.execPath, [fileURLToPath(new URL('../examples/apps/echo.mjs', import.meta.url))], { PORT: '0' }, (l) => /listening on http:\/\/([\d.:]+)/.exec(l)?.[1]);
     const gateway = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
-    const targets: { name: string; url: string }[] = [
-      { name: 'direct', url: `http://${backend}` },
-      { name: 'truststram gateway', url: gateway },
+    // `pids`: the processes doing the proxying, whose CPU time per request is measured (robust
+    // against neighbours' load, unlike tail latency). For direct: the backend itself.
+    const gwPid = children[1]!.pid!;
+    const backendPid = children[0]!.pid!;
+    const targets: { name: string; url: string; pids: () => number[] }[] = [
+      { name: 'direct', url: `http://${backend}`, pids: () => [backendPid] },
+      { name: 'truststram gateway', url: gateway, pids: () => [gwPid] },
     ];
-    if (existsSync(NGINX)) targets.push({ name: 'nginx', url: await startNginx(children, tmp, backend) });
+    if (existsSync(NGINX)) {
+      const url = await startNginx(children, tmp, backend);
+      const master = children[children.length - 1]!.pid!;
+      targets.push({ name: 'nginx', url, pids: () => [master, ...childPids(master)] });
+    }
     else console.log(`nginx column skipped: ${NGINX} not found (install it with: apt-get install -y nginx-light   or   apt-get install -y nginx)`);
 
     console.log(`bench:gateway — ${machine.cpus} × ${machine.cpu}, node ${machine.node}; ${rounds} round(s) of ${seconds}s per phase and target; rate ${rate}/s; concurrency ${concurrency}`);
@@ -95,7 +105,7 @@ async function main(): Promise<void> {
     const latErr = new Map<string, number>(targets.map((t) => [t.name, 0]));
     // Per round p50/p99: the median over rounds resists one round hit by a neighbour's burst.
     const perRound = new Map<string, { p50: number; p99: number }[]>(targets.map((t) => [t.name, []]));
-    const thr = new Map<string, { done: number; errors: number; secs: number; samples: number[] }>(targets.map((t) => [t.name, { done: 0, errors: 0, secs: 0, samples: [] }]));
+    const thr = new Map<string, { done: number; errors: number; secs: number; samples: number[]; cpuMs: number }>(targets.map((t) => [t.name, { done: 0, errors: 0, secs: 0, samples: [], cpuMs: 0 }]));
     for (const t of targets) await closedLoop(t.url, concurrency, 0.5); // warm up connections and JIT
     for (let r = 0; r < rounds; r++) {
       for (const t of targets) {
@@ -106,7 +116,9 @@ async function main(): Promise<void> {
         perRound.get(t.name)!.push({ p50: rs.p50, p99: rs.p99 });
       }
       for (const t of targets) {
+        const cpu0 = cpuMs(t.pids());
         const c = await closedLoop(t.url, concurrency, seconds);
+        thr.get(t.name)!.cpuMs += cpuMs(t.pids()) - cpu0;
         const acc = thr.get(t.name)!;
         acc.done += c.done;
         acc.errors += c.errors;
@@ -118,7 +130,7 @@ async function main(): Promise<void> {
       const atRate = stats(lat.get(t.name)!, latErr.get(t.name)!, seconds * rounds);
       const a = thr.get(t.name)!;
       const atConc = stats(a.samples, a.errors, a.secs);
-      return { target: t.name, atRate, atConcurrency: { ...atConc, rps: a.done / a.secs } };
+      return { target: t.name, atRate, atConcurrency: { ...atConc, rps: a.done / a.secs }, cpuUsPerRequest: (a.cpuMs * 1000) / a.done };
     });
     const direct = rows[0]!;
     const result = {
@@ -138,7 +150,7 @@ async function main(): Promise<void> {
         throughputVsDirect: r.atConcurrency.rps / direct.atConcurrency.rps,
       })),
     };
-    const table = new Table({ head: ['target', `p50 @${rate}/s`, 'p99', 'added p50', 'added p99', 'added p99 (median round)', `req/s @c${concurrency}`, 'vs direct', `p99 @c${concurrency}`, 'errors'] });
+    const table = new Table({ head: ['target', `p50 @${rate}/s`, 'p99', 'added p50', 'added p99', 'added p99 (median round)', `req/s @c${concurrency}`, 'vs direct', `p99 @c${concurrency}`, 'CPU µs/req', 'errors'] });
     for (const r of result.rows)
       table.push([
         r.target,
@@ -150,6 +162,7 @@ async function main(): Promise<void> {
         Math.round(r.atConcurrency.rps).toLocaleString('en-US'),
         `${(r.throughputVsDirect * 100).toFixed(0)}%`,
         ms(r.atConcurrency.p99),
+        r.cpuUsPerRequest.toFixed(0),
         String(r.atRate.errors + r.atConcurrency.errors),
       ]);
     console.log(table.toString());
@@ -253,8 +266,6 @@ function stats(samples: number[], errors: number, secs: number): Stats {
   return { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: s.length ? s[s.length - 1]! : NaN, count: s.length, errors, rps: s.length / secs };
 }
 
-/** Error answers by status and gateway reason (or client error code), over the whole run. */
-const errorKinds = new Map<string, number>();
 function noteError(kind: string): void {
   errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
 }
@@ -290,6 +301,29 @@ function spawnAndRead(children: ChildProcess[], cmd: string, args: string[], env
 }
 
 /** nginx as a reverse proxy with upstream keep-alive, one worker (the gateway is one process too). */
+/** User + system CPU time of processes, in ms (Linux /proc; 0 elsewhere). */
+function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* not Linux, or gone */
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 async function startNginx(children: ChildProcess[], dir: string, backend: string): Promise<string> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const conf = `worker_processes 1;
