@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, Placement, Workload } from '../../src/api/index.js';
 import type { ComplianceReportDoc, PolicyStatus } from '../../src/compliance/index.js';
 import { startControlPlane, type ControlPlane } from '../../src/controlplane/index.js';
-import { cli, ensureBuilt, EXAMPLES, killAll, liveChildren, ROOT, snapshot, tempDir, waitFor } from './harness.js';
+import { cli, ensureBuilt, EXAMPLES, killAll, liveChildren, ROOT, snapshot, tempDir } from './harness.js';
 
 const CLUSTERS = ['aws-eu-west-1', 'aws-us-east-1', 'azure-westeurope', 'azure-eastus', 'gcp-europe-west1', 'gcp-us-central1'];
 let cp: ControlPlane;
