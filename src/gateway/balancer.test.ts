@@ -60,16 +60,27 @@ describe('outlier ejection', () => {
 });
 
 describe('pick', () => {
-  it('skips ejected and unhealthy endpoints, falls back to ejected healthy ones, then fails with a reason', () => {
-    const { b, route, state } = setup(['eu-west-1', 'eu-west-1'], { outlier: { consecutive5xx: 1, maxEjectionPercent: 100 } });
+  it('skips ejected and unhealthy endpoints; in panic prefers healthy, then not ejected, then any ready one', () => {
+    const { b, route, state } = setup(['eu-west-1', 'eu-west-1', 'eu-west-1'], { outlier: { consecutive5xx: 1, maxEjectionPercent: 100 } });
+    const clusters = (n = 30) => new Set(Array.from({ length: n }, () => picked(b.pick(route, undefined, 1)).ep.cluster));
     b.record(route, state(0), '5xx', 0);
-    for (let i = 0; i < 10; i++) expect(picked(b.pick(route, undefined, 1)).ep.cluster).toBe('c1');
-    b.record(route, state(1), '5xx', 0);
-    expect(['c0', 'c1']).toContain(picked(b.pick(route, undefined, 1)).ep.cluster);
-    state(0).healthy = false;
     state(1).healthy = false;
-    expect(b.pick(route, undefined, 1)).toEqual({ failure: PickFailure.NoHealthyEndpoint });
+    expect(clusters()).toEqual(new Set(['c2']));
+    b.record(route, state(2), '5xx', 0);
+    expect(clusters()).toEqual(new Set(['c0', 'c2'])); // all ejected or unhealthy: the healthy ones
+    state(0).healthy = false;
+    state(2).healthy = false;
+    expect(clusters()).toEqual(new Set(['c1'])); // none healthy: the one not ejected
+    b.record(route, state(1), '5xx', 0);
+    expect(clusters()).toEqual(new Set(['c0', 'c1', 'c2']));
     expect(b.pick(route, new Set(route.endpoints.map((e) => e.id)), 1)).toEqual({ failure: PickFailure.Exhausted });
+  });
+
+  it('never picks an endpoint its agent reports not ready', () => {
+    const table = buildRoutes([workload({ name: 'w', host: 'w' })], [], [cluster({ name: 'c', region: 'eu-west-1', workloads: { 'default/w': [{ endpoint: '127.0.0.1:1', ready: false }] } })]);
+    const b = createBalancer(compileGatewayOptions({ source: staticSource({ workloads: [], placements: [], clusters: [] }) }));
+    b.sync(table);
+    expect(b.pick(table.routes[0]!, undefined, 0)).toEqual({ failure: PickFailure.NoReadyEndpoint });
   });
 
   it('locality: same region, then same jurisdiction, then anything', () => {

@@ -23,7 +23,6 @@ export interface EndpointState {
 export const PickFailure = {
   NoEndpoints: 'no_endpoints',
   NoReadyEndpoint: 'no_ready_endpoint',
-  NoHealthyEndpoint: 'no_healthy_endpoint',
   CircuitOpen: 'circuit_open',
   Exhausted: 'endpoints_exhausted',
 } as const;
@@ -121,9 +120,12 @@ export function createBalancer(o: CompiledGatewayOptions, random: () => number =
       const ready = all.filter((s) => s.ep.ready);
       if (ready.length === 0) return { failure: exclude?.size ? PickFailure.Exhausted : PickFailure.NoReadyEndpoint };
       let candidates = ready.filter((s) => usableNow(s, now));
-      // Panic routing: when every healthy endpoint is ejected, an ejected one beats a certain 503.
+      // Panic routing (Envoy's panic threshold, at 0%): when nothing passes, an ejected endpoint
+      // beats a certain 503, and an endpoint the agent calls ready but our probes doubt beats it
+      // too — probes time out under CPU starvation, and a truly dead endpoint fails fast (502).
       if (candidates.length === 0) candidates = ready.filter((s) => s.healthy);
-      if (candidates.length === 0) return { failure: PickFailure.NoHealthyEndpoint };
+      if (candidates.length === 0) candidates = ready.filter((s) => s.ejectedUntil <= now);
+      if (candidates.length === 0) candidates = ready;
       // Weights are preserved among the endpoints with a free slot; full ones only when all are full.
       const withRoom = candidates.filter((s) => s.active < cb.maxConcurrent);
       if (withRoom.length > 0) {

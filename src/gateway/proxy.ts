@@ -288,8 +288,6 @@ function pickMessage(route: Route, f: PickFailure): string {
       return `${route.key} has no endpoints inside its residency`;
     case PickFailure.NoReadyEndpoint:
       return `${route.key} has no ready endpoint`;
-    case PickFailure.NoHealthyEndpoint:
-      return `no endpoint of ${route.key} passes health checks`;
     case PickFailure.CircuitOpen:
       return `every endpoint of ${route.key} is at its concurrency and pending limits`;
     case PickFailure.Exhausted:

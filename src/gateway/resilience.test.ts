@@ -66,10 +66,12 @@ describe('failover', () => {
     await new Promise((r) => setTimeout(r, 200));
     await echoes[0]!.kill();
     const killedAt = statuses.length;
-    await new Promise((r) => setTimeout(r, 400));
+    // Count-based, not time-based: a loaded machine only makes this slower.
+    const until = Date.now() + 30_000;
+    while (statuses.length - killedAt < 300 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     stop = true;
     await Promise.all(workers);
-    expect(statuses.length - killedAt).toBeGreaterThan(20);
+    expect(statuses.length - killedAt).toBeGreaterThanOrEqual(300);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(served).toEqual(new Set(['c1', 'c2', 'c3']));
     expect(gw.endpoints().find((e) => e.cluster === 'c1')?.ejected).toBe(true);
@@ -132,17 +134,24 @@ describe('clean errors', () => {
     expect(await call(empty)).toMatchObject({ status: 503, reason: 'no_endpoints' });
   });
 
-  it('504 within the per-try and total timeouts when every backend hangs', async () => {
-    const [a, b] = await backends('a', 'b');
-    a!.mode = b!.mode = { kind: 'hang' };
-    const gw = await gateway(inputs([a!, b!]), { healthCheck: { enabled: false }, timeouts: { perTryMs: 150, totalMs: 400 } });
+  it('504 upstream_timeout after each try timed out on a different endpoint', async () => {
+    const [a, b, c] = await backends('a', 'b', 'c');
+    a!.mode = b!.mode = c!.mode = { kind: 'hang' };
+    const gw = await gateway(inputs([a!, b!, c!]), { healthCheck: { enabled: false }, timeouts: { perTryMs: 100, totalMs: 10_000 } });
     const started = Date.now();
-    const r = await call(gw);
-    expect(r.status).toBe(504);
-    expect(['upstream_timeout', 'total_timeout']).toContain(r.reason);
+    expect(await call(gw)).toMatchObject({ status: 504, reason: 'upstream_timeout' });
     // Generous bound: the point is "does not hang", not a latency figure.
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(a!.hits + b!.hits).toBe(2);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect([a!.hits, b!.hits, c!.hits]).toEqual([1, 1, 1]);
+  });
+
+  it('504 total_timeout when the total budget runs out before the per-try timeout', async () => {
+    const [a] = await backends('a');
+    a!.mode = { kind: 'hang' };
+    const gw = await gateway(inputs([a!]), { healthCheck: { enabled: false }, timeouts: { perTryMs: 60_000, totalMs: 300 } });
+    const started = Date.now();
+    expect(await call(gw)).toMatchObject({ status: 504, reason: 'total_timeout' });
+    expect(Date.now() - started).toBeLessThan(8000);
   });
 
   it('a POST to a hung backend ends in 504 without a retry', async () => {
@@ -194,14 +203,14 @@ describe('circuit breaker', () => {
       });
     };
     const gw = await gateway(inputs([a!]), { healthCheck: { enabled: false }, circuitBreaker: { maxConcurrent: 2, maxPending: 1 } });
-    const calls = Array.from({ length: 5 }, () => call(gw));
-    const until = Date.now() + 10_000;
-    while (held.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    // Two in flight, one pending, two overflowed at once with a reason.
-    while (held.length > 0 || concurrent > 0) {
+    let settled = 0;
+    const calls = Array.from({ length: 5 }, () => call(gw).finally(() => settled++));
+    const until = Date.now() + 20_000;
+    // Two in flight, one pending, two overflowed at once with a reason; only then free the slots.
+    while ((held.length < 2 || settled < 2) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    while ((held.length > 0 || settled < 5) && Date.now() < until) {
       held.shift()?.();
-      await new Promise((r) => setTimeout(r, 20));
-      if (Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 10));
     }
     const results = await Promise.all(calls);
     expect(results.filter((r) => r.status === 200)).toHaveLength(3);

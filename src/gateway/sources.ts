@@ -3,7 +3,7 @@
 // builder on each change (coalesced) and hands the gateway a whole new table.
 import { Agent, request } from 'undici';
 import type { ApiObject } from '../api/index.js';
-import type { Store, WatchEvent } from '../store/store.js';
+import type { Store, WatchEvent } from '../store/index.js';
 import { buildRoutes, type RouteTable } from './route-table.js';
 
 /** A supplier of routing tables. `start` resolves once the first table was delivered. */
