@@ -1,7 +1,7 @@
 // Live state for the views: one shared watch stream per kind (however many views read it) and
 // polled computed views (cost, explain, compliance) that refresh on an interval and whenever
 // the watched objects change. Nothing needs a manual refresh.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, UnreachableError, getJson, watchKind, type K8sObject } from './api';
 
 export type LinkState = 'connecting' | 'live' | 'error';
@@ -69,14 +69,30 @@ function feed(plural: string): Feed {
   return f;
 }
 
+/**
+ * A browser keeps at most six HTTP/1.1 connections per server and every watch holds one, so a
+ * kind no view reads any more stops being watched (after a grace period that covers moving
+ * from one view to the next).
+ */
+const IDLE_STOP_MS = 4000;
+
 /** The live list of `plural` (e.g. `clusters`), shared by every component that asks. */
 export function useKind(plural: string): KindState {
-  const f = feed(plural);
-  const [s, set] = useState(f.state);
+  const [s, set] = useState(() => feed(plural).state);
   useEffect(() => {
+    const f = feed(plural);
+    clearTimeout(f.timer);
     f.listeners.add(set);
     set(f.state);
-    return () => void f.listeners.delete(set);
+    return () => {
+      f.listeners.delete(set);
+      if (f.listeners.size) return;
+      f.timer = setTimeout(() => {
+        if (f.listeners.size) return;
+        f.stop?.();
+        feeds.delete(plural);
+      }, IDLE_STOP_MS);
+    };
   }, [plural]);
   return s;
 }
@@ -90,16 +106,26 @@ export interface Polled<T> {
 }
 
 /**
- * GETs `path` now, every `everyMs`, and when any of `deps` changes (pass a kind's `version`
- * so a computed view follows the objects it is computed from). `path` undefined = idle.
+ * GETs `path` now, every `everyMs`, and soon after any of `deps` changes (pass a kind's
+ * `version` so a computed view follows the objects it is computed from). A change never aborts
+ * a request in flight — under a stream of changes that would starve the view — it only asks
+ * for one more fetch, at most one per second. `path` undefined = idle.
  */
 export function usePoll<T>(path: string | undefined, everyMs: number, deps: unknown[] = []): Polled<T> {
   const [s, set] = useState<Polled<T>>({ data: undefined, error: undefined, unavailable: false, loading: true });
+  const kick = useRef<() => void>(() => undefined);
   useEffect(() => {
     if (!path) return;
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let inflight = false;
+    let again = false;
+    let last = 0;
     const run = async () => {
+      clearTimeout(timer);
+      inflight = true;
+      again = false;
+      last = Date.now();
       try {
         const data = await getJson<T>(path, abort.signal);
         set({ data, error: undefined, unavailable: false, loading: false });
@@ -109,14 +135,30 @@ export function usePoll<T>(path: string | undefined, everyMs: number, deps: unkn
         const unavailable = err instanceof ApiError && err.status === 404 && err.message.startsWith('the server could not find the requested resource');
         set((p) => ({ data: unavailable ? undefined : p.data, error: err as Error, unavailable, loading: false }));
       }
-      if (!abort.signal.aborted && everyMs > 0) timer = setTimeout(() => void run(), everyMs);
+      inflight = false;
+      if (abort.signal.aborted) return;
+      if (again) timer = setTimeout(() => void run(), Math.max(0, 1000 - (Date.now() - last)));
+      else if (everyMs > 0) timer = setTimeout(() => void run(), everyMs);
+    };
+    kick.current = () => {
+      if (inflight) again = true;
+      else {
+        clearTimeout(timer);
+        timer = setTimeout(() => void run(), Math.max(0, 1000 - (Date.now() - last)));
+      }
     };
     void run();
     return () => {
       abort.abort();
       clearTimeout(timer);
+      kick.current = () => undefined;
     };
-  }, [path, everyMs, ...deps]);
+  }, [path, everyMs]);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else kick.current();
+  }, deps);
   return s;
 }
 

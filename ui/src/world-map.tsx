@@ -25,9 +25,10 @@ interface Country {
   jurisdiction: string | undefined;
 }
 
+// Cropped to the inhabited latitudes (about 58°S to 80°N): no region lies outside them.
 const W = 960;
-const H = 470;
-const projection = geoEqualEarth().scale(175).translate([W / 2, H / 2 + 20]);
+const H = 400;
+const projection = geoEqualEarth().scale(180).translate([W / 2 - 20, H / 2 + 45]);
 const path = geoPath(projection);
 let countriesCache: Promise<Country[]> | undefined;
 
@@ -63,7 +64,8 @@ type Placed = Marker & { x: number; y: number; lx: number; ly: number };
  */
 function layout(markers: Marker[]): Placed[] {
   const placed = fan(markers).sort((a, b) => a.y - b.y || a.x - b.x);
-  const boxes: { x0: number; x1: number; y0: number; y1: number }[] = [];
+  // Labels avoid every marker as well as each other.
+  const boxes: { x0: number; x1: number; y0: number; y1: number }[] = placed.map((m) => ({ x0: m.x - 8, x1: m.x + 8, y0: m.y - 8, y1: m.y + 8 }));
   const out: Placed[] = [];
   for (const m of placed) {
     const w = (m.caption?.length ?? 0) * 6.4;
@@ -122,7 +124,8 @@ export function WorldMap({ markers, shade, title, highlight }: { markers: Marker
               key={m.id}
               class={`marker ${m.tone}`}
               role="button"
-              tabIndex={0}
+              // SVG attributes are case-sensitive: `tabIndex` would not make the marker focusable.
+              tabindex={0}
               aria-label={m.label}
               data-cluster={m.id}
               onClick={m.onSelect}

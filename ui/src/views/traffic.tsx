@@ -29,6 +29,8 @@ export function Traffic() {
     );
   const d = t.data;
   const buckets = d.buckets.slice(-LAST_S);
+  // Only clusters that served something in the window get a band: idle ones would stack as zero-height noise.
+  const serving = d.clusters.filter((c) => buckets.some((b) => (b.byCluster.get(c)?.count ?? 0) > 0));
   const xs = buckets.map((b) => b.t);
   const per = (f: (b: Bucket) => number | undefined) => buckets.map((b) => f(b) ?? null) as number[];
   const clusters = d.clusters.filter((c) => c !== '(none)');
@@ -49,7 +51,7 @@ export function Traffic() {
   });
   return (
     <Page title="Traffic" subtitle={`Through the gateway, last ${LAST_S / 60} minutes, per second. ${d.totals ? `${d.totals.requests} requests, ${d.totals.retries} retries, ${d.totals.ejections} ejections, ${d.totals.residencyViolations} residency violations since start.` : ''}`}>
-      <div class="grid">
+      <div class="grid grid-2">
         <Card title="Requests per second">
           <Chart title="requests/s and errors/s" unit="req/s" data={[xs, per((b) => b.count), per((b) => b.errors)]} series={[{ label: 'requests/s', color: PALETTE[0]! }, { label: '5xx/s', color: '#ff6b6b' }]} />
         </Card>
@@ -67,8 +69,8 @@ export function Traffic() {
             title="share of requests served by each cluster (stacked)"
             unit="%"
             height={200}
-            data={[xs, ...stackedShares(buckets, clusters).reverse()]}
-            series={clusters.map((c, i) => ({ label: c, color: PALETTE[i % PALETTE.length]!, fill: `${PALETTE[i % PALETTE.length]!}55` })).reverse()}
+            data={[xs, ...stackedShares(buckets, serving).reverse()]}
+            series={serving.map((c, i) => ({ label: c, color: PALETTE[i % PALETTE.length]!, fill: `${PALETTE[i % PALETTE.length]!}55` })).reverse()}
           />
         </Card>
       </div>
