@@ -21,6 +21,12 @@ export interface ControlPlaneOptions {
   /** Default `127.0.0.1:7400`; port 0 picks a free port. */
   listen?: string;
   tokenFile?: string;
+  /**
+   * Run the controllers (placement, health, status, budgets, compliance, agents). Default true.
+   * `false` serves the API alone — admission and policies included — for API replicas whose
+   * controllers run elsewhere, and for tests that must see only their own writes.
+   */
+  controllers?: boolean;
   /** Start agents for local clusters with `driver.managed` not false. Default true. */
   manageAgents?: boolean;
   agents?: { heartbeatMs?: number; simulated?: boolean; cwd?: string; logDir?: string; stdio?: StdioOptions };
@@ -104,14 +110,17 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     }
   });
   const events = createEventRecorder(store, (err) => log(`event not recorded: ${String(err)}`));
-  manager.add(placementController({ store, manager, events, catalog, policy: (objects) => createPlacementHook(engine, objects) }));
-  manager.add(healthController({ store, manager, leases, events }));
-  manager.add(statusController({ store, manager, events }));
   const notifier = createWebhookNotifier();
-  manager.add(budgetController(manager, { store, catalog, notifier }));
-  manager.add(complianceController({ store, manager, engine, events, ...(o.complianceIntervalMs ? { intervalMs: o.complianceIntervalMs } : {}) }));
+  const runControllers = o.controllers !== false;
+  if (runControllers) {
+    manager.add(placementController({ store, manager, events, catalog, policy: (objects) => createPlacementHook(engine, objects) }));
+    manager.add(healthController({ store, manager, leases, events }));
+    manager.add(statusController({ store, manager, events }));
+    manager.add(budgetController(manager, { store, catalog, notifier }));
+    manager.add(complianceController({ store, manager, engine, events, ...(o.complianceIntervalMs ? { intervalMs: o.complianceIntervalMs } : {}) }));
+  }
   const agents =
-    o.manageAgents === false
+    o.manageAgents === false || !runControllers
       ? undefined
       : createAgentManager({ manager, leases, serverUrl: () => server.url, log, ...(o.agents ?? {}) });
   if (agents) manager.add(agents.spec);

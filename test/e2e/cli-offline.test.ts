@@ -118,9 +118,9 @@ describe('offline commands', () => {
   it('demo starts a server, applies the examples, prints next steps and cleans up', async () => {
     const r = await cli(['demo', '--duration', '0', '--listen', '127.0.0.1:0'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
-    const url = /server at (http:\/\/127\.0\.0\.1:\d+), state in (\S+) \(temporary\)/.exec(r.stdout);
+    const url = /control plane at (http:\/\/127\.0\.0\.1:\d+), state in (\S+) \(temporary\)/.exec(r.stdout);
     expect(url).not.toBeNull();
-    expect(r.stdout).toMatch(/Applied \d+ objects from/);
+    expect(r.stdout).toMatch(/Applied \d+ objects: the baseline policy pack and /);
     expect(r.stdout).toMatch(/^CLUSTERS$/m);
     expect(r.stdout).toMatch(/^payments\s+payments-api\s+\d+\s+\d+\s+eu$/m);
     expect(r.stdout).toContain(`truststram --server ${url![1]} get workloads -A`);

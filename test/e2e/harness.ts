@@ -138,10 +138,14 @@ export function tempDir(prefix = 'truststram-e2e-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-/** Starts `truststram server --listen 127.0.0.1:0` and waits for the URL it prints. */
-export function startServerProcess(dataDir: string): Promise<ServerProcess> {
+/**
+ * Starts `truststram server --listen 127.0.0.1:0` and waits for the URL it prints. By default
+ * the API alone (`--no-controllers`): tests that compare the store before and after a request
+ * must see only their own writes. Pass `[]` for the whole control plane.
+ */
+export function startServerProcess(dataDir: string, extraArgs: string[] = ['--no-controllers']): Promise<ServerProcess> {
   return new Promise((done, fail) => {
-    const proc = spawn(process.execPath, [BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(proc);
     let out = '';
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => (children.delete(proc), r(code))));

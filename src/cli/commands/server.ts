@@ -31,18 +31,20 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .option('--listen <host:port>', 'address to listen on; port 0 picks a free port', '127.0.0.1:7400')
     .option('--token-file <file>', 'static bearer tokens ("token,user" per line); without it auth is off, so keep --listen on loopback')
     .option('--no-agents', 'do not start agents for local clusters (run `truststram agent` yourself)')
+    .option('--no-controllers', 'serve the API only (admission and policies included); run the controllers elsewhere')
     .option('--simulated', 'managed agents run simulated replicas (in-process HTTP responders) instead of processes')
     .addHelpText(
       'after',
       '\nRuns the API server, the controllers (placement, health, status) and one agent per local\ncluster declared with driver.type local (unless driver.managed is false).\n\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400',
     )
-    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string; agents: boolean; simulated?: boolean }) => {
+    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean }) => {
       const dataDir = resolve(opts.dataDir ?? ctx.env.TRUSTSTRAM_DATA_DIR ?? DEFAULT_DATA_DIR);
       const { startControlPlane } = await loadControlPlane();
       const srv = await startControlPlane({
         listen: opts.listen,
         dataDir,
         manageAgents: opts.agents,
+        controllers: opts.controllers,
         agents: { cwd: process.cwd(), ...(opts.simulated ? { simulated: true } : {}) },
         ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),
       });
