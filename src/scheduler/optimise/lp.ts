@@ -54,7 +54,10 @@ export interface Group {
   rep: CompiledWorkload;
 }
 
-/** Groups flexible workloads by (cpu, memory, spot, max per cluster, feasibility mask). */
+/**
+ * Groups flexible workloads by (cpu, memory, spot, max per cluster, spread minimums,
+ * feasibility mask). Spread is in the key so the LP can state it per group (see solveLp).
+ */
 export function groupWorkloads(s: PlanState, ws: readonly CompiledWorkload[]): Group[] {
   const p = s.problem;
   const nc = p.clusters.length;
@@ -62,7 +65,7 @@ export function groupWorkloads(s: PlanState, ws: readonly CompiledWorkload[]): G
   for (const w of ws) {
     const mask = Buffer.from(p.rejectedBy.buffer, p.rejectedBy.byteOffset + w.index * nc, nc).toString('latin1');
     const own = p.objectiveFactor.has(w.index) ? `#${w.index}` : '';
-    const key = `${w.cpu}|${w.memGiB}|${w.spotTolerant}|${w.maxPerCluster}|${own}|${mask}`;
+    const key = `${w.cpu}|${w.memGiB}|${w.spotTolerant}|${w.maxPerCluster}|${w.minProviders}|${w.minRegions}|${w.minClusters}|${own}|${mask}`;
     const g = byKey.get(key);
     if (g) {
       g.members.push(w);
@@ -131,6 +134,31 @@ export function solveLp(highs: Highs, s: PlanState, groups: readonly Group[], ti
       rowUpper[rowOf(c, k)] = Number.isFinite(free[k]!) ? Math.max(0, free[k]!) : inf;
     }
   }
+  // Spread rows (valid for every plan, so the bound stays proven and gets tighter): a member
+  // that must reach minRegions puts at most replicas − (minRegions − 1) in any one region; the
+  // same for providers and clusters. Summed over the group's members.
+  const spreadRows = new Map<string, number>();
+  const extraUpper: number[] = [];
+  const spreadRow = (gi: number, kind: string, id: string, upper: number): number => {
+    const key = `${gi}|${kind}|${id}`;
+    let r = spreadRows.get(key);
+    if (r === undefined) {
+      spreadRows.set(key, (r = numRows + extraUpper.length));
+      extraUpper.push(Math.max(0, upper));
+    }
+    return r;
+  };
+  const spreadOf = (col: LpColumn): number[] => {
+    const g = groups[col.g]!;
+    const w = g.rep;
+    const m = g.members.length;
+    const out: number[] = [];
+    if (w.minRegions > 1) out.push(spreadRow(col.g, 'r', p.clusters[col.c]!.regionKey, g.replicas - m * (w.minRegions - 1)));
+    if (w.minProviders > 1) out.push(spreadRow(col.g, 'p', p.clusters[col.c]!.provider, g.replicas - m * (w.minProviders - 1)));
+    if (w.minClusters > 1) out.push(spreadRow(col.g, 'c', String(col.c), g.replicas - m * (w.minClusters - 1)));
+    return out;
+  };
+  const colSpread = cols.map(spreadOf);
   const numCols = cols.length + G;
   const colCost = new Float64Array(numCols);
   const colLower = new Float64Array(numCols);
@@ -157,6 +185,10 @@ export function solveLp(highs: Highs, s: PlanState, groups: readonly Group[], ti
     }
     indices.push(rowOf(col.c, 4));
     values.push(1);
+    for (const r of colSpread[j]!) {
+      indices.push(r);
+      values.push(1);
+    }
   });
   for (let gi = 0; gi < G; gi++) {
     const j = cols.length + gi;
@@ -167,15 +199,22 @@ export function solveLp(highs: Highs, s: PlanState, groups: readonly Group[], ti
     values.push(1);
   }
   starts[numCols] = indices.length;
+  const allRows = numRows + extraUpper.length;
+  const allLower = new Float64Array(allRows);
+  const allUpper = new Float64Array(allRows);
+  allLower.set(rowLower);
+  allUpper.set(rowUpper);
+  allLower.fill(-inf, numRows);
+  allUpper.set(extraUpper, numRows);
   const model = highs.createModel({
     numCols,
-    numRows,
+    numRows: allRows,
     colCost,
     colLower,
     colUpper,
-    rowLower,
-    rowUpper,
-    matrix: { format: 'csc', numRows, numCols, starts, indices: Int32Array.from(indices), values: Float64Array.from(values) },
+    rowLower: allLower,
+    rowUpper: allUpper,
+    matrix: { format: 'csc', numRows: allRows, numCols, starts, indices: Int32Array.from(indices), values: Float64Array.from(values) },
   });
   try {
     model.options.set({ output_flag: false, time_limit: Math.max(0.05, timeLimitMs / 1000) });

@@ -6,6 +6,7 @@ import type { CompiledWorkload, Problem } from '../model/types.js';
 import { candidates, placeGreedy, placeWorkload, spreadMet } from './greedy.js';
 import { ejectionPass } from './eject.js';
 import { improve } from './improve.js';
+import { lnsSearch, type LnsResult } from './lns.js';
 import { placeWithEviction } from './repair.js';
 import { groupWorkloads, solveLp, type Group, type LpResult } from './lp.js';
 import { addTo, cloneState, clearWorkload, emptyState, placedReplicas, removeFrom, roomIn, unitObjective, unitUsd, workloadCost, workloadObjective, type PlanState } from './state.js';
@@ -83,12 +84,22 @@ function pour(s: PlanState, groups: readonly Group[], lp: LpResult): { w: Compil
     const members = [...g.members].sort((a, b) => a.priority - b.priority || b.replicas - a.replicas || a.index - b.index);
     for (const w of members) {
       let need = w.replicas - placedReplicas(s, w.index);
+      // A spread member takes at most what the LP's spread rows allow per region/provider, so
+      // the split the LP priced is one each member can actually have.
+      const perRegion = new Map<string, number>();
+      const perProvider = new Map<string, number>();
+      const regionCap = w.replicas - Math.max(0, w.minRegions - 1);
+      const providerCap = w.replicas - Math.max(0, w.minProviders - 1);
       for (const j of pools) {
         if (need === 0) break;
         const col = lp.columns[j]!;
-        const k = Math.min(need, amount[j]!, roomIn(s, w, col.c, col.spot));
+        const cl = s.problem.clusters[col.c]!;
+        const spreadRoom = Math.min(regionCap - (perRegion.get(cl.regionKey) ?? 0), providerCap - (perProvider.get(cl.provider) ?? 0));
+        const k = Math.min(need, amount[j]!, roomIn(s, w, col.c, col.spot), spreadRoom);
         if (k <= 0) continue;
         addTo(s, w, col.c, col.spot, k);
+        perRegion.set(cl.regionKey, (perRegion.get(cl.regionKey) ?? 0) + k);
+        perProvider.set(cl.provider, (perProvider.get(cl.provider) ?? 0) + k);
         amount[j]! -= k;
         need -= k;
       }
@@ -131,7 +142,9 @@ function lpConstruct(s: PlanState, highs: Highs, flexible: CompiledWorkload[], f
   for (const x of short) touched.add(x.w.index);
   for (let round = 0; round < 4 && short.length > 0 && performance.now() < deadline; round++) {
     // Residual groups: each short workload stands for its missing replicas only.
-    const residual = short.map(({ w, need }) => ({ ...w, replicas: need }));
+    // Spread is not restated for the residual: the member's poured replicas may already meet
+    // it, and repairSpread below fixes the few that do not.
+    const residual = short.map(({ w, need }) => ({ ...w, replicas: need, minRegions: 1, minProviders: 1, minClusters: 1 }));
     const groups = groupWorkloads(s, residual);
     for (const g of groups) g.members = g.members.map((m) => flexible.find((f) => f.index === m.index) ?? m);
     const lp = solveLp(highs, s, groups, deadline - performance.now());
@@ -264,12 +277,23 @@ export function solve(p: Problem, opts: SolveOptions): SolveOutcome {
       scope = flexible;
     }
   }
-  const truncated = performance.now() >= deadline;
   const improveMs = performance.now() - tImp;
+  // 6. With a budget to spare, large-neighbourhood search: re-pack a few clusters at a time
+  // exactly (sub-MILPs). Adopts only strictly cheaper neighbourhoods, so it cannot make the
+  // plan worse; its amount of work is a function of the input and the budget.
+  const tLns = performance.now();
+  const rounds = lnsRounds(p.clusters.length, flexible.length, opts.timeLimitMs);
+  let lns: LnsResult = { rounds: 0, improved: 0, gain: 0 };
+  if (opts.highs && rounds > 0 && performance.now() < deadline) {
+    lns = lnsSearch(opts.highs, best, flexible, { rounds, clustersPerRound: LNS_CLUSTERS, nodeLimit: LNS_NODES, deadline });
+    if (lns.improved > 0) moved += improve(best, flexible, deadline);
+  }
+  const lnsMs = performance.now() - tLns;
+  const truncated = performance.now() >= deadline;
   for (const w of bestFailed) unschedulable.set(w.index, contention(w));
   const objective = totalObjective(best);
 
-  // 6. The proven bound: the LP optimum when it placed everything the plan placed; otherwise
+  // 7. The proven bound: the LP optimum when it placed everything the plan placed; otherwise
   // each placed workload at its cheapest feasible pool, ignoring capacity.
   let lowerBound = fixedObjective;
   let boundKind: 'lp' | 'relaxed' = 'relaxed';
@@ -296,8 +320,25 @@ export function solve(p: Problem, opts: SolveOptions): SolveOutcome {
     lowerBound,
     costLowerBound,
     boundKind,
-    stats: { groups: groups.length, lpColumns: lp?.columns.length ?? 0, lpMs: lp?.ms ?? 0, lpStatus: lp?.status ?? 'skipped', heuristicObjective: heuristicObjective ?? 'skipped', moved, kept, verdictMs: Math.round(verdictMs), heuristicMs: Math.round(heuristicMs), lpPathMs: Math.round(lpPathMs), improveMs: Math.round(improveMs), solveMs: Math.round(solveMs), firstPlanMs: Math.round(firstPlanMs), truncated: String(truncated) },
+    stats: { groups: groups.length, lpColumns: lp?.columns.length ?? 0, lpMs: lp?.ms ?? 0, lpStatus: lp?.status ?? 'skipped', heuristicObjective: heuristicObjective ?? 'skipped', moved, kept, verdictMs: Math.round(verdictMs), heuristicMs: Math.round(heuristicMs), lpPathMs: Math.round(lpPathMs), improveMs: Math.round(improveMs), lnsRounds: lns.rounds, lnsImproved: lns.improved, lnsGain: +lns.gain.toFixed(6), lnsMs: Math.round(lnsMs), solveMs: Math.round(solveMs), firstPlanMs: Math.round(firstPlanMs), truncated: String(truncated) },
   };
+}
+
+// LNS sizing. A neighbourhood is LNS_CLUSTERS clusters; the node limit bounds branch and bound
+// deterministically. The search starts at a 5 s budget (below it the first plan is the answer,
+// as fast as possible); it gets what the budget leaves after an estimate of the rest of the solve
+// (≈ 0.5 s + workloads × clusters / 1,500 ms, measured on the bench machine) at an assumed
+// LNS_ROUND_MS per neighbourhood, and at most three neighbourhoods per cluster.
+const LNS_MIN_BUDGET_MS = 5000;
+const LNS_CLUSTERS = 6;
+const LNS_NODES = 50;
+const LNS_ROUND_MS = 200;
+
+/** How many LNS neighbourhoods a solve may try: from the problem size and budget only. */
+export function lnsRounds(clusters: number, workloads: number, timeLimitMs: number): number {
+  if (timeLimitMs < LNS_MIN_BUDGET_MS || clusters < 2) return 0;
+  const spare = timeLimitMs * 0.8 - (500 + (workloads * clusters) / 1500);
+  return Math.max(0, Math.min(3 * clusters, Math.floor(spare / LNS_ROUND_MS)));
 }
 
 function contention(w: CompiledWorkload): Verdict {
