@@ -10,20 +10,10 @@ import { join } from 'node:path';
 import Table from 'cli-table3';
 import type { ApiObject, Cluster, Policy, Workload } from '../src/api/index.js';
 import { createPolicyEngine, loadBaselinePolicies, type PolicyEngine } from '../src/policy/index.js';
+import { seededRandom as rng } from '../src/util/random.js';
 
 const DIGEST = '@sha256:' + 'e'.repeat(64);
 
-/** mulberry32: seeded, so every run judges the same objects. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Realistic Workloads: ~80% compliant, the rest breaking one baseline rule each. */
 function workloads(n: number, seed: number): Workload[] {

@@ -3,18 +3,9 @@
 // 0.25–4 vCPU and 0.5–16 GiB, fleet sized for ~70% CPU utilisation. Seeded, so reproducible.
 import { API_VERSION, lookupRegion, type Cluster, type Workload } from '../../src/api/index.js';
 import type { PriceCatalog } from '../../src/cost/index.js';
+import { seededRandom as rng } from '../../src/util/random.js';
 
-/** mulberry32: a tiny seeded PRNG, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 

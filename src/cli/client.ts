@@ -2,6 +2,7 @@
 // /api/v1alpha1 computed views, typed errors from Status bodies, and "unreachable" for
 // connection failures (exit code 2), so commands never look at message text.
 import { API_VERSION, fromStatus, type KindInfo, type Status, type TrustStramError } from '../api/index.js';
+import { readNdjson } from '../util/ndjson.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:7400';
 
@@ -85,18 +86,8 @@ export function createClient(server: string): Client {
     async *watch(path: string, signal?: AbortSignal): AsyncIterable<WatchEventBody> {
       const res = await send('GET', path, undefined, signal);
       if (!res.body) return;
-      const decoder = new TextDecoder();
-      let buf = '';
       try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buf += decoder.decode(chunk, { stream: true });
-          let nl: number;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl).trim();
-            buf = buf.slice(nl + 1);
-            if (line) yield JSON.parse(line) as WatchEventBody;
-          }
-        }
+        yield* readNdjson<WatchEventBody>(res.body as unknown as AsyncIterable<Uint8Array>);
       } catch (err) {
         if (signal?.aborted) return;
         throw err;

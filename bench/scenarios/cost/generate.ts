@@ -5,22 +5,12 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { seededRandom as rng } from '../../../src/util/random.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const API = 'truststram.io/v1alpha1';
 const DIGEST = '@sha256:' + 'c'.repeat(64);
 
-/** mulberry32: seeded, so the scenario is the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Twelve clusters: each provider in two EU and two US regions, general pools of catalog instance
 // types sized like mid-size production clusters, spot pools where the catalog has a spot price.

@@ -2,6 +2,7 @@
 // (so the agent branches on NotFound or Retryable, never on message text) and watch streams
 // read as newline-delimited JSON events, as the Kubernetes API server sends them.
 import { fromStatus, RetryableError, type ApiObject, type Status, type TrustStramError } from '../../api/index.js';
+import { readNdjson } from '../../util/ndjson.js';
 
 export const API_BASE = '/apis/truststram.io/v1alpha1';
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -56,18 +57,8 @@ export function createApiClient(server: string, token?: string, defaultTimeoutMs
         throw unreachable(err);
       }
       if (!res.ok || !res.body) throw statusError(res.status, await res.text().catch(() => ''));
-      const decoder = new TextDecoder();
-      let buf = '';
       try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buf += decoder.decode(chunk, { stream: true });
-          let nl: number;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl).trim();
-            buf = buf.slice(nl + 1);
-            if (line) onEvent(JSON.parse(line) as WatchEventMessage);
-          }
-        }
+        for await (const e of readNdjson<WatchEventMessage>(res.body as unknown as AsyncIterable<Uint8Array>)) onEvent(e);
       } catch (err) {
         if (signal.aborted) return;
         throw unreachable(err);
