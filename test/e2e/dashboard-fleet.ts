@@ -86,20 +86,20 @@ function trafficViews(gw: () => RunningGateway): View[] {
 /** Starts the fleet and waits until every workload has all its replicas ready. */
 export async function startDemoFleet(opts: { rps?: number; host?: string } = {}): Promise<DemoFleet> {
   const dir = await mkdtemp(join(tmpdir(), 'truststram-ui-e2e-'));
-  let cp: ControlPlane | undefined;
-  let gateway: RunningGateway | undefined;
+  // The views need the control plane and the gateway, which start after the views are handed over.
+  const ref: { gateway?: RunningGateway } = {};
   const faults: Fault[] = [];
-  cp = await startControlPlane({
+  const cp: ControlPlane = await startControlPlane({
     dataDir: join(dir, 'data'),
     listen: '127.0.0.1:0',
     agents: { cwd: ROOT, stdio: 'ignore', heartbeatMs: 500 },
-    views: [...chaosViews(() => cp!, faults), ...trafficViews(() => gateway!)],
+    views: [...chaosViews(() => cp, faults), ...trafficViews(() => ref.gateway!)],
     log: () => undefined,
   });
   const objects = await loadManifests([join(ROOT, 'policies', 'baseline'), join(ROOT, 'examples', 'fleet.yaml'), join(ROOT, 'examples', 'workloads.yaml'), join(ROOT, 'examples', 'budgets.yaml')]);
   const applied = await fetch(`${cp.url}/api/v1alpha1/apply`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: objects.map((o) => o.object) }) });
   if (!applied.ok) throw new Error(`apply failed: ${applied.status} ${await applied.text()}`);
-  gateway = await startGateway({ source: storeSource(cp.store), listen: '127.0.0.1:0', region: 'eu-west-1', log: () => undefined });
+  const gateway = (ref.gateway = await startGateway({ source: storeSource(cp.store), listen: '127.0.0.1:0', region: 'eu-west-1', log: () => undefined }));
 
   const deadline = Date.now() + 90_000;
   for (;;) {
@@ -131,8 +131,8 @@ export async function startDemoFleet(opts: { rps?: number; host?: string } = {})
     async close() {
       clearInterval(timer);
       agent.destroy();
-      await gateway?.close();
-      await cp?.close();
+      await gateway.close();
+      await cp.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

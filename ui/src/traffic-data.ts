@@ -127,9 +127,10 @@ function start(): void {
       }
       if (tick++ % 2 === 0 || !routes) routes = await getJson<RoutesDoc>('/api/v1alpha1/traffic/routes');
       const nowS = Math.floor(Date.now() / 1000);
-      // A continuous axis: seconds without traffic are zero, not gaps.
+      // A continuous axis: seconds without traffic are zero, not gaps. The current second is
+      // still filling up and would always show as a dip, so the axis ends at the last full one.
       const series: Bucket[] = [];
-      for (let t = nowS - WINDOW_S + 1; t <= nowS; t++) series.push(buckets.get(t) ?? { t, count: 0, errors: 0, latencies: [], byCluster: new Map(), byRoute: new Map() });
+      for (let t = nowS - WINDOW_S; t < nowS; t++) series.push(buckets.get(t) ?? { t, count: 0, errors: 0, latencies: [], byCluster: new Map(), byRoute: new Map() });
       for (const ep of routes.endpoints) seenClusters.add(ep.cluster);
       for (const r of routes.routes) seenRoutes.add(r.key);
       publish({

@@ -177,7 +177,7 @@ function Incident({ i }: { i: FailoverIncident }) {
   const worst = recovered.length ? Math.max(...recovered.map((w) => w.recoveryMs!)) : undefined;
   const allBack = i.workloads.length > 0 && recovered.length === i.workloads.length;
   return (
-    <li class={`incident ${allBack ? 'recovered' : 'open'}`} data-testid="incident">
+    <li class={`incident ${allBack ? 'recovered' : i.workloads.length ? 'open' : 'quiet'}`} data-testid="incident">
       <div class="row">
         <strong>
           {clock(i.notReadyAt)} · cluster <Link to={`clusters/${i.cluster}`}>{i.cluster}</Link> went down
