@@ -5,6 +5,7 @@ import { Agent, request } from 'undici';
 import type { ApiObject } from '../api/index.js';
 import type { Store, WatchEvent } from '../store/index.js';
 import { buildRoutes, type RouteTable } from './route-table.js';
+import { readNdjson } from '../util/ndjson.js';
 
 /** A supplier of routing tables. `start` resolves once the first table was delivered. */
 export interface TableSource {
@@ -158,18 +159,9 @@ export function apiSource(serverUrl: string, opts: { token?: string; retryMs?: n
         await r.body.dump();
         throw new Error(`watch ${kind}: HTTP ${r.statusCode}`);
       }
-      let buf = '';
-      for await (const chunk of r.body) {
-        buf += (chunk as Buffer).toString('utf8');
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (!line) continue;
-          const ev = JSON.parse(line) as { type: string; object: ApiObject & { message?: string } };
-          if (ev.type === 'ERROR') throw new Error(`watch ${kind}: ${ev.object.message ?? 'error event'}`);
-          if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') yield ev as WatchEvent;
-        }
+      for await (const ev of readNdjson<{ type: string; object: ApiObject & { message?: string } }>(r.body as AsyncIterable<Uint8Array>)) {
+        if (ev.type === 'ERROR') throw new Error(`watch ${kind}: ${ev.object.message ?? 'error event'}`);
+        if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') yield ev as WatchEvent;
       }
       // The server ended the stream (its watch timeout): the caller re-lists, the safe resume.
     },
