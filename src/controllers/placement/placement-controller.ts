@@ -8,6 +8,7 @@ import type { PolicyHook } from '../../scheduler/index.js';
 import type { Mutation, Store } from '../../store/store.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerSpec, Manager } from '../runtime/index.js';
+import type { FailbackOptions } from './failback.js';
 import { planPlacements, type PlacementChange } from './plan.js';
 
 export const PLACEMENT_CONTROLLER = 'placement';
@@ -47,6 +48,8 @@ export interface PlacementControllerOptions {
   catalog?: PriceCatalog;
   /** Placement-stage policies, built per round from the objects they judge. */
   policy?: (objects: { clusters: readonly Cluster[]; workloads: readonly Workload[] }) => PolicyHook | undefined;
+  /** Failback hysteresis and thresholds (defaults: Ready 30 s, flapping at 4 transitions in 10 min). */
+  failback?: Partial<FailbackOptions>;
   /** Called after each committed round (tests, metrics). */
   onRound?: (r: { upserts: number; deletes: number; failedClusters: string[]; ms: number }) => void;
 }
@@ -63,6 +66,19 @@ function clusterChanged(_t: string, c: unknown, old: unknown): string[] {
 
 export function placementController(o: PlacementControllerOptions): ControllerSpec {
   const { store, manager } = o;
+  // Recent phase transitions per cluster, for flap detection. Memory only: after a restart the
+  // Ready condition's transition time still holds a returned cluster back for the stable period.
+  const transitions = new Map<string, number[]>();
+  const flapWindowMs = o.failback?.flapWindowMs ?? 600_000;
+  manager.informer('Cluster').onChange((t, c, old) => {
+    const phase = (x: unknown) => ((x as Cluster | undefined)?.status as { phase?: string } | undefined)?.phase;
+    if (t === 'DELETED') return void transitions.delete(c.metadata.name);
+    if (!old || phase(c) === phase(old) || !phase(old)) return;
+    const now = Date.now();
+    const list = (transitions.get(c.metadata.name) ?? []).filter((x) => x > now - flapWindowMs);
+    list.push(now);
+    transitions.set(c.metadata.name, list);
+  });
   return {
     initialKeys: [GLOBAL],
     watches: [
@@ -81,8 +97,18 @@ export function placementController(o: PlacementControllerOptions): ControllerSp
         const workloads = manager.informer('Workload').list() as Workload[];
         const placements = manager.informer('Placement').list() as Placement[];
         const policy = o.policy?.({ clusters, workloads });
-        const plan = planPlacements({ clusters, workloads, placements, ...(o.catalog ? { catalog: o.catalog } : {}), ...(policy ? { policy } : {}) });
-        if (plan.upserts.length === 0 && plan.deletes.length === 0) return;
+        const plan = planPlacements({
+          clusters,
+          workloads,
+          placements,
+          now: Date.now(),
+          transitions,
+          ...(o.failback ? { failback: o.failback } : {}),
+          ...(o.catalog ? { catalog: o.catalog } : {}),
+          ...(policy ? { policy } : {}),
+        });
+        const requeue = plan.recheckMs !== undefined ? { requeueAfterMs: plan.recheckMs } : undefined;
+        if (plan.upserts.length === 0 && plan.deletes.length === 0) return requeue;
         const current = new Map(placements.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
         const now = new Date();
         const mutations: Mutation[] = [];
@@ -100,12 +126,13 @@ export function placementController(o: PlacementControllerOptions): ControllerSp
         for (const u of plan.upserts) {
           await store.recordDecision({
             actor: 'controller:placement',
-            verb: u.event.reason === 'FailedOver' || u.event.reason === 'Degraded' ? 'failover' : u.unschedulable ? 'unschedulable' : 'schedule',
+            verb: u.event.reason === 'FailedOver' || u.event.reason === 'Degraded' ? 'failover' : u.event.reason.startsWith('Failback') || u.event.reason.startsWith('FailedBack') || u.event.reason === 'FailingBack' ? 'failback' : u.unschedulable ? 'unschedulable' : 'schedule',
             ref: { kind: 'Workload', namespace: u.namespace, name: u.name },
             details: { reason: u.event.reason, message: u.event.message, clusters: u.clusters, costPerHour: u.costPerHour, generation: u.generation, ...(u.unschedulable ? { unschedulable: u.unschedulable } : {}) },
           });
         }
         o.onRound?.({ upserts: plan.upserts.length, deletes: plan.deletes.length, failedClusters: plan.failedClusters, ms: performance.now() - started });
+        return requeue;
       },
     },
   };
@@ -117,7 +144,7 @@ function toPlacement(u: PlacementChange, w: Workload | undefined): Placement {
   return {
     apiVersion: API_VERSION,
     kind: 'Placement',
-    metadata: { name: u.name, namespace: u.namespace, ...(Object.keys(labels).length ? { labels } : {}) },
+    metadata: { name: u.name, namespace: u.namespace, ...(Object.keys(labels).length ? { labels } : {}), ...(u.annotations && Object.keys(u.annotations).length ? { annotations: u.annotations } : {}) },
     spec: {
       workload: u.name,
       generation: u.generation,

@@ -4,6 +4,7 @@
 import type { Cluster, Placement, Workload } from '../../api/index.js';
 import type { PriceCatalog } from '../../cost/index.js';
 import { createFleetState, placeOne, replaceFailed, type PolicyHook, type WorkloadPlacement } from '../../scheduler/index.js';
+import { abortFailbacks, failedOverFrom, parseFailback, planFailback, withFailbackAnnotations, type FailbackOptions } from './failback.js';
 
 export interface PlacementChange {
   namespace: string;
@@ -14,8 +15,10 @@ export interface PlacementChange {
   generation: number;
   /** Set when the workload could not be (fully) placed. */
   unschedulable?: { reason: string; message: string };
-  /** `Scheduled`, `Rescheduled`, `FailedOver`, `FailedScheduling`, `Degraded`. */
+  /** `Scheduled`, `Rescheduled`, `FailedOver`, `FailedScheduling`, `Degraded`, `FailingBack`, `FailedBack`, `FailbackSkipped`, `FailbackAborted`. */
   event: { reason: string; type: 'Normal' | 'Warning'; message: string };
+  /** Placement annotations to write (failover origins, failback in progress); none when absent. */
+  annotations?: Record<string, string>;
 }
 
 export interface PlacementPlan {
@@ -24,6 +27,8 @@ export interface PlacementPlan {
   deletes: { namespace: string; name: string }[];
   /** Clusters treated as failed this round (NotReady, Unknown or deleted). */
   failedClusters: string[];
+  /** Reconcile again after this long (failback hysteresis, a surge waiting for readiness). */
+  recheckMs?: number;
 }
 
 const PRIORITY: Record<string, number> = { 'tier-0': 0, 'tier-1': 1, 'tier-2': 2, 'tier-3': 3 };
@@ -62,15 +67,21 @@ export function planPlacements(input: {
   placements: readonly Placement[];
   catalog?: PriceCatalog;
   policy?: PolicyHook;
+  /** Failback: the time, each cluster's recent phase transitions, and the thresholds. Off without `now`. */
+  now?: number;
+  transitions?: ReadonlyMap<string, readonly number[]>;
+  failback?: Partial<FailbackOptions>;
 }): PlacementPlan {
   const clusterByName = new Map(input.clusters.map((c) => [c.metadata.name, c]));
   const workloadByKey = new Map(input.workloads.map((w) => [keyOf(w), w]));
-  const placementByKey = new Map(input.placements.map((p) => [placementKey(p), p]));
+  // 0. A failback whose target failed again (or never became ready) returns to its old split first.
+  const aborted = input.now !== undefined ? abortFailbacks({ clusters: input.clusters, placements: input.placements, now: input.now, ...(input.failback ? { options: input.failback } : {}) }) : { placements: [...input.placements], upserts: [] };
+  const placementByKey = new Map(aborted.placements.map((p) => [placementKey(p), p]));
   const plan: PlacementPlan = { upserts: [], deletes: [], failedClusters: [] };
 
   for (const [key, p] of placementByKey) if (!workloadByKey.has(key)) plan.deletes.push({ namespace: p.metadata.namespace ?? 'default', name: p.metadata.name });
 
-  const live = input.placements.filter((p) => workloadByKey.has(placementKey(p)));
+  const live = aborted.placements.filter((p) => workloadByKey.has(placementKey(p)));
   const fleet = createFleetState(input.clusters, input.workloads, live, { ...(input.catalog ? { catalog: input.catalog } : {}), ...(input.policy ? { policy: input.policy } : {}) });
 
   // 1. Failover: only the replicas that sat on failed (or vanished) clusters are re-placed.
@@ -88,7 +99,9 @@ export function planPlacements(input: {
       touched.add(key);
       const d = degraded.get(key);
       const from = before.spec.clusters.filter((e) => failed.has(e.cluster) && e.replicas > 0).map((e) => e.cluster);
-      plan.upserts.push(change(w, wp, d ? { reason: 'InsufficientCapacityInResidency', message: `${d.missingReplicas} replica(s) lost on ${from.join(', ')} found no room inside ${residencyText(w)}: ${d.reason}` } : undefined, d
+      // Remember where the replicas came from: they may fail back when that cluster returns.
+      const annotations = withFailbackAnnotations(before.metadata.annotations, [...failedOverFrom(before), ...from], parseFailback(before));
+      plan.upserts.push(change(w, wp, annotations, d ? { reason: 'InsufficientCapacityInResidency', message: `${d.missingReplicas} replica(s) lost on ${from.join(', ')} found no room inside ${residencyText(w)}: ${d.reason}` } : undefined, d
         ? { reason: 'Degraded', type: 'Warning', message: `lost ${d.missingReplicas} replica(s) on failed ${from.join(', ')}; no capacity left inside ${residencyText(w)} — not moved across the boundary` }
         : { reason: 'FailedOver', type: 'Warning', message: `re-placed the replicas of failed ${from.join(', ')}: now ${describeSplit(wp.clusters)}` }));
     }
@@ -111,7 +124,7 @@ export function planPlacements(input: {
     const r = placeOne(fleet, w);
     if (r.placement) {
       if (before && sameSplit(before.spec.clusters, r.placement.clusters) && before.spec.generation === (w.metadata.generation ?? 0) && !before.spec.unschedulable) continue;
-      plan.upserts.push(change(w, r.placement, undefined, before && !before.spec.unschedulable
+      plan.upserts.push(change(w, r.placement, undefined, undefined, before && !before.spec.unschedulable
         ? { reason: 'Rescheduled', type: 'Normal', message: `${describeSplit(before.spec.clusters)} → ${describeSplit(r.placement.clusters)} ($${r.placement.costPerHour.toFixed(4)}/h)` }
         : { reason: 'Scheduled', type: 'Normal', message: `placed ${w.spec.replicas} replica(s) on ${describeSplit(r.placement.clusters)} ($${r.placement.costPerHour.toFixed(4)}/h)` }));
     } else {
@@ -127,9 +140,18 @@ export function planPlacements(input: {
         costPerHour: keep.length ? before!.spec.costPerHour : 0,
         generation: w.metadata.generation ?? 0,
         unschedulable: unsched,
+        ...(before?.metadata.annotations && keep.length ? { annotations: before.metadata.annotations } : {}),
         event: { reason: 'FailedScheduling', type: 'Warning', message: `${u.code}: ${u.reason}` },
       });
     }
+  }
+
+  for (const a of aborted.upserts) if (!plan.upserts.some((u) => u.namespace === a.namespace && u.name === a.name)) plan.upserts.push(a);
+  // 3. Failback only in a quiet round: failover and scheduling always go first.
+  if (input.now !== undefined && plan.upserts.length === 0 && plan.deletes.length === 0) {
+    const fb = planFailback({ clusters: input.clusters, workloads: input.workloads, placements: live, now: input.now, transitions: input.transitions ?? new Map(), ...(input.failback ? { options: input.failback } : {}), ...(input.catalog ? { catalog: input.catalog } : {}), ...(input.policy ? { policy: input.policy } : {}) });
+    plan.upserts.push(...fb.upserts);
+    if (fb.recheckMs !== undefined) plan.recheckMs = fb.recheckMs;
   }
   return plan;
 }
@@ -139,8 +161,9 @@ function residencyText(w: Workload): string {
   return r?.length ? `residency ${r.join('/')}` : 'its feasible clusters';
 }
 
-function change(w: Workload, wp: WorkloadPlacement, unschedulable: PlacementChange['unschedulable'], event: PlacementChange['event']): PlacementChange {
+function change(w: Workload, wp: WorkloadPlacement, annotations: Record<string, string> | undefined, unschedulable: PlacementChange['unschedulable'], event: PlacementChange['event']): PlacementChange {
   return {
+    ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
     namespace: wp.namespace,
     name: wp.name,
     clusters: wp.clusters.map((c) => ({ cluster: c.cluster, replicas: c.replicas })).sort((a, b) => a.cluster.localeCompare(b.cluster)),
