@@ -34,7 +34,21 @@ describe('judgeCluster', () => {
     expect(judgeCluster(c({ phase: 'Ready', agent: { id: 'dead-agent' } }), lease, 10_100, started, 3000, 1000)!.phase).toBe('NotReady');
     expect(judgeCluster(c({ phase: 'NotReady', agent: { id: 'new-agent' } }), lease, 10_100, started, 3000, 1000)!.phase).toBe('Ready');
   });
+  it('gives every lease a full period again after a control-plane stall', () => {
+    const lease = { renewTime: 10_000, durationMs: 1500 };
+    expect(judgeCluster(c({ phase: 'Ready' }), lease, 12_000, started, 3000, 1000)!.phase).toBe('NotReady');
+    expect(judgeCluster(c({ phase: 'Ready' }), lease, 12_000, started, 3000, 1000, 11_800)!.phase).toBe('Ready');
+    expect(judgeCluster(c({ phase: 'Ready' }), lease, 13_400, started, 3000, 1000, 11_800)!.phase).toBe('NotReady');
+  });
   it('leaves clusters of other drivers alone', () => {
     expect(judgeCluster(c(undefined, 'kubernetes'), undefined, 5000, started, 3000, 1000)).toBeUndefined();
+  });
+});
+
+describe('judgeCluster for a freshly declared cluster', () => {
+  it('waits for the new agent from the cluster creation time, not only from control-plane start', () => {
+    const fresh = { ...c(), metadata: { name: 'c1', creationTimestamp: new Date(100_000).toISOString() } } as Cluster;
+    expect(judgeCluster(fresh, undefined, 101_000, 0, 3000, 1000)!.reason).toBe('AwaitingAgent');
+    expect(judgeCluster(fresh, undefined, 104_000, 0, 3000, 1000)!.phase).toBe('Unknown');
   });
 });

@@ -37,20 +37,37 @@ interface Verdict {
 }
 
 /** Pure: the phase a cluster should have now. */
-export function judgeCluster(c: Cluster, lease: { renewTime: number; durationMs: number; holder?: string } | undefined, now: number, startedAt: number, startupGraceMs: number, resyncMs: number): Verdict | undefined {
+export function judgeCluster(
+  c: Cluster,
+  lease: { renewTime: number; durationMs: number; holder?: string } | undefined,
+  now: number,
+  startedAt: number,
+  startupGraceMs: number,
+  resyncMs: number,
+  /** End of the control plane's last stall (event loop blocked): renewals sent during it could not be received. */
+  stallEndedAt = 0,
+): Verdict | undefined {
   if ((c.spec.driver?.type ?? 'local') !== 'local') return undefined; // other drivers report their own health
   const status = (c.status ?? {}) as { phase?: string; lastHeartbeatTime?: string; agent?: { id?: string } | null };
-  const live = lease && now <= lease.renewTime + lease.durationMs;
+  // A lease cannot run out while the server was unable to take its renewals: after a stall
+  // every agent gets a full lease period again. Otherwise an overloaded control plane calls its
+  // whole fleet NotReady and fails every workload over — which overloads it further.
+  const renewed = lease ? Math.max(lease.renewTime, stallEndedAt) : 0;
+  const live = lease && now <= renewed + lease.durationMs;
   // A new agent (a restart after a crash) holds the lease while the status still carries the
   // last report of the dead one: calling the cluster Ready now would count the dead agent's
   // replicas as running. Ready waits for the new agent's first report (a Cluster change).
   if (live && lease.holder !== undefined && status.agent?.id !== lease.holder)
     return { phase: status.phase === 'Ready' ? 'NotReady' : ((status.phase as Phase | undefined) ?? 'Unknown'), reason: 'AgentRegistering', message: 'a new agent holds the lease; waiting for its first report', recheckMs: Math.min(resyncMs, 250) };
   if (live)
-    return { phase: 'Ready', reason: 'AgentHeartbeating', message: 'the agent renews its lease', recheckMs: Math.min(resyncMs, lease.renewTime + lease.durationMs - now + 10) };
+    return { phase: 'Ready', reason: 'AgentHeartbeating', message: 'the agent renews its lease', recheckMs: Math.min(resyncMs, renewed + lease.durationMs - now + 10) };
   if (status.phase === 'NotReady' && status.agent === null)
     return { phase: 'NotReady', reason: 'AgentStopped', message: 'the agent stopped and reported its replicas gone', recheckMs: resyncMs };
-  if (!lease && now - startedAt < startupGraceMs) return { phase: (status.phase as Phase) ?? 'Unknown', reason: 'AwaitingAgent', message: 'waiting for the agent to renew its lease after a control-plane start', recheckMs: startedAt + startupGraceMs - now + 10 };
+  // Grace after the control plane starts (surviving agents re-attach) and after the cluster is
+  // declared (its agent is being started): nothing is decided before the agent had its chance.
+  const born = Date.parse(c.metadata.creationTimestamp ?? '');
+  const since = Math.max(startedAt, Number.isFinite(born) ? born : startedAt);
+  if (!lease && now - since < startupGraceMs) return { phase: (status.phase as Phase) ?? 'Unknown', reason: 'AwaitingAgent', message: 'waiting for the cluster agent to report (after a control-plane start or a new cluster)', recheckMs: since + startupGraceMs - now + 10 };
   if (!lease && !status.lastHeartbeatTime) return { phase: 'Unknown', reason: 'NeverHeartbeated', message: 'no agent has reported for this cluster yet', recheckMs: resyncMs };
   const last = lease ? lease.renewTime : Date.parse(status.lastHeartbeatTime ?? '');
   const age = Number.isFinite(last) ? `${((now - last) / 1000).toFixed(1)} s` : 'ever';
@@ -62,6 +79,7 @@ export function healthController(o: HealthControllerOptions): ControllerSpec {
   const startedAt = now();
   const startupGraceMs = o.startupGraceMs ?? 3000;
   const resyncMs = o.resyncMs ?? 1000;
+  const stalls = stallDetector();
   // A lease acquired or released is news at once: recovery and graceful stops need no polling.
   o.leases.onChange((l, e) => {
     if (e !== 'renewed') o.manager.enqueue(HEALTH_CONTROLLER, l.name);
@@ -71,11 +89,12 @@ export function healthController(o: HealthControllerOptions): ControllerSpec {
     workers: 2,
     reconciler: {
       name: HEALTH_CONTROLLER,
-      async reconcile(name) {
+      async reconcile(name, signal) {
+        stalls.start(signal);
         const c = o.manager.informer('Cluster').get(`Cluster/${name}`) as Cluster | undefined;
         if (!c) return;
         const t = now();
-        const v = judgeCluster(c, o.leases.get(name), t, startedAt, startupGraceMs, resyncMs);
+        const v = judgeCluster(c, o.leases.get(name), t, startedAt, startupGraceMs, resyncMs, stalls.lastEndedAt());
         if (!v) return;
         const status = (c.status ?? {}) as Record<string, unknown> & { phase?: string; conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[] };
         // During the start-up grace nothing is decided: agents that outlived a restart re-attach.
@@ -95,5 +114,30 @@ export function healthController(o: HealthControllerOptions): ControllerSpec {
         return { requeueAfterMs: v.recheckMs };
       },
     },
+  };
+}
+
+/** A tick later than this means the event loop was blocked: incoming renewals waited unread. */
+const STALL_MS = 250;
+const TICK_MS = 100;
+
+/** Notices event-loop stalls of the control plane itself, for as long as the manager runs. */
+function stallDetector(): { start(signal: AbortSignal): void; lastEndedAt(): number } {
+  let timer: NodeJS.Timeout | undefined;
+  let last = 0;
+  let endedAt = 0;
+  return {
+    start(signal) {
+      if (timer || signal.aborted) return;
+      last = Date.now();
+      timer = setInterval(() => {
+        const t = Date.now();
+        if (t - last > TICK_MS + STALL_MS) endedAt = t;
+        last = t;
+      }, TICK_MS);
+      timer.unref();
+      signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    },
+    lastEndedAt: () => endedAt,
   };
 }

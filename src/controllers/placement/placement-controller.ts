@@ -34,7 +34,9 @@ export function onlineView(clusters: readonly Cluster[]): Cluster[] {
 export function settleDelay(clusters: readonly Cluster[], now: number, settleMs = NEW_CLUSTER_SETTLE_MS): number {
   let wait = 0;
   for (const c of clusters) {
-    if ((c.status as { phase?: string } | undefined)?.phase) continue;
+    // Only clusters never heard from (no phase yet, or Unknown) are waited for.
+    const phase = (c.status as { phase?: string } | undefined)?.phase;
+    if (phase && phase !== 'Unknown') continue;
     const born = Date.parse(c.metadata.creationTimestamp ?? '');
     if (Number.isFinite(born)) wait = Math.max(wait, born + settleMs - now);
   }

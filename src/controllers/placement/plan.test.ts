@@ -96,3 +96,10 @@ describe('online view', () => {
     expect(settleDelay(fleet(), 2000, 5000)).toBe(0);
   });
 });
+
+describe('settle delay', () => {
+  it('also waits for recent clusters the health controller already called Unknown', () => {
+    const c = { ...fleet()[0]!, status: { phase: 'Unknown' }, metadata: { name: 'new', creationTimestamp: new Date(1000).toISOString() } } as Cluster;
+    expect(settleDelay([c], 2000, 5000)).toBe(4000);
+  });
+});
