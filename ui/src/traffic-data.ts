@@ -39,6 +39,8 @@ export interface EndpointView {
 }
 
 interface RoutesDoc {
+  /** The gateway's address; null when the server runs no gateway (`server --no-gateway`). */
+  url?: string | null;
   routes: { key: string; host?: string; residency?: string[] }[];
   endpoints: EndpointView[];
   metrics: { requests: number; retries: number; ejections: number; residencyViolations: number; routes: RouteSlo[] };
@@ -126,6 +128,7 @@ function start(): void {
         if (e.route) seenRoutes.add(e.route);
       }
       if (tick++ % 2 === 0 || !routes) routes = await getJson<RoutesDoc>('/api/v1alpha1/traffic/routes');
+      if (routes.url === null) throw new ApiError(404, 'this server runs no gateway');
       const nowS = Math.floor(Date.now() / 1000);
       // A continuous axis: seconds without traffic are zero, not gaps. The current second is
       // still filling up and would always show as a dip, so the axis ends at the last full one.

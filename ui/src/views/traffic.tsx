@@ -15,7 +15,7 @@ export function Traffic() {
         <Card>
           {t.unavailable ? (
             <p class="state unavailable" role="status" data-testid="unavailable">
-              Traffic is not available: this server runs no gateway (the <code>/api/v1alpha1/traffic</code> endpoints are not installed).
+              Traffic is not available: this server runs no gateway (<code>/api/v1alpha1/traffic</code> has nothing to show).
             </p>
           ) : t.error ? (
             <p class="state error" role="alert">
