@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
 import { registerApply } from './commands/apply.js';
 import { registerAudit } from './commands/audit.js';
+import { registerChaos } from './commands/chaos.js';
 import { registerCatalog } from './commands/catalog.js';
 import { registerCompliance } from './commands/compliance.js';
 import { registerCost } from './commands/cost.js';
@@ -11,6 +12,7 @@ import { registerDelete } from './commands/delete.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerExplain } from './commands/explain.js';
+import { registerGateway } from './commands/gateway.js';
 import { registerGet } from './commands/get.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRecommend } from './commands/recommend.js';
@@ -27,6 +29,8 @@ const DESCRIPTION = 'TrustStram: residency-safe, cost-optimal multi-cloud orches
 const SUMMARIES: Record<string, string> = {
   server: 'run the control plane: API, controllers, local agents',
   agent: 'run the agent of one local cluster',
+  gateway: 'run the traffic gateway on its own, fed by the API',
+  chaos: 'fail/restore clusters, regions, providers; GameDays',
   demo: 'run the six-cluster example fleet locally, end to end',
   apply: 'create or update objects from files, atomically',
   plan: 'show what an apply would change, change nothing',
@@ -74,6 +78,7 @@ export function buildProgram(io: CliIo): Command {
   for (const register of [
     registerServer,
     registerAgent,
+    registerGateway,
     registerDemo,
     registerApply,
     registerPlan,
@@ -83,6 +88,7 @@ export function buildProgram(io: CliIo): Command {
     registerExplain,
     registerAudit,
     registerCompliance,
+    registerChaos,
     registerSchedule,
     registerCatalog,
     registerCost,

@@ -2,17 +2,32 @@
 // manager with every controller, and the agents of managed local clusters. `truststram server`
 // and `truststram demo` run exactly this; tests start it on port 0.
 import type { StdioOptions } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
 import { ValidationError, objectKey, type Cluster, type Policy } from '../api/index.js';
 import { complianceController, complianceViews } from '../compliance/index.js';
 import { budgetAdmissionHook, budgetController, createWebhookNotifier } from '../controllers/budget/index.js';
 import { createEventRecorder, createManager, healthController, placementController, statusController, type Manager } from '../controllers/index.js';
+import { chaosViews, createChaos, storeChaosRecorder, type Chaos } from '../chaos/index.js';
 import { costViews, defaultCatalog } from '../cost/index.js';
+import type { FailbackOptions } from '../controllers/placement/failback.js';
+import { startGateway, storeSource, DEFAULT_GATEWAY_LISTEN, type AccessLogEntry, type GatewayOptions, type RunningGateway } from '../gateway/index.js';
 import { createAdmissionHook, createPlacementHook, createPolicyEngine } from '../policy/index.js';
 import { createLeaseTable, startServer, uiViews, type AdmissionHook, type AdmissionRequest, type AdmissionResult, type LeaseTable, type RunningServer, type View } from '../server/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { createAgentManager, type AgentManager } from './agent-manager.js';
+import { trafficViews } from './traffic-views.js';
 import { explainViews } from './views.js';
+
+/** The in-process gateway: on by default; `false` runs none (`server --no-gateway`). */
+export type ControlPlaneGatewayOptions =
+  | false
+  | {
+      /** Default `127.0.0.1:7480` (a free port when that is taken), or port 0 when the API listens on port 0. */
+      listen?: string;
+      /** Everything else the gateway takes (region, health checks, outlier detection, retries...). */
+      options?: Omit<GatewayOptions, 'source' | 'listen'>;
+    };
 
 export interface ControlPlaneOptions {
   /** Data directory of the embedded SQLite store (or `storeSpec`). */
@@ -34,6 +49,15 @@ export interface ControlPlaneOptions {
   complianceIntervalMs?: number;
   /** Extra views (cost, compliance, gateway status). */
   views?: View[];
+  /** The traffic gateway run in this process (default on). */
+  gateway?: ControlPlaneGatewayOptions;
+  /**
+   * Demo mode (`truststram demo`, `server --allow-chaos`): anyone may inject chaos faults.
+   * Otherwise only authenticated callers may, and only when a token file is configured.
+   */
+  demo?: boolean;
+  /** Failback hysteresis and thresholds of the placement controller (see ADR 0012). */
+  failback?: Partial<FailbackOptions>;
   log?: (line: string) => void;
 }
 
@@ -44,6 +68,12 @@ export interface ControlPlane {
   manager: Manager;
   leases: LeaseTable;
   agents: AgentManager | undefined;
+  /** The in-process gateway, unless disabled. */
+  gateway: RunningGateway | undefined;
+  /** Chaos faults (needs the controllers and the agent manager). */
+  chaos: Chaos | undefined;
+  /** Subscribes to every request the in-process gateway finishes; returns the unsubscribe. */
+  onAccess(fn: (e: AccessLogEntry) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -83,6 +113,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         .catch((err: unknown) => log(`audit of a policy decision failed: ${String(err)}`));
     },
   });
+  const accessListeners = new Set<(e: AccessLogEntry) => void>();
+  let gateway: RunningGateway | undefined;
+  let chaos: Chaos | undefined;
+  try {
+    gateway = await startOwnGateway(o, store, (e) => accessListeners.forEach((f) => f(e)), log);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   let server: RunningServer;
   try {
     server = await startServer({
@@ -90,10 +129,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       leases,
       listen: o.listen ?? '127.0.0.1:7400',
       admission: [locatedPolicyErrors(admission), budgetAdmissionHook()],
-      views: [...explainViews(store, catalog), ...costViews({ catalog }), ...complianceViews({ engine }), ...uiViews(), ...(o.views ?? [])],
+      views: [...explainViews(store, catalog), ...costViews({ catalog }), ...complianceViews({ engine }), ...uiViews(),
+        ...(gateway ? trafficViews(() => gateway) : []),
+        ...chaosViews(() => chaos, { demo: o.demo === true, authEnabled: !!o.tokenFile }),
+        ...(o.views ?? []),
+      ],
       ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
     });
   } catch (err) {
+    await gateway?.close();
     await store.close();
     throw err;
   }
@@ -113,7 +157,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const notifier = createWebhookNotifier();
   const runControllers = o.controllers !== false;
   if (runControllers) {
-    manager.add(placementController({ store, manager, events, catalog, policy: (objects) => createPlacementHook(engine, objects) }));
+    manager.add(placementController({ store, manager, events, catalog, policy: (objects) => createPlacementHook(engine, objects), ...(o.failback ? { failback: o.failback } : {}) }));
     manager.add(healthController({ store, manager, leases, events }));
     manager.add(statusController({ store, manager, events }));
     manager.add(budgetController(manager, { store, catalog, notifier }));
@@ -123,7 +167,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     o.manageAgents === false || !runControllers
       ? undefined
       : createAgentManager({ manager, leases, serverUrl: () => server.url, log, ...(o.agents ?? {}) });
-  if (agents) manager.add(agents.spec);
+  if (agents) {
+    manager.add(agents.spec);
+    chaos = createChaos({ store, agents, recorder: storeChaosRecorder(store, events) });
+  }
   await manager.start();
 
   let closing: Promise<void> | undefined;
@@ -134,16 +181,51 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     manager,
     leases,
     agents,
+    gateway,
+    chaos,
+    onAccess(fn) {
+      accessListeners.add(fn);
+      return () => void accessListeners.delete(fn);
+    },
     close: () =>
       (closing ??= (async () => {
         // Agents report their final state to the server, so they stop while it still listens.
         await manager.stop();
         await notifier.close();
         await agents?.stopAll();
+        await gateway?.close();
         await server.close();
         await store.close();
       })()),
   };
+}
+
+/**
+ * Starts the in-process gateway over the store's watch. The default address falls back to a
+ * free port when taken (several servers on one machine, tests); an explicit one must be free.
+ */
+async function startOwnGateway(o: ControlPlaneOptions, store: Store, onAccess: (e: AccessLogEntry) => void, log: (l: string) => void): Promise<RunningGateway | undefined> {
+  if (o.gateway === false) return undefined;
+  const g = o.gateway ?? {};
+  const apiOnPort0 = /:0$/.test(o.listen ?? '');
+  const listen = g.listen ?? (apiOnPort0 ? '127.0.0.1:0' : DEFAULT_GATEWAY_LISTEN);
+  let addr = listen;
+  // Probe first: a gateway that fails to listen leaves its source and health checker running.
+  if (g.listen === undefined && !(await portFree(listen))) {
+    log(`gateway: ${listen} is in use; listening on a free port instead`);
+    addr = listen.replace(/:\d+$/, ':0');
+  }
+  return startGateway({ log: (m, e) => log(`gateway: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ''}`), ...g.options, listen: addr, source: storeSource(store), onAccess });
+}
+
+function portFree(hostPort: string): Promise<boolean> {
+  const m = /^(.*):(\d+)$/.exec(hostPort);
+  if (!m || m[2] === '0') return Promise.resolve(true);
+  return new Promise((done) => {
+    const s = createNetServer();
+    s.once('error', () => done(false));
+    s.listen(Number(m[2]), m[1]!.replace(/^\[|\]$/g, ''), () => s.close(() => done(true)));
+  });
 }
 
 /**

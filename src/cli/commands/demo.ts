@@ -13,6 +13,7 @@ import { loadControlPlane, loadInstanceSizer, type RunningServer } from '../comp
 import type { CliContext } from '../context.js';
 import { loadManifests } from '../manifests.js';
 import { formatTable, type Out } from '../output.js';
+import type { AccessLogEntry } from '../../gateway/index.js';
 import { applyObjects } from './apply.js';
 import { untilStopped } from './server.js';
 
@@ -32,6 +33,8 @@ export interface DemoContext {
   err: Out;
   /** Commands each stage suggests, printed under "Try next". */
   hints: string[];
+  /** The control plane's in-process gateway, unless disabled. */
+  gateway?: { url: string; onAccess(fn: (e: AccessLogEntry) => void): () => void };
 }
 
 /** One step of the demo; may return a cleanup run (in reverse order) when the demo stops. */
@@ -130,8 +133,35 @@ export const summaryStage: DemoStage = {
   },
 };
 
-/** The stages of the interim demo, in order. */
-export const DEMO_STAGES: DemoStage[] = [applyExamplesStage, convergeStage, summaryStage, placementSummaryStage];
+/** Where traffic enters: the gateway URL and a curl per workload host. */
+export const gatewayStage: DemoStage = {
+  name: 'gateway',
+  async run(ctx) {
+    if (!ctx.gateway) return;
+    const list = await ctx.client.request<ListResponse<{ spec: { traffic?: { host?: string } } }>>('GET', resourcePath({ plural: 'workloads', namespaced: true }));
+    const hosts = list.items.map((w) => w.spec.traffic?.host).filter((h): h is string => !!h);
+    ctx.out.write(`TRAFFIC\nThe gateway at ${ctx.gateway.url} routes by Host header to ready replicas, inside each workload's residency:\n`);
+    for (const h of hosts) ctx.out.write(`  curl -i -H 'Host: ${h}' ${ctx.gateway.url}/\n`);
+    ctx.out.write(`  (the x-truststram-cluster header names the serving cluster; routes and SLOs: ${ctx.gateway.url}/_truststram/routes)\n\n`);
+    ctx.hints.push('chaos fail provider aws', 'chaos restore aws', `chaos run ${join(ctx.examplesDir, 'gameday', 'provider-outage.yaml')}`);
+  },
+};
+
+/** `demo --chaos`: the provider-outage GameDay through the demo's own gateway, and its report. */
+export const chaosStage: DemoStage = {
+  name: 'chaos',
+  async run(ctx) {
+    const { loadScenario, runScenario, formatReport } = await import('../../chaos/index.js');
+    const file = join(ctx.examplesDir, 'gameday', 'provider-outage.yaml');
+    const scenario = await loadScenario(file);
+    ctx.out.write(`GAMEDAY: ${scenario.name} (${file})\n${scenario.description ?? ''}\n`);
+    const report = await runScenario({ server: ctx.server.url, scenario, ...(ctx.gateway ? { gateway: ctx.gateway } : {}), log: (l) => ctx.out.write(`  ${l}\n`) });
+    ctx.out.write(`${formatReport(report, formatTable)}\n`);
+  },
+};
+
+/** The stages of the demo, in order. */
+export const DEMO_STAGES: DemoStage[] = [applyExamplesStage, convergeStage, summaryStage, placementSummaryStage, gatewayStage];
 
 export interface DemoOptions {
   dataDir?: string;
@@ -140,6 +170,10 @@ export interface DemoOptions {
   durationS?: number;
   stages?: DemoStage[];
   examplesDir?: string;
+  /** Run the in-process gateway (default true). */
+  gateway?: boolean;
+  /** Run the provider-outage GameDay after converging and print its report. */
+  chaos?: boolean;
 }
 
 /** Runs the demo end to end and cleans up whatever it started, whatever happens. */
@@ -150,12 +184,12 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void>
   let cp: ControlPlaneHandle | undefined;
   let server: RunningServer | undefined;
   try {
-    cp = await start(ctx, dataDir, opts.listen);
+    cp = await start(ctx, dataDir, opts.listen, opts.gateway !== false);
     server = cp.server;
-    const demo: DemoContext = { server, client: createClient(server.url), dataDir, examplesDir: opts.examplesDir ?? EXAMPLES_DIR, out: ctx.stdout, err: ctx.stderr, hints: [] };
+    const demo: DemoContext = { server, client: createClient(server.url), dataDir, examplesDir: opts.examplesDir ?? EXAMPLES_DIR, out: ctx.stdout, err: ctx.stderr, hints: [], ...(cp.gateway ? { gateway: cp.gateway } : {}) };
     ctx.stdout.write(`TrustStram demo: control plane at ${server.url}, state in ${dataDir}${temp ? ' (temporary)' : ''}\n`);
-    ctx.stdout.write(`  API      ${server.url}/apis/truststram.io/v1alpha1\n  metrics  ${server.url}/metrics\n  logs     ${join(dataDir, 'agents.log')} (agents and replicas)\n\n`);
-    for (const stage of opts.stages ?? DEMO_STAGES) {
+    ctx.stdout.write(`  API      ${server.url}/apis/truststram.io/v1alpha1\n  metrics  ${server.url}/metrics\n${cp.gateway ? `  gateway  ${cp.gateway.url}\n` : ''}  logs     ${join(dataDir, 'agents.log')} (agents and replicas)\n\n`);
+    for (const stage of opts.stages ?? (opts.chaos ? [...DEMO_STAGES, chaosStage] : DEMO_STAGES)) {
       const cleanup = await stage.run(demo);
       if (cleanup) cleanups.push(cleanup);
     }
@@ -174,15 +208,24 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void>
   }
 }
 
-type ControlPlaneHandle = { server: RunningServer; close(): Promise<void> };
+type ControlPlaneHandle = { server: RunningServer; gateway: DemoContext['gateway']; close(): Promise<void> };
 
 // Prefer the well-known port so the hints work without --server; fall back to any free port.
 // Agents (and the replicas they start) log to agents.log in the data dir, not the terminal.
-async function start(ctx: CliContext, dataDir: string, listen: string): Promise<ControlPlaneHandle> {
+async function start(ctx: CliContext, dataDir: string, listen: string, gateway: boolean): Promise<ControlPlaneHandle> {
   const { startControlPlane } = await loadControlPlane();
   const logFile = await open(join(dataDir, 'agents.log'), 'a');
-  const opts = { dataDir, agents: { cwd: PACKAGE_ROOT, stdio: ['ignore', logFile.fd, logFile.fd] as ('ignore' | number)[] }, log: (l: string) => void logFile.write(`${l}\n`) };
-  const withLog = (cp: ControlPlaneHandle): ControlPlaneHandle => ({ server: cp.server, close: async () => { await cp.close(); await logFile.close(); } });
+  // Demo mode: the dashboard's and the CLI's chaos controls work without a token.
+  const opts = { dataDir, demo: true, ...(gateway ? {} : { gateway: false as const }), agents: { cwd: PACKAGE_ROOT, stdio: ['ignore', logFile.fd, logFile.fd] as ('ignore' | number)[] }, log: (l: string) => void logFile.write(`${l}\n`) };
+  type Started = Awaited<ReturnType<typeof startControlPlane>>;
+  const withLog = (cp: Started): ControlPlaneHandle => ({
+    server: cp.server,
+    gateway: cp.gateway ? { url: cp.gateway.url, onAccess: (fn) => cp.onAccess(fn) } : undefined,
+    close: async () => {
+      await cp.close();
+      await logFile.close();
+    },
+  });
   try {
     return withLog(await startControlPlane({ ...opts, listen }));
   } catch (err) {
@@ -206,8 +249,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       if (!Number.isFinite(n) || n < 0) throw new ValidationError(`invalid --duration "${v}"`, [{ field: '--duration', message: 'must be a number of seconds >= 0' }]);
       return n;
     })
-    .addHelpText('after', '\nExamples:\n  truststram demo\n  truststram demo --duration 60 --listen 127.0.0.1:0')
-    .action(async (opts: { dataDir?: string; listen: string; duration?: number }) => {
-      await runDemo(ctx, { listen: opts.listen, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.duration !== undefined ? { durationS: opts.duration } : {}) });
+    .option('--no-gateway', 'do not run the traffic gateway')
+    .option('--chaos', 'after converging, run the provider-outage GameDay (examples/gameday/provider-outage.yaml) through the gateway and print its report')
+    .addHelpText('after', '\nChaos is allowed in the demo (demo mode): truststram chaos fail provider aws.\n\nExamples:\n  truststram demo\n  truststram demo --chaos --duration 0\n  truststram demo --duration 60 --listen 127.0.0.1:0')
+    .action(async (opts: { dataDir?: string; listen: string; duration?: number; gateway: boolean; chaos?: boolean }) => {
+      if (opts.chaos && !opts.gateway) throw new ValidationError('--chaos drives its load through the gateway: drop --no-gateway', [{ field: '--chaos', message: 'needs the gateway' }]);
+      await runDemo(ctx, { listen: opts.listen, gateway: opts.gateway, ...(opts.chaos ? { chaos: true } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.duration !== undefined ? { durationS: opts.duration } : {}) });
     });
 }

@@ -33,11 +33,14 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .option('--no-agents', 'do not start agents for local clusters (run `truststram agent` yourself)')
     .option('--no-controllers', 'serve the API only (admission and policies included); run the controllers elsewhere')
     .option('--simulated', 'managed agents run simulated replicas (in-process HTTP responders) instead of processes')
+    .option('--no-gateway', 'do not run the traffic gateway in this process (run `truststram gateway` elsewhere)')
+    .option('--gateway-listen <host:port>', 'address of the in-process gateway (default 127.0.0.1:7480, a free port when taken)')
+    .option('--allow-chaos', 'demo mode for chaos: anyone may fail and restore clusters, regions, providers (otherwise only authenticated callers, with --token-file)')
     .addHelpText(
       'after',
       '\nRuns the API server, the controllers (placement, health, status) and one agent per local\ncluster declared with driver.type local (unless driver.managed is false).\n\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400',
     )
-    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean }) => {
+    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; allowChaos?: boolean }) => {
       const dataDir = resolve(opts.dataDir ?? ctx.env.TRUSTSTRAM_DATA_DIR ?? DEFAULT_DATA_DIR);
       const { startControlPlane } = await loadControlPlane();
       const srv = await startControlPlane({
@@ -47,8 +50,11 @@ export function registerServer(program: Command, ctx: CliContext): void {
         controllers: opts.controllers,
         agents: { cwd: process.cwd(), ...(opts.simulated ? { simulated: true } : {}) },
         ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),
+        gateway: opts.gateway ? (opts.gatewayListen ? { listen: opts.gatewayListen } : {}) : false,
+        ...(opts.allowChaos ? { demo: true } : {}),
       });
       ctx.stdout.write(`TrustStram server listening on ${srv.url} (data in ${dataDir})\n`);
+      if (srv.gateway) ctx.stdout.write(`Gateway listening on ${srv.gateway.url} (routes by Host header; admin at ${srv.gateway.url}/_truststram/routes)\n`);
       ctx.stdout.write(`Try: TRUSTSTRAM_SERVER=${srv.url} truststram get clusters   Stop with Ctrl-C.\n`);
       const sig = await untilStopped();
       ctx.stderr.write(`${sig}: stopping server...\n`);

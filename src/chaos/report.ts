@@ -1,0 +1,175 @@
+// The GameDay report, computed from what happened — the client's answers, the gateway's access
+// log and the control plane's placements and status as sampled — never from what should have.
+import type { AccessLogEntry } from '../gateway/index.js';
+import { isFailure, type ClientResult } from './load.js';
+import type { Scenario } from './scenario.js';
+
+/** One injected fault as the runner observed it. */
+export interface FaultRecord {
+  kind: string;
+  name: string;
+  clusters: string[];
+  /** Epoch ms the fault was requested, and restored (undefined while still in force). */
+  at: number;
+  restoredAt: number | undefined;
+  /** Workloads with replicas on the failed clusters when the fault hit. */
+  affected: string[];
+  /** When every affected workload was back to its desired ready replicas outside the failed clusters; null if never. */
+  capacityRestoredAt: number | null;
+  /** Affected workloads that ended short, with the control plane's reason. */
+  degraded: { workload: string; reason: string }[];
+}
+
+/** A replica seen on a cluster outside its workload's residency (`ns/name` on `cluster`). */
+export interface ReplicaViolation {
+  time: number;
+  workload: string;
+  cluster: string;
+  jurisdiction: string;
+}
+
+export interface FaultReport {
+  kind: string;
+  name: string;
+  clusters: string[];
+  at: string;
+  /** Milliseconds from the fault to its restore, when restored during the run. */
+  restoredAfterMs: number | null;
+  totalRequests: number;
+  failedRequests: number;
+  /** Failed requests by status and reason/error (`502 upstream_connect_error`, `0 UND_ERR_HEADERS_TIMEOUT`). */
+  failures: Record<string, number>;
+  /** Fault until the last request the gateway routed (or retried) to a failed cluster; 0 if none was. */
+  trafficRecoveredMs: number | null;
+  capacityRestoredMs: number | null;
+  residencyViolations: number;
+  residency: { requests: number; replicas: number };
+  affectedWorkloads: string[];
+  degraded: { workload: string; reason: string }[];
+}
+
+export interface Expectation {
+  name: string;
+  target: string;
+  actual: string;
+  ok: boolean;
+}
+
+export interface GameDayReport {
+  scenario: string;
+  startedAt: string;
+  gateway: string;
+  load: { rate: number; durationMs: number; hosts: string[]; sent: number; achievedRate: number };
+  totals: { totalRequests: number; failedRequests: number; residencyViolations: number; accessLogEntries: number };
+  faults: FaultReport[];
+  expectations: Expectation[];
+  passed: boolean;
+}
+
+export interface ReportInput {
+  scenario: Scenario;
+  gateway: string;
+  startedAt: number;
+  hosts: string[];
+  results: readonly ClientResult[];
+  access: readonly AccessLogEntry[];
+  faults: readonly FaultRecord[];
+  replicaViolations: readonly ReplicaViolation[];
+  /** End of the load (epoch ms): the window of a fault never restored ends here. */
+  loadEndedAt: number;
+}
+
+const outside = (e: AccessLogEntry) => !!e.residency && !!e.jurisdiction && !e.residency.includes(e.jurisdiction);
+
+/** Builds the report; pure. */
+export function buildReport(i: ReportInput): GameDayReport {
+  const faults = i.faults.map((f): FaultReport => {
+    const end = f.restoredAt ?? i.loadEndedAt;
+    const inWindow = i.results.filter((r) => r.sentAt >= f.at && r.sentAt < end);
+    const failed = inWindow.filter(isFailure);
+    const failures: Record<string, number> = {};
+    for (const r of failed) failures[`${r.status} ${r.error ?? ''}`.trim()] = (failures[`${r.status} ${r.error ?? ''}`.trim()] ?? 0) + 1;
+    const failedSet = new Set(f.clusters);
+    const access = i.access.filter((e) => e.time >= f.at && e.time < end);
+    let last: number | undefined;
+    for (const e of access) if ((e.cluster && failedSet.has(e.cluster)) || e.tried?.some((c) => failedSet.has(c))) last = Math.max(last ?? 0, e.time);
+    const requestViolations = access.filter(outside).length;
+    const replicaViolations = new Set(i.replicaViolations.filter((v) => v.time >= f.at && v.time < end).map((v) => `${v.workload}@${v.cluster}`)).size;
+    return {
+      kind: f.kind,
+      name: f.name,
+      clusters: f.clusters,
+      at: new Date(f.at).toISOString(),
+      restoredAfterMs: f.restoredAt !== undefined ? f.restoredAt - f.at : null,
+      totalRequests: inWindow.length,
+      failedRequests: failed.length,
+      failures,
+      trafficRecoveredMs: access.length === 0 ? null : last === undefined ? 0 : last - f.at,
+      capacityRestoredMs: f.capacityRestoredAt === null ? null : f.capacityRestoredAt - f.at,
+      residencyViolations: requestViolations + replicaViolations,
+      residency: { requests: requestViolations, replicas: replicaViolations },
+      affectedWorkloads: f.affected,
+      degraded: f.degraded,
+    };
+  });
+  const failedTotal = i.results.filter(isFailure).length;
+  const violations = i.access.filter(outside).length + new Set(i.replicaViolations.map((v) => `${v.workload}@${v.cluster}`)).size;
+  const expectations = judge(i.scenario, faults, failedTotal, violations);
+  const durationMs = Math.max(1, i.loadEndedAt - i.startedAt);
+  return {
+    scenario: i.scenario.name,
+    startedAt: new Date(i.startedAt).toISOString(),
+    gateway: i.gateway,
+    load: { rate: i.scenario.load.rate, durationMs: i.scenario.load.durationMs, hosts: i.hosts, sent: i.results.length, achievedRate: Math.round((i.results.length / durationMs) * 1000) },
+    totals: { totalRequests: i.results.length, failedRequests: failedTotal, residencyViolations: violations, accessLogEntries: i.access.length },
+    faults,
+    expectations,
+    passed: expectations.every((e) => e.ok),
+  };
+}
+
+function judge(s: Scenario, faults: FaultReport[], failed: number, violations: number): Expectation[] {
+  const x = s.expect;
+  if (!x) return [];
+  const out: Expectation[] = [];
+  const worst = (f: (r: FaultReport) => number | null) => faults.reduce<number | null>((m, r) => (f(r) === null ? m : Math.max(m ?? 0, f(r)!)), null);
+  if (x.failedRequests !== undefined) out.push({ name: 'failedRequests', target: `≤ ${x.failedRequests}`, actual: String(failed), ok: failed <= x.failedRequests });
+  if (x.trafficRecoveredMs !== undefined) {
+    const w = worst((r) => r.trafficRecoveredMs);
+    out.push({ name: 'trafficRecoveredMs', target: `≤ ${x.trafficRecoveredMs}`, actual: String(w ?? '-'), ok: w !== null && w <= x.trafficRecoveredMs });
+  }
+  if (x.capacityRestoredMs !== undefined) {
+    const never = faults.filter((r) => r.affectedWorkloads.length > 0 && r.capacityRestoredMs === null);
+    const w = worst((r) => r.capacityRestoredMs);
+    out.push({ name: 'capacityRestoredMs', target: `≤ ${x.capacityRestoredMs}`, actual: never.length ? `never (${never.map((r) => `${r.kind} ${r.name}`).join(', ')})` : String(w ?? 0), ok: !never.length && (w ?? 0) <= x.capacityRestoredMs });
+  }
+  if (x.residencyViolations !== undefined) out.push({ name: 'residencyViolations', target: `≤ ${x.residencyViolations}`, actual: String(violations), ok: violations <= x.residencyViolations });
+  if (x.degraded !== undefined) {
+    const seen = new Set(faults.flatMap((r) => r.degraded.map((d) => d.workload)));
+    const missing = x.degraded.filter((w) => !seen.has(w));
+    out.push({ name: 'degraded', target: x.degraded.join(', ') || 'none', actual: [...seen].sort().join(', ') || 'none', ok: missing.length === 0 });
+  }
+  return out;
+}
+
+/** The report as text tables. */
+export function formatReport(r: GameDayReport, table: (headers: string[], rows: string[][]) => string): string {
+  const ms = (v: number | null) => (v === null ? 'never' : `${Math.round(v)} ms`);
+  const lines = [
+    `GameDay ${r.scenario}: ${r.load.sent} requests at ${r.load.achievedRate}/s through ${r.gateway} (${r.load.hosts.join(', ')})`,
+    table(
+      ['FAULT', 'CLUSTERS', 'REQUESTS', 'FAILED', 'TRAFFIC RECOVERED', 'CAPACITY RESTORED', 'RESIDENCY VIOLATIONS', 'RESTORED AFTER'],
+      r.faults.map((f) => [`${f.kind} ${f.name}`, f.clusters.join(', '), String(f.totalRequests), String(f.failedRequests), ms(f.trafficRecoveredMs), f.affectedWorkloads.length ? ms(f.capacityRestoredMs) : 'no workloads', String(f.residencyViolations), f.restoredAfterMs === null ? '-' : ms(f.restoredAfterMs)]),
+    ),
+  ];
+  for (const f of r.faults) {
+    if (Object.keys(f.failures).length) lines.push(`  ${f.kind} ${f.name}: failures ${Object.entries(f.failures).map(([k, n]) => `${n}× ${k}`).join(', ')}`);
+    for (const d of f.degraded) lines.push(`  ${f.kind} ${f.name}: ${d.workload} Degraded — ${d.reason}`);
+  }
+  lines.push(`Totals: ${r.totals.failedRequests} failed of ${r.totals.totalRequests} requests; ${r.totals.residencyViolations} residency violations (${r.totals.accessLogEntries} gateway log entries checked)`);
+  if (r.expectations.length) {
+    lines.push(table(['EXPECTATION', 'TARGET', 'ACTUAL', 'OK'], r.expectations.map((e) => [e.name, e.target, e.actual, e.ok ? 'yes' : 'NO'])));
+    lines.push(r.passed ? 'PASSED' : 'FAILED');
+  }
+  return lines.join('\n') + '\n';
+}

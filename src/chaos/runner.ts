@@ -1,0 +1,213 @@
+// `chaos run`: waits for the fleet to be ready, drives the load through a gateway, fails and
+// restores targets on the scenario's timeline through the chaos API, samples placements and
+// status while it runs, and builds the report from what it saw.
+import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
+import { findRegion, fromStatus, type Cluster, type Placement, type Workload } from '../api/index.js';
+import { apiSource, startGateway, type AccessLogEntry } from '../gateway/index.js';
+import type { Fault } from './faults.js';
+import { startLoad } from './load.js';
+import { buildReport, type FaultRecord, type GameDayReport, type ReplicaViolation } from './report.js';
+import type { Scenario } from './scenario.js';
+
+/** A gateway the runner can drive and whose finished requests it can hear about. */
+export interface ObservedGateway {
+  url: string;
+  onAccess(fn: (e: AccessLogEntry) => void): () => void;
+}
+
+export interface RunOptions {
+  /** API server URL. */
+  server: string;
+  scenario: Scenario;
+  /** Default: a gateway started in this process over the API (what `truststram gateway` runs). */
+  gateway?: ObservedGateway;
+  /** Bearer token, when the server has auth on. */
+  token?: string;
+  /** Sampling period of placements and status. Default 100 ms. */
+  sampleMs?: number;
+  log?: (line: string) => void;
+}
+
+const API = '/apis/truststram.io/v1alpha1';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const keyOf = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+
+interface Snapshot {
+  time: number;
+  clusters: Cluster[];
+  workloads: Workload[];
+  placements: Placement[];
+}
+
+/**
+ * Runs a GameDay scenario against a running control plane and returns its report. Faults
+ * still in force at the end are restored, so the fleet is left as it was found.
+ */
+export async function runScenario(o: RunOptions): Promise<GameDayReport> {
+  const log = o.log ?? (() => {});
+  const base = o.server.replace(/\/+$/, '');
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    const parsed = text ? (JSON.parse(text) as T) : (undefined as T);
+    if (!res.ok) throw fromStatus((parsed ?? { code: res.status, message: `${method} ${path}: HTTP ${res.status}` }) as never);
+    return parsed;
+  };
+  const snapshot = async (): Promise<Snapshot> => {
+    const [c, w, p] = await Promise.all([call<{ items: Cluster[] }>('GET', `${API}/clusters`), call<{ items: Workload[] }>('GET', `${API}/workloads`), call<{ items: Placement[] }>('GET', `${API}/placements`)]);
+    return { time: Date.now(), clusters: c.items, workloads: w.items, placements: p.items };
+  };
+  const runId = randomUUID().slice(0, 8);
+  const access: AccessLogEntry[] = [];
+  const listen = (e: AccessLogEntry) => void (e.path.includes(`gameday=${runId}-`) && access.push(e));
+  const own = o.gateway ? undefined : await startGateway({ listen: '127.0.0.1:0', source: apiSource(base, o.token ? { token: o.token } : {}), onAccess: listen, log: (m) => log(`gateway: ${m}`) });
+  const gw: ObservedGateway = o.gateway ?? { url: own!.url, onAccess: () => () => {} };
+  const unsubscribe = o.gateway ? o.gateway.onAccess(listen) : () => {};
+  const s = o.scenario;
+  const faults: FaultRecord[] = [];
+  const violations: ReplicaViolation[] = [];
+  try {
+    let snap = await waitReady(snapshot, s.waitReadyMs, log);
+    const hosts = s.load.hosts ?? [...new Set(snap.workloads.map((w) => (w.spec as { traffic?: { host?: string } }).traffic?.host).filter((h): h is string => !!h))].sort();
+    if (!hosts.length) throw new Error('no workload has spec.traffic.host and the scenario names no spec.load.hosts: nothing to send load to');
+    await waitRoutable(gw.url, hosts, s.waitReadyMs, log);
+
+    let sampling = true;
+    const observe = (x: Snapshot) => {
+      snap = x;
+      violations.push(...replicaViolations(x));
+      for (const f of faults) if (f.capacityRestoredAt === null && restored(f, x)) f.capacityRestoredAt = x.time;
+    };
+    const sampler = (async () => {
+      while (sampling) {
+        const t = Date.now();
+        try {
+          observe(await snapshot());
+        } catch (err) {
+          log(`sample failed: ${(err as Error).message}`);
+        }
+        await sleep((o.sampleMs ?? 100) - (Date.now() - t));
+      }
+    })();
+
+    const startedAt = Date.now();
+    log(`load: ${s.load.rate}/s for ${s.load.durationMs} ms through ${gw.url} (${hosts.join(', ')})`);
+    const load = startLoad({ url: gw.url, hosts, rate: s.load.rate, path: s.load.path, connections: s.load.connections, timeoutMs: s.load.timeoutMs, runId });
+    try {
+      for (const step of s.timeline) {
+        await sleep(startedAt + step.atMs - Date.now());
+        const at = Date.now();
+        if (step.action === 'fail') {
+          const { fault } = await call<{ fault: Fault }>('POST', '/api/v1alpha1/chaos/fail', step.target);
+          const affected = snap.placements.filter((p) => p.spec.clusters.some((e) => e.replicas > 0 && fault.clusters.includes(e.cluster))).map((p) => `${p.metadata.namespace ?? 'default'}/${p.spec.workload}`).sort();
+          faults.push({ kind: step.target.kind, name: step.target.name, clusters: fault.clusters, at, restoredAt: undefined, affected, capacityRestoredAt: affected.length ? null : at, degraded: [] });
+          log(`+${at - startedAt} ms: failed ${step.target.kind} ${step.target.name} (${fault.clusters.join(', ')}); ${affected.length} workload(s) affected`);
+        } else {
+          await call('POST', '/api/v1alpha1/chaos/restore', step.target);
+          for (const f of faults) if (f.restoredAt === undefined && f.kind === step.target.kind && f.name === step.target.name) f.restoredAt = at;
+          log(`+${at - startedAt} ms: restored ${step.target.kind} ${step.target.name}`);
+        }
+      }
+      await sleep(startedAt + s.load.durationMs - Date.now());
+    } finally {
+      await load.stop();
+    }
+    const loadEndedAt = startedAt + s.load.durationMs;
+    const deadline = Date.now() + s.recoveryTimeoutMs;
+    while (faults.some((f) => f.capacityRestoredAt === null) && Date.now() < deadline) await sleep(100);
+    sampling = false;
+    await sampler;
+    for (const f of faults) if (f.capacityRestoredAt === null) f.degraded = shortOf(f, snap);
+    return buildReport({ scenario: s, gateway: gw.url, startedAt, hosts, results: load.results, access, faults, replicaViolations: violations, loadEndedAt });
+  } finally {
+    unsubscribe();
+    // Leave the fleet as we found it.
+    for (const f of faults.filter((x) => x.restoredAt === undefined))
+      await call('POST', '/api/v1alpha1/chaos/restore', { kind: f.kind, name: f.name }).catch(() => undefined);
+    await own?.close();
+  }
+}
+
+async function waitReady(snapshot: () => Promise<Snapshot>, ms: number, log: (l: string) => void): Promise<Snapshot> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const s = await snapshot();
+    const short = s.workloads.filter((w) => readyOf(w) < w.spec.replicas);
+    if (!short.length) return s;
+    if (Date.now() > end) {
+      log(`not every workload is ready (${short.map(keyOf).join(', ')}); starting anyway`);
+      return s;
+    }
+    await sleep(250);
+  }
+}
+
+// The gateway learns routes through its own watch: wait until each host answers once.
+async function waitRoutable(url: string, hosts: string[], ms: number, log: (l: string) => void): Promise<void> {
+  const end = Date.now() + ms;
+  for (const host of hosts) {
+    for (;;) {
+      // fetch() drops the Host header (a forbidden header name); undici's request keeps it.
+      const status = await request(url + '/', { headers: { host }, headersTimeout: 2000, bodyTimeout: 2000 }).then(
+        async (r) => (await r.body.dump(), r.statusCode),
+        () => 0,
+      );
+      if (status > 0 && status < 500 && status !== 404) break;
+      if (Date.now() > end) {
+        log(`host ${host} does not answer through ${url} yet (last status ${status}); starting anyway`);
+        break;
+      }
+      await sleep(100);
+    }
+  }
+}
+
+const readyOf = (w: Workload) => (w.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0;
+
+/** Ready replicas of a workload outside the failed clusters (their last reports are stale) — all of them once restored. */
+function restored(f: FaultRecord, s: Snapshot): boolean {
+  const byKey = new Map(s.workloads.map((w) => [keyOf(w), w]));
+  return f.affected.every((k) => {
+    const w = byKey.get(k);
+    if (!w) return true;
+    const rows = (w.status as { clusters?: { cluster: string; readyReplicas: number }[] } | undefined)?.clusters ?? [];
+    const ready = rows.filter((r) => f.restoredAt !== undefined || !f.clusters.includes(r.cluster)).reduce((a, r) => a + r.readyReplicas, 0);
+    const want = w.spec.placement.mode === 'Duplicated' ? (w.status as { desiredReplicas?: number } | undefined)?.desiredReplicas ?? w.spec.replicas : w.spec.replicas;
+    return ready >= want;
+  });
+}
+
+function shortOf(f: FaultRecord, s: Snapshot): { workload: string; reason: string }[] {
+  const placements = new Map(s.placements.map((p) => [`${p.metadata.namespace ?? 'default'}/${p.spec.workload}`, p]));
+  return f.affected
+    .filter((k) => !restored({ ...f, affected: [k] }, s))
+    .map((k) => {
+      const w = s.workloads.find((x) => keyOf(x) === k);
+      const p = placements.get(k);
+      const cond = ((w?.status as { conditions?: { type: string; status: string; message?: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Degraded' && c.status === 'True');
+      return { workload: k, reason: p?.spec.unschedulable?.message ?? cond?.message ?? `${w ? readyOf(w) : 0}/${w?.spec.replicas ?? '?'} replicas ready` };
+    });
+}
+
+/** Replicas placed on clusters outside their workload's residency, counted from placements. */
+export function replicaViolations(s: { time: number; clusters: Cluster[]; workloads: Workload[]; placements: Placement[] }): ReplicaViolation[] {
+  const jurisdiction = new Map(s.clusters.map((c) => [c.metadata.name, c.spec.residency ?? findRegion(c.spec.region)?.jurisdiction ?? 'unknown']));
+  const workloads = new Map(s.workloads.map((w) => [keyOf(w), w]));
+  const out: ReplicaViolation[] = [];
+  for (const p of s.placements) {
+    const key = `${p.metadata.namespace ?? 'default'}/${p.spec.workload}`;
+    const residency = workloads.get(key)?.spec.placement.residency;
+    if (!residency?.length) continue;
+    for (const e of p.spec.clusters) {
+      const j = jurisdiction.get(e.cluster) ?? 'unknown';
+      if (e.replicas > 0 && !residency.includes(j)) out.push({ time: s.time, workload: key, cluster: e.cluster, jurisdiction: j });
+    }
+  }
+  return out;
+}

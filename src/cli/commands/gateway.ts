@@ -1,0 +1,37 @@
+// `truststram gateway`: the traffic gateway as its own process — a stateless replica that lists
+// and watches Workloads, Placements and Clusters from the API server and routes by Host.
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { untilStopped } from './server.js';
+
+export function registerGateway(program: Command, ctx: CliContext): void {
+  program
+    .command('gateway')
+    .description('Run the traffic gateway on its own, fed by the API server (routes by Host to ready replicas, inside each workload\'s residency)')
+    .option('--listen <host:port>', 'address of the proxy listener; port 0 picks a free port', '127.0.0.1:7480')
+    .option('--admin-listen <host:port>', 'also serve /metrics, /routes, /recent, /healthz on a separate listener')
+    .option('--region <region>', 'the gateway\'s own region, for locality routing (eu-west-1)')
+    .addHelpText(
+      'after',
+      '\nAdmin endpoints are also on the proxy listener under /_truststram/ (metrics, routes, recent, healthz).\nWith auth on, set TRUSTSTRAM_TOKEN.\n\nExamples:\n  truststram gateway --server http://127.0.0.1:7400 --listen 0.0.0.0:8080\n  curl -H "Host: payments.eu.example" http://127.0.0.1:7480/',
+    )
+    .action(async (opts: { listen: string; adminListen?: string; region?: string }, cmd: Command) => {
+      const server = ctx.serverUrl(cmd);
+      const { startGateway, apiSource } = await import('../../gateway/index.js');
+      const token = ctx.env.TRUSTSTRAM_TOKEN;
+      const gw = await startGateway({
+        listen: opts.listen,
+        source: apiSource(server, { ...(token ? { token } : {}), onError: (err) => ctx.stderr.write(`gateway: API ${server}: ${err instanceof Error ? err.message : String(err)}\n`) }),
+        ...(opts.adminListen ? { adminListen: opts.adminListen } : {}),
+        ...(opts.region ? { region: opts.region } : {}),
+        log: (m, err) => ctx.stderr.write(`gateway: ${m}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`),
+      });
+      const routes = gw.table().routes;
+      ctx.stdout.write(`TrustStram gateway listening on ${gw.url} (routes from ${server}; ${routes.length} route(s))\n`);
+      if (routes[0]) ctx.stdout.write(`Try: curl -H 'Host: ${routes[0].host}' ${gw.url}/\n`);
+      ctx.stdout.write(`Admin: ${gw.adminUrl ?? `${gw.url}/_truststram`}/routes  Stop with Ctrl-C.\n`);
+      const sig = await untilStopped();
+      ctx.stderr.write(`${sig}: stopping gateway...\n`);
+      await gw.close();
+    });
+}
