@@ -4,6 +4,7 @@ import type { ApiObject, Cluster, Placement, Workload } from '../../api/index.js
 import type { Mutation, Store } from '../../store/store.js';
 import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerSpec, Manager } from '../runtime/index.js';
+import { createBatchWriter } from './batch-writer.js';
 import { computeWorkloadStatus, reportOf, type WorkloadStatus } from './workload-status.js';
 
 export const STATUS_CONTROLLER = 'status';
@@ -16,12 +17,26 @@ export interface StatusControllerOptions {
 
 const wkey = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
 
-// A cluster change concerns the workloads it reports and those placed on it.
+type Reports = Record<string, unknown>;
+const reportsOf = (x: ApiObject | undefined) => ((x?.status as { workloads?: Reports } | undefined)?.workloads ?? {}) as Reports;
+const phaseOf = (x: ApiObject | undefined) => (x?.status as { phase?: string } | undefined)?.phase;
+
+// A cluster change concerns the workloads whose report on it changed; a health change (or a
+// new or deleted cluster) concerns every workload it reports or is placed on. Agents report
+// often and a cluster may carry hundreds of workloads: re-judging all of them on every report
+// would cost a status round per workload per report.
 function clusterKeys(manager: Manager) {
-  return (_t: string, c: ApiObject, old: ApiObject | undefined): string[] => {
+  return (t: string, c: ApiObject, old: ApiObject | undefined): string[] => {
     const keys = new Set<string>();
-    for (const x of [c, old]) for (const k of Object.keys(((x?.status as { workloads?: object } | undefined)?.workloads ?? {}) as object)) keys.add(k);
-    for (const p of manager.informer('Placement').list() as Placement[]) if (p.spec.clusters.some((e) => e.cluster === c.metadata.name)) keys.add(`${p.metadata.namespace}/${p.spec.workload}`);
+    const now = reportsOf(c);
+    const before = reportsOf(old);
+    if (t !== 'MODIFIED' || phaseOf(c) !== phaseOf(old)) {
+      for (const k of [...Object.keys(now), ...Object.keys(before)]) keys.add(k);
+      for (const p of manager.informer('Placement').list() as Placement[]) if (p.spec.clusters.some((e) => e.cluster === c.metadata.name)) keys.add(`${p.metadata.namespace}/${p.spec.workload}`);
+      return [...keys];
+    }
+    for (const k of Object.keys(now)) if (!(k in before) || JSON.stringify(now[k]) !== JSON.stringify(before[k])) keys.add(k);
+    for (const k of Object.keys(before)) if (!(k in now)) keys.add(k);
     return [...keys];
   };
 }
@@ -29,8 +44,10 @@ function clusterKeys(manager: Manager) {
 export function statusController(o: StatusControllerOptions): ControllerSpec {
   const { manager } = o;
   const restartsSeen = new Map<string, number>();
+  const writer = createBatchWriter(o.store, 'controller:status');
   return {
-    workers: 2,
+    // Reconciles mostly wait for their (batched) commit: many workers fill one transaction.
+    workers: 32,
     watches: [
       { kind: 'Workload', keys: (_t, w) => [wkey(w)] },
       { kind: 'Placement', keys: (_t, p) => [`${p.metadata.namespace}/${(p as Placement).spec.workload}`] },
@@ -49,7 +66,10 @@ export function statusController(o: StatusControllerOptions): ControllerSpec {
         const prev = w.status as WorkloadStatus | undefined;
         const next = computeWorkloadStatus(w, p, clusters, prev && Array.isArray(prev.conditions) ? prev : undefined, new Date().toISOString());
         const mutations: Mutation[] = [];
-        if (JSON.stringify(prev) !== JSON.stringify(next)) mutations.push({ verb: 'updateStatus', object: { ...w, status: next } });
+        // This controller alone writes Workload status, computed from the latest cache: no
+        // resourceVersion precondition (a stale cache only means another round follows).
+        const { resourceVersion: _rv, ...metadata } = w.metadata;
+        if (JSON.stringify(prev) !== JSON.stringify(next)) mutations.push({ verb: 'updateStatus', object: { ...w, metadata, status: next } });
         for (const row of next.clusters) {
           const before = prev?.clusters?.find((r) => r.cluster === row.cluster);
           if (row.readyReplicas < row.replicas || (before && before.readyReplicas >= before.replicas && before.replicas === row.replicas)) continue;
@@ -74,7 +94,7 @@ export function statusController(o: StatusControllerOptions): ControllerSpec {
             );
           }
         }
-        if (mutations.length) await o.store.apply(mutations, { actor: 'controller:status' });
+        await writer.write(mutations);
       },
     },
   };
