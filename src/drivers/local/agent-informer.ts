@@ -39,8 +39,13 @@ export async function runInformer(o: InformerOptions): Promise<void> {
           }
           rv = e.object.metadata.resourceVersion ?? rv;
           if (e.type === 'BOOKMARK') return;
-          if (e.type === 'DELETED') cache.delete(objectCacheKey(e.object));
-          else cache.set(objectCacheKey(e.object), e.object);
+          const key = objectCacheKey(e.object);
+          const before = cache.get(key);
+          if (e.type === 'DELETED') cache.delete(key);
+          else cache.set(key, e.object);
+          // A status-only change (same generation, labels and annotations) changes no work:
+          // with a thousand workloads their status updates would otherwise re-derive it each time.
+          if (e.type === 'MODIFIED' && before && sameDesired(before, e.object)) return;
           o.onChange(cache);
         });
         if (o.signal.aborted) return;
@@ -54,6 +59,11 @@ export async function runInformer(o: InformerOptions): Promise<void> {
       await abortableSleep(Math.min(o.retryMaxMs, 100 * 2 ** Math.min(failures - 1, 10)), o.signal);
     }
   }
+}
+
+function sameDesired(a: ApiObject, b: ApiObject): boolean {
+  const m = (x: ApiObject) => JSON.stringify([x.metadata.labels ?? {}, x.metadata.annotations ?? {}]);
+  return a.metadata.generation !== undefined && a.metadata.generation === b.metadata.generation && m(a) === m(b);
 }
 
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

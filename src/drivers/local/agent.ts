@@ -187,9 +187,11 @@ export function runAgent(options: AgentOptions): RunningAgent {
 
   // The lease decides ownership: another agent renewing this cluster's lease keeps it, and this
   // one runs nothing until that lease expires (its agent died) — never two agents per cluster.
+  let lastRenewal = 0;
   const renewLease = async () => {
     try {
       await client.request('PUT', leasePath, { holder: agentId, durationMs: 3 * o.heartbeatMs }, { timeoutMs: 2000 });
+      lastRenewal = Date.now();
     } catch (err) {
       if (err instanceof ConflictError) {
         if (owner) o.log('lost the cluster lease to another agent: stopping replicas');
@@ -296,8 +298,18 @@ export function runAgent(options: AgentOptions): RunningAgent {
       onError: () => undefined, // the heartbeat loop reports connectivity
     });
 
+  // Liveness must not wait behind a slow status report (a large PATCH to a busy server): while
+  // this agent owns the cluster, the lease is also renewed on its own clock.
+  const leaseKeeper = async () => {
+    while (!abort.signal.aborted) {
+      await abortableSleep(o.heartbeatMs, abort.signal);
+      if (owner && connected && !abort.signal.aborted && Date.now() - lastRenewal >= o.heartbeatMs) await renewLease().catch(() => undefined);
+    }
+  };
+
   const loops = Promise.all([
     heartbeatLoop(),
+    leaseKeeper(),
     informer('placements', (c) => (placements = c)),
     informer('workloads', (c) => (workloads = c)),
   ]);
