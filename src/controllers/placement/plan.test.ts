@@ -69,7 +69,24 @@ describe('planPlacements', () => {
     expect(u.event.reason).toBe('Degraded');
     expect(u.unschedulable?.reason).toBe('InsufficientCapacityInResidency');
     expect(u.clusters.every((c) => c.cluster !== 'aws-us')).toBe(true);
-    expect(u.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 6 }]);
+    // The survivors stay and the room left inside the residency (2 of 8 CPUs) is used.
+    expect(u.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 8 }]);
+    expect(u.event.message).toMatch(/4 of 12 found no capacity/);
+  });
+
+  it('runs as many replicas as fit inside the residency when every replica sat on the failed cluster', () => {
+    const clusters = fleet();
+    clusters[0] = { ...clusters[0]!, status: { phase: 'NotReady' } };
+    const plan = planPlacements({
+      clusters,
+      workloads: [workload('pay', 8, 'eu'), workload('web', 6, 'eu')],
+      placements: [placement('pay', [{ cluster: 'aws-eu', replicas: 8 }]), placement('web', [{ cluster: 'gcp-eu', replicas: 6 }])],
+    });
+    expect(plan.upserts.map((u) => [u.name, u.event.reason])).toEqual([['pay', 'Degraded']]);
+    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 2 }]);
+    const alone = planPlacements({ clusters, workloads: [workload('pay', 4, 'eu')], placements: [placement('pay', [{ cluster: 'aws-eu', replicas: 4 }])] });
+    expect(alone.upserts[0]!.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 4 }]);
+    expect(alone.upserts[0]!.event.reason).toBe('FailedOver');
   });
 
   it('re-places a workload whose spec changed and reports an unschedulable one without partial placement', () => {

@@ -92,17 +92,31 @@ export function planPlacements(input: {
   if (failed.size > 0) {
     const r = replaceFailed(fleet, plan.failedClusters);
     const degraded = new Map(r.degraded.map((d) => [`${d.namespace}/${d.name}`, d]));
-    for (const wp of r.placements) {
-      const key = `${wp.namespace}/${wp.name}`;
+    const afterFailover = live.map((p) => {
+      const wp = r.placements.find((x) => `${x.namespace}/${x.name}` === placementKey(p));
+      return wp ? { ...p, spec: { ...p.spec, clusters: wp.clusters.map((c) => ({ cluster: c.cluster, replicas: c.replicas })) } } : p;
+    });
+    for (const first of r.placements) {
+      const key = `${first.namespace}/${first.name}`;
       const w = workloadByKey.get(key)!;
       const before = placementByKey.get(key)!;
       touched.add(key);
-      const d = degraded.get(key);
+      let d = degraded.get(key);
+      let wp = first;
+      if (d) {
+        // Short of room for every lost replica: run as many as fit inside the residency.
+        const partial = partialPlacement(input, afterFailover, w, placedReplicas(w, first.clusters));
+        const booked = partial ? placeOne(fleet, withReplicas(w, placedReplicas(w, partial.clusters))).placement : undefined;
+        if (booked) {
+          wp = booked;
+          d = { ...d, missingReplicas: w.spec.replicas - placedReplicas(w, booked.clusters) };
+        }
+      }
       const from = before.spec.clusters.filter((e) => failed.has(e.cluster) && e.replicas > 0).map((e) => e.cluster);
       // Remember where the replicas came from: they may fail back when that cluster returns.
       const annotations = withFailbackAnnotations(before.metadata.annotations, [...failedOverFrom(before), ...from], parseFailback(before));
       plan.upserts.push(change(w, wp, annotations, d ? { reason: 'InsufficientCapacityInResidency', message: `${d.missingReplicas} replica(s) lost on ${from.join(', ')} found no room inside ${residencyText(w)}: ${d.reason}` } : undefined, d
-        ? { reason: 'Degraded', type: 'Warning', message: `lost ${d.missingReplicas} replica(s) on failed ${from.join(', ')}; no capacity left inside ${residencyText(w)} — not moved across the boundary` }
+        ? { reason: 'Degraded', type: 'Warning', message: `lost replicas on failed ${from.join(', ')}; ${d.missingReplicas} of ${w.spec.replicas} found no capacity left inside ${residencyText(w)} — not moved across the boundary; running ${describeSplit(wp.clusters)}` }
         : { reason: 'FailedOver', type: 'Warning', message: `re-placed the replicas of failed ${from.join(', ')}: now ${describeSplit(wp.clusters)}` }));
     }
   }
@@ -154,6 +168,23 @@ export function planPlacements(input: {
     if (fb.recheckMs !== undefined) plan.recheckMs = fb.recheckMs;
   }
   return plan;
+}
+
+const withReplicas = (w: Workload, replicas: number): Workload => ({ ...w, spec: { ...w.spec, replicas } });
+
+/**
+ * The largest placement of fewer than all of `w`'s replicas (more than `have`) that fits, on a
+ * scratch copy of the fleet; undefined when none does or the spread cannot be met (spread and
+ * residency stay hard constraints even when degraded). Duplicated workloads are all-or-nothing.
+ */
+function partialPlacement(input: { clusters: readonly Cluster[]; workloads: readonly Workload[]; catalog?: PriceCatalog; policy?: PolicyHook }, placements: readonly Placement[], w: Workload, have: number): WorkloadPlacement | undefined {
+  if (w.spec.placement.mode === 'Duplicated') return undefined;
+  const scratch = createFleetState(input.clusters, input.workloads, placements, { ...(input.catalog ? { catalog: input.catalog } : {}), ...(input.policy ? { policy: input.policy } : {}) });
+  for (let k = w.spec.replicas - 1; k > have; k--) {
+    const r = placeOne(scratch, withReplicas(w, k));
+    if (r.placement) return r.placement;
+  }
+  return undefined;
 }
 
 function residencyText(w: Workload): string {
