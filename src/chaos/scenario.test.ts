@@ -20,14 +20,14 @@ const causesOf = (fn: () => unknown) => {
 
 describe('GameDay scenarios', () => {
   it('accepts every shipped example, timelines sorted and durations in ms', async () => {
-    const files = (await readdir(GAMEDAY)).filter((f) => f.endsWith('.yaml'));
-    expect(files.sort()).toEqual(['cluster-outage.yaml', 'eu-region-outage.yaml', 'flapping-cluster.yaml', 'provider-outage.yaml']);
+    const files = (await readdir(GAMEDAY)).filter((f) => f.endsWith('.gameday'));
+    expect(files.sort()).toEqual(['cluster-outage.gameday', 'eu-region-outage.gameday', 'flapping-cluster.gameday', 'provider-outage.gameday']);
     for (const f of files) {
       const s = await loadScenario(join(GAMEDAY, f));
       expect(s.timeline.length).toBeGreaterThan(0);
       expect(s.timeline.every((t, i) => i === 0 || t.atMs >= s.timeline[i - 1]!.atMs)).toBe(true);
     }
-    const p = await loadScenario(join(GAMEDAY, 'provider-outage.yaml'));
+    const p = await loadScenario(join(GAMEDAY, 'provider-outage.gameday'));
     expect(p.timeline[0]).toEqual({ atMs: 3000, action: 'fail', target: { kind: 'provider', name: 'aws' } });
     expect(p.load).toMatchObject({ rate: 200, durationMs: 20_000, path: '/' });
   });

@@ -33,7 +33,7 @@ export function registerChaos(program: Command, ctx: CliContext): void {
     .description('Fail and restore clusters, regions or providers, and run GameDay scenarios through the gateway (demo mode, or an authenticated caller)')
     .addHelpText(
       'after',
-      '\nFailing a cluster SIGKILLs its agent (its replicas die with it) and keeps it down until restored;\na region or provider fails every cluster in it. The server allows this in demo mode\n(truststram demo, truststram server --allow-chaos) or, with --token-file, for authenticated callers.\n\nExamples:\n  truststram chaos fail provider aws\n  truststram chaos restore aws\n  truststram chaos run examples/gameday/provider-outage.yaml -o json',
+      '\nFailing a cluster SIGKILLs its agent (its replicas die with it) and keeps it down until restored;\na region or provider fails every cluster in it. The server allows this in demo mode\n(truststram demo, truststram server --allow-chaos) or, with --token-file, for authenticated callers.\n\nExamples:\n  truststram chaos fail provider aws\n  truststram chaos restore aws\n  truststram chaos run examples/gameday/provider-outage.gameday -o json',
     );
 
   chaos
@@ -73,7 +73,7 @@ export function registerChaos(program: Command, ctx: CliContext): void {
   chaos
     .command('run')
     .description('Run a GameDay scenario: load through a gateway while targets fail and recover; report failed requests, recovery times and residency violations')
-    .argument('<scenario>', 'GameDay YAML (see examples/gameday/)')
+    .argument('<scenario>', 'GameDay scenario file (YAML, see examples/gameday/)')
     .option('-o, --output <format>', 'table or json', 'table')
     .option('--gateway <url>', 'drive an existing gateway instead of starting one in this process (its access log is not observed: traffic recovery and request residency are then not measured)')
     .action(async (file: string, opts: { output: string; gateway?: string }, cmd: Command) => {

@@ -143,7 +143,7 @@ export const gatewayStage: DemoStage = {
     ctx.out.write(`TRAFFIC\nThe gateway at ${ctx.gateway.url} routes by Host header to ready replicas, inside each workload's residency:\n`);
     for (const h of hosts) ctx.out.write(`  curl -i -H 'Host: ${h}' ${ctx.gateway.url}/\n`);
     ctx.out.write(`  (the x-truststram-cluster header names the serving cluster; routes and SLOs: ${ctx.gateway.url}/_truststram/routes)\n\n`);
-    ctx.hints.push('chaos fail provider aws', 'chaos restore aws', `chaos run ${join(ctx.examplesDir, 'gameday', 'provider-outage.yaml')}`);
+    ctx.hints.push('chaos fail provider aws', 'chaos restore aws', `chaos run ${join(ctx.examplesDir, 'gameday', 'provider-outage.gameday')}`);
   },
 };
 
@@ -152,7 +152,7 @@ export const chaosStage: DemoStage = {
   name: 'chaos',
   async run(ctx) {
     const { loadScenario, runScenario, formatReport } = await import('../../chaos/index.js');
-    const file = join(ctx.examplesDir, 'gameday', 'provider-outage.yaml');
+    const file = join(ctx.examplesDir, 'gameday', 'provider-outage.gameday');
     const scenario = await loadScenario(file);
     ctx.out.write(`GAMEDAY: ${scenario.name} (${file})\n${scenario.description ?? ''}\n`);
     const report = await runScenario({ server: ctx.server.url, scenario, ...(ctx.gateway ? { gateway: ctx.gateway } : {}), log: (l) => ctx.out.write(`  ${l}\n`) });
@@ -250,7 +250,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       return n;
     })
     .option('--no-gateway', 'do not run the traffic gateway')
-    .option('--chaos', 'after converging, run the provider-outage GameDay (examples/gameday/provider-outage.yaml) through the gateway and print its report')
+    .option('--chaos', 'after converging, run the provider-outage GameDay (examples/gameday/provider-outage.gameday) through the gateway and print its report')
     .addHelpText('after', '\nChaos is allowed in the demo (demo mode): truststram chaos fail provider aws.\n\nExamples:\n  truststram demo\n  truststram demo --chaos --duration 0\n  truststram demo --duration 60 --listen 127.0.0.1:0')
     .action(async (opts: { dataDir?: string; listen: string; duration?: number; gateway: boolean; chaos?: boolean }) => {
       if (opts.chaos && !opts.gateway) throw new ValidationError('--chaos drives its load through the gateway: drop --no-gateway', [{ field: '--chaos', message: 'needs the gateway' }]);
