@@ -90,8 +90,8 @@ async function main(): Promise<void> {
     const gwPid = children[1]!.pid!;
     const backendPid = children[0]!.pid!;
     const targets: { name: string; url: string; pids: () => number[] }[] = [
-      { name: 'direct', url: `http://${backend}`, pids: () => [backendPid] },
-      { name: 'truststram gateway', url: gateway, pids: () => [gwPid] },
+      { name: 'direct', url: `http://${backend}`, pids: () => [] },
+      { name: 'truststram gateway', url: gateway, pids: () => [gwPid, ...childPids(gwPid)] },
     ];
     if (existsSync(NGINX)) {
       const url = await startNginx(children, tmp, backend);
@@ -105,7 +105,11 @@ async function main(): Promise<void> {
     const latErr = new Map<string, number>(targets.map((t) => [t.name, 0]));
     // Per round p50/p99: the median over rounds resists one round hit by a neighbour's burst.
     const perRound = new Map<string, { p50: number; p99: number }[]>(targets.map((t) => [t.name, []]));
-    const thr = new Map<string, { done: number; errors: number; secs: number; samples: number[]; cpuMs: number }>(targets.map((t) => [t.name, { done: 0, errors: 0, secs: 0, samples: [], cpuMs: 0 }]));
+    // CPU per request of each party (ms, summed over rounds): the proxy, the backend behind it, and
+    // this load generator. On a box where all three share the cores, these set the throughput.
+    const thr = new Map<string, { done: number; errors: number; secs: number; samples: number[]; cpuMs: number; backendMs: number; clientMs: number }>(
+      targets.map((t) => [t.name, { done: 0, errors: 0, secs: 0, samples: [], cpuMs: 0, backendMs: 0, clientMs: 0 }]),
+    );
     for (const t of targets) await closedLoop(t.url, concurrency, 0.5); // warm up connections and JIT
     for (let r = 0; r < rounds; r++) {
       for (const t of targets) {
@@ -117,9 +121,14 @@ async function main(): Promise<void> {
       }
       for (const t of targets) {
         const cpu0 = cpuMs(t.pids());
+        const be0 = cpuMs([backendPid]);
+        const me0 = process.cpuUsage();
         const c = await closedLoop(t.url, concurrency, seconds);
-        thr.get(t.name)!.cpuMs += cpuMs(t.pids()) - cpu0;
+        const me = process.cpuUsage(me0);
         const acc = thr.get(t.name)!;
+        acc.cpuMs += cpuMs(t.pids()) - cpu0;
+        acc.backendMs += cpuMs([backendPid]) - be0;
+        acc.clientMs += (me.user + me.system) / 1000;
         acc.done += c.done;
         acc.errors += c.errors;
         acc.secs += c.secs;
@@ -130,9 +139,15 @@ async function main(): Promise<void> {
       const atRate = stats(lat.get(t.name)!, latErr.get(t.name)!, seconds * rounds);
       const a = thr.get(t.name)!;
       const atConc = stats(a.samples, a.errors, a.secs);
-      return { target: t.name, atRate, atConcurrency: { ...atConc, rps: a.done / a.secs }, cpuUsPerRequest: (a.cpuMs * 1000) / a.done };
+      const per = (v: number) => (v * 1000) / a.done;
+      return { target: t.name, atRate, atConcurrency: { ...atConc, rps: a.done / a.secs }, cpuUsPerRequest: per(a.cpuMs), backendCpuUsPerRequest: per(a.backendMs), clientCpuUsPerRequest: per(a.clientMs) };
     });
     const direct = rows[0]!;
+    // If every core is busy (this box: load generator, backend and proxy share them), throughput
+    // is inversely proportional to the CPU all parties spend per request: this is the ratio to
+    // direct that the proxy's CPU cost alone allows, whatever the scheduling noise.
+    const directCost = direct.backendCpuUsPerRequest + direct.clientCpuUsPerRequest;
+    const cpuBoundCeiling = (r: (typeof rows)[number]) => directCost / (r.backendCpuUsPerRequest + r.clientCpuUsPerRequest + r.cpuUsPerRequest);
     const result = {
       date: new Date().toISOString(),
       machine,
@@ -148,9 +163,10 @@ async function main(): Promise<void> {
         rounds: perRound.get(r.target)!,
         medianRoundAddedP99Ms: median(perRound.get(r.target)!.map((x, i) => x.p99 - perRound.get(direct.target)![i]!.p99)),
         throughputVsDirect: r.atConcurrency.rps / direct.atConcurrency.rps,
+        cpuBoundThroughputCeiling: cpuBoundCeiling(r),
       })),
     };
-    const table = new Table({ head: ['target', `p50 @${rate}/s`, 'p99', 'added p50', 'added p99', 'added p99 (median round)', `req/s @c${concurrency}`, 'vs direct', `p99 @c${concurrency}`, 'CPU µs/req', 'errors'] });
+    const table = new Table({ head: ['target', `p50 @${rate}/s`, 'p99', 'added p50', 'added p99', 'added p99 (median round)', `req/s @c${concurrency}`, 'vs direct', `p99 @c${concurrency}`, 'proxy CPU µs/req', 'backend µs/req', 'client µs/req', 'CPU-bound ceiling', 'errors'] });
     for (const r of result.rows)
       table.push([
         r.target,
@@ -162,7 +178,10 @@ async function main(): Promise<void> {
         Math.round(r.atConcurrency.rps).toLocaleString('en-US'),
         `${(r.throughputVsDirect * 100).toFixed(0)}%`,
         ms(r.atConcurrency.p99),
-        r.cpuUsPerRequest.toFixed(0),
+        r.target === 'direct' ? '—' : r.cpuUsPerRequest.toFixed(1),
+        r.backendCpuUsPerRequest.toFixed(1),
+        r.clientCpuUsPerRequest.toFixed(1),
+        `${(r.cpuBoundThroughputCeiling * 100).toFixed(0)}%`,
         String(r.atRate.errors + r.atConcurrency.errors),
       ]);
     console.log(table.toString());

@@ -28,6 +28,26 @@ export interface AccessLogEntry {
 
 export interface AccessLog {
   push(e: AccessLogEntry): void;
+  /**
+   * The request path's write: the same fields as an entry, stored into preallocated columns, so
+   * logging a request allocates nothing (entries are built only when read).
+   */
+  record(
+    time: number,
+    method: string,
+    host: string,
+    path: string,
+    route: string | undefined,
+    cluster: string | undefined,
+    replica: string | undefined,
+    jurisdiction: string | undefined,
+    residency: readonly string[] | undefined,
+    status: number,
+    latencyMs: number,
+    attempts: number,
+    tried: string[] | undefined,
+    reason: string | undefined,
+  ): void;
   /** Entries oldest first; `since` keeps only those with `time >= since`. */
   recent(opts?: { since?: number; limit?: number }): AccessLogEntry[];
   /** Entries whose serving jurisdiction is outside the route's residency (should be none). */
@@ -35,24 +55,72 @@ export interface AccessLog {
   readonly total: number;
 }
 
-/** A ring of `size` entries. */
+/** A ring of `size` entries, stored column-wise (strings by reference, numbers in typed arrays). */
 export function createAccessLog(size: number): AccessLog {
-  const ring: (AccessLogEntry | undefined)[] = new Array(Math.max(1, size));
+  const n = Math.max(1, size);
+  const time = new Float64Array(n);
+  const status = new Uint16Array(n);
+  const latency = new Float64Array(n);
+  const attempts = new Uint16Array(n);
+  const method: string[] = new Array<string>(n).fill('');
+  const host: string[] = new Array<string>(n).fill('');
+  const path: string[] = new Array<string>(n).fill('');
+  const route: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
+  const cluster: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
+  const replica: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
+  const jurisdiction: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
+  const residency: (readonly string[] | undefined)[] = new Array<readonly string[] | undefined>(n).fill(undefined);
+  const tried: (string[] | undefined)[] = new Array<string[] | undefined>(n).fill(undefined);
+  const reason: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
   let next = 0;
   let total = 0;
   let violations = 0;
-  return {
+  const log: AccessLog = {
     push(e) {
-      ring[next] = e;
-      next = (next + 1) % ring.length;
+      log.record(e.time, e.method, e.host, e.path, e.route, e.cluster, e.replica, e.jurisdiction, e.residency, e.status, e.latencyMs, e.attempts, e.tried, e.reason);
+    },
+    record(t, m, h, p, r, c, rep, j, res, st, lat, att, tr, why) {
+      const i = next;
+      time[i] = t;
+      method[i] = m;
+      host[i] = h;
+      path[i] = p;
+      route[i] = r;
+      cluster[i] = c;
+      replica[i] = rep;
+      jurisdiction[i] = j;
+      residency[i] = res;
+      status[i] = st;
+      latency[i] = lat;
+      attempts[i] = att;
+      tried[i] = tr;
+      reason[i] = why;
+      next = i + 1 === n ? 0 : i + 1;
       total++;
-      if (e.residency && e.jurisdiction && !e.residency.includes(e.jurisdiction)) violations++;
+      if (res && j && !res.includes(j)) violations++;
     },
     recent(opts = {}) {
       const out: AccessLogEntry[] = [];
-      for (let i = 0; i < ring.length; i++) {
-        const e = ring[(next + i) % ring.length];
-        if (e && (opts.since === undefined || e.time >= opts.since)) out.push(e);
+      const filled = Math.min(total, n);
+      for (let k = n - filled; k < n; k++) {
+        const i = (next + k) % n;
+        if (opts.since !== undefined && time[i]! < opts.since) continue;
+        out.push({
+          time: time[i]!,
+          method: method[i]!,
+          host: host[i]!,
+          path: path[i]!,
+          route: route[i],
+          cluster: cluster[i],
+          replica: replica[i],
+          jurisdiction: jurisdiction[i],
+          residency: residency[i],
+          status: status[i]!,
+          latencyMs: latency[i]!,
+          attempts: attempts[i]!,
+          tried: tried[i],
+          reason: reason[i],
+        });
       }
       return opts.limit !== undefined && out.length > opts.limit ? out.slice(out.length - opts.limit) : out;
     },
@@ -61,4 +129,5 @@ export function createAccessLog(size: number): AccessLog {
       return total;
     },
   };
+  return log;
 }

@@ -111,6 +111,27 @@ export function createBalancer(o: CompiledGatewayOptions, random: () => number =
     get: (id) => states.get(id),
     pick(route, exclude, now) {
       if (route.endpoints.length === 0) return { failure: PickFailure.NoEndpoints };
+      // Fast path, the common case, without allocating: weighted routing and at least one placed
+      // endpoint that is usable with a free slot. Same candidates, order and draw as below.
+      if (route.routing !== 'locality') {
+        let total = 0;
+        for (const ep of route.endpoints) {
+          const s = states.get(ep.id);
+          if (s && s.ep.weight > 0 && s.active < cb.maxConcurrent && usableNow(s, now) && !exclude?.has(ep.id)) total += s.ep.weight;
+        }
+        if (total > 0) {
+          let r = random() * total;
+          let last: EndpointState | undefined;
+          for (const ep of route.endpoints) {
+            const s = states.get(ep.id);
+            if (!s || !(s.ep.weight > 0 && s.active < cb.maxConcurrent && usableNow(s, now) && !exclude?.has(ep.id))) continue;
+            last = s;
+            r -= s.ep.weight;
+            if (r < 0) return { state: s, wait: false };
+          }
+          return { state: last!, wait: false };
+        }
+      }
       const all: EndpointState[] = [];
       for (const ep of route.endpoints) {
         const s = states.get(ep.id);

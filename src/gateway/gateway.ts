@@ -4,13 +4,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createAccessLog, type AccessLog } from './access-log.js';
+import { createAdmin } from './admin.js';
 import { createBalancer } from './balancer.js';
 import { startHealthChecker } from './health-checker.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { compileGatewayOptions, type GatewayOptions } from './options.js';
 import { Reason, proxyRequest, sendError, type ProxyDeps } from './proxy.js';
-import { emptyTable, matchRoute, type RouteTable } from './route-table.js';
+import { createRouteMatcher, emptyTable, type RouteTable } from './route-table.js';
 import { createUpstreams } from './upstream.js';
+import { startGatewayWorkers } from './workers.js';
 
 export interface RunningGateway {
   /** `http://host:port` of the proxy listener. */
@@ -49,11 +51,13 @@ export interface EndpointView {
  */
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const o = compileGatewayOptions(opts);
+  if (o.workers > 1) return startGatewayWorkers(o);
   const metrics = createGatewayMetrics();
   const accessLog = createAccessLog(o.accessLogSize);
   const balancer = createBalancer(o);
   const upstreams = createUpstreams(o);
   let current = emptyTable();
+  let match = createRouteMatcher(current);
   const health = startHealthChecker(o, balancer, upstreams);
   const deps: ProxyDeps = { o, balancer, upstreams, metrics, log: accessLog, inflight: { requests: 0, retries: 0 }, random: Math.random };
 
@@ -83,26 +87,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     for (const r of t.routes) for (const ep of r.endpoints) addresses.add(ep.address);
     upstreams.retain(addresses);
     metrics.setResidencyFiltered(t.residencyViolations);
+    match = createRouteMatcher(t);
     current = t;
   };
 
-  const admin = async (path: string, res: ServerResponse): Promise<boolean> => {
-    const [p, query] = path.split('?', 2) as [string, string | undefined];
-    if (p === '/metrics') {
-      const body = await metrics.text();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(body);
-    } else if (p === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok\n');
-    } else if (p === '/routes') {
-      json(res, { builtAt: current.builtAt, problems: current.problems, routes: current.routes.map((r) => ({ ...r, endpoints: undefined })), endpoints: endpoints(), metrics: metrics.snapshot() });
-    } else if (p === '/recent') {
-      const since = Number(new URLSearchParams(query ?? '').get('since') ?? NaN);
-      json(res, { total: accessLog.total, residencyViolations: accessLog.residencyViolations(), entries: accessLog.recent(Number.isFinite(since) ? { since } : {}) });
-    } else return false;
-    return true;
-  };
+  const admin = createAdmin({ metrics, accessLog, table: () => current, endpoints });
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const start = performance.now();
@@ -111,12 +100,14 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       void admin(url.slice(o.adminPath.length) || '/', res).then((served) => served || sendError(res, 404, 'not_found', `no admin endpoint ${url}`));
       return;
     }
-    const route = matchRoute(current, req.headers.host, url);
+    // The first Host header, read from the raw list: req.headers would build a header object.
+    const host = firstHost(req.rawHeaders);
+    const route = match(host, url);
     if (!route) {
-      sendError(res, 404, Reason.NoRoute, `no route for host ${JSON.stringify(req.headers.host ?? '')} and path ${url.split('?')[0]}`);
+      sendError(res, 404, Reason.NoRoute, `no route for host ${JSON.stringify(host ?? '')} and path ${url.split('?')[0]}`);
       return;
     }
-    void proxyRequest(deps, route, req, res, start);
+    proxyRequest(deps, route, req, res, start, host!);
   };
 
   const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, onRequest);
@@ -170,6 +161,14 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   };
 }
 
+function firstHost(raw: readonly string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === 4 && (k === 'host' || k === 'Host' || k.toLowerCase() === 'host')) return raw[i + 1];
+  }
+  return undefined;
+}
+
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -178,10 +177,4 @@ function listen(server: Server, host: string, port: number): Promise<void> {
       resolve();
     });
   });
-}
-
-function json(res: ServerResponse, v: unknown): void {
-  const body = JSON.stringify(v);
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }

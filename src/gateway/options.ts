@@ -34,6 +34,13 @@ export interface GatewayOptions {
   /** How long startGateway waits for the first table before listening with an empty one. Default 10,000 ms. */
   syncTimeoutMs?: number;
   log?: (msg: string, err?: unknown) => void;
+  /**
+   * Proxy processes (node:cluster) sharing the listener. Default 1: everything in this process.
+   * With N > 1 each worker runs its own table source, health checks, pools and breakers; this
+   * process only aggregates their metrics, access log and endpoint states. The source must be
+   * one a worker can open itself (`apiSource`, `staticSource`). See ADR 0008 for when it pays.
+   */
+  workers?: number;
 }
 
 export interface HealthCheckOptions {
@@ -112,6 +119,7 @@ export interface CompiledGatewayOptions {
   keepAliveTimeoutMs: number;
   syncTimeoutMs: number;
   log: (msg: string, err?: unknown) => void;
+  workers: number;
 }
 
 export const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:7480';
@@ -159,6 +167,9 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
   for (const [f, v] of nonNegative) if (!(Number.isFinite(v) && v >= 0)) fail(f, 'must be zero or a positive number');
   if (outlier.maxEjectionPercent < 0 || outlier.maxEjectionPercent > 100) fail('outlier.maxEjectionPercent', 'must be between 0 and 100');
   if (!healthCheck.path.startsWith('/')) fail('healthCheck.path', 'must start with /');
+  const workers = o.workers ?? 1;
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64)) fail('workers', 'must be an integer from 1 to 64');
+  if (workers > 1 && !o.source.workerSpec) fail('workers', 'needs a source a worker process can open itself (apiSource or staticSource), not an in-process store or a manual source');
   const region = o.region;
   const jurisdiction = o.jurisdiction ?? (region ? findRegion(region)?.jurisdiction : undefined);
   return {
@@ -178,6 +189,7 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
     onAccess: o.onAccess,
     keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 4000,
     syncTimeoutMs: o.syncTimeoutMs ?? 10_000,
+    workers,
     log: o.log ?? ((msg, err) => process.stderr.write(`gateway: ${msg}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`)),
   };
 }

@@ -167,6 +167,28 @@ export function matchRoute(table: RouteTable, hostHeader: string | undefined, pa
   return undefined;
 }
 
+/**
+ * `matchRoute` with the Host lookup (normalisation + map) memoised per raw Host header value:
+ * clients repeat the same few Host values, so most requests skip normalisation entirely.
+ * Create one per table; it holds at most `max` distinct Host values (then starts over), so
+ * random Host headers cannot grow memory.
+ */
+export function createRouteMatcher(table: RouteTable, max = 1024): (hostHeader: string | undefined, path: string) => Route | undefined {
+  const cache = new Map<string, Route[] | null>();
+  return (hostHeader, path) => {
+    if (!hostHeader) return undefined;
+    let list = cache.get(hostHeader);
+    if (list === undefined) {
+      if (cache.size >= max) cache.clear();
+      list = table.byHost.get(normalizeHost(hostHeader)) ?? null;
+      cache.set(hostHeader, list);
+    }
+    if (list === null) return undefined;
+    for (const r of list) if (prefixMatches(r.pathPrefix, path)) return r;
+    return undefined;
+  };
+}
+
 function prefixMatches(prefix: string, path: string): boolean {
   if (prefix === '/') return true;
   if (!path.startsWith(prefix)) return false;

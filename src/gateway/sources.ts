@@ -11,7 +11,12 @@ import { readNdjson } from '../util/ndjson.js';
 export interface TableSource {
   start(onTable: (t: RouteTable) => void): Promise<void>;
   close(): Promise<void>;
+  /** How a gateway worker process opens the same source itself (absent: in-process only). */
+  readonly workerSpec?: WorkerSourceSpec;
 }
+
+/** A source described in plain data, for `workers > 1`. */
+export type WorkerSourceSpec = { kind: 'static'; inputs: RouteInputs } | { kind: 'api'; serverUrl: string; token?: string; retryMs?: number };
 
 export interface RouteInputs {
   workloads: ApiObject[];
@@ -22,6 +27,7 @@ export interface RouteInputs {
 /** A fixed table built once from the given objects (tests, `schedule`-style offline use). */
 export function staticSource(inputs: RouteInputs): TableSource {
   return {
+    workerSpec: { kind: 'static', inputs },
     async start(onTable) {
       onTable(buildRoutes(inputs.workloads, inputs.placements, inputs.clusters));
     },
@@ -168,6 +174,7 @@ export function apiSource(serverUrl: string, opts: { token?: string; retryMs?: n
   };
   const src = feedSource(feed, opts);
   return {
+    workerSpec: { kind: 'api', serverUrl, ...(opts.token ? { token: opts.token } : {}), ...(opts.retryMs !== undefined ? { retryMs: opts.retryMs } : {}) },
     start: (onTable) => src.start(onTable),
     async close() {
       await src.close();
