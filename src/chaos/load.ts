@@ -30,6 +30,8 @@ export interface LoadOptions {
 }
 
 export interface RunningLoad {
+  /** Resolves once the connections are open and the schedule runs (the warm-up is not counted). */
+  started: Promise<void>;
   results: ClientResult[];
   /** Stops sending and waits for the requests in flight. */
   stop(): Promise<ClientResult[]>;
@@ -46,9 +48,10 @@ export function startLoad(o: LoadOptions): RunningLoad {
   const pool = new Pool(o.url, { connections: o.connections, pipelining: 1, keepAliveTimeout: 10_000, connect: { timeout: o.timeoutMs } });
   const results: ClientResult[] = [];
   const inflight = new Set<Promise<void>>();
-  const started = performance.now();
+  let started = 0;
   let sent = 0;
   let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
 
   const one = (seq: number) => {
     const host = o.hosts[seq % o.hosts.length]!;
@@ -68,17 +71,29 @@ export function startLoad(o: LoadOptions): RunningLoad {
     inflight.add(p);
   };
 
-  // A 5 ms tick sends whatever the schedule owes: the rate holds even when timers run late.
-  const timer = setInterval(() => {
+  // Open every connection first (uncounted): a burst of connects at the start of the schedule
+  // is the load generator's cost, not the system's, and showed up as client timeouts.
+  const warm = Promise.allSettled(
+    Array.from({ length: o.connections }, (_, i) =>
+      pool.request({ method: 'GET', path: o.path, headers: { host: o.hosts[i % o.hosts.length]! }, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs }).then((r) => r.body.dump()),
+    ),
+  ).then(() => {
     if (stopped) return;
-    const due = Math.floor(((performance.now() - started) / 1000) * o.rate);
-    while (sent < due) one(sent++);
-  }, 5);
+    started = performance.now();
+    // A 5 ms tick sends whatever the schedule owes: the rate holds even when timers run late.
+    timer = setInterval(() => {
+      if (stopped) return;
+      const due = Math.floor(((performance.now() - started) / 1000) * o.rate);
+      while (sent < due) one(sent++);
+    }, 5);
+  });
 
   return {
+    started: warm,
     results,
     async stop() {
       stopped = true;
+      await warm;
       clearInterval(timer);
       while (inflight.size) await Promise.allSettled([...inflight]);
       await pool.close();

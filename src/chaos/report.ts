@@ -39,6 +39,10 @@ export interface FaultReport {
   failedRequests: number;
   /** Failed requests by status and reason/error (`502 upstream_connect_error`, `0 UND_ERR_HEADERS_TIMEOUT`). */
   failures: Record<string, number>;
+  /** Up to five failed requests with what the gateway logged for them (its status, latency, tries), for diagnosis. */
+  failedSamples: { sentAfterMs: number; client: string; gateway: Pick<AccessLogEntry, 'status' | 'latencyMs' | 'attempts' | 'tried' | 'reason' | 'cluster'> | null }[];
+  /** When the failed requests were sent, relative to the fault (first, last); null when none failed. */
+  failedBetweenMs: [number, number] | null;
   /** Fault until the last request the gateway routed (or retried) to a failed cluster; 0 if none was. */
   trafficRecoveredMs: number | null;
   capacityRestoredMs: number | null;
@@ -60,7 +64,14 @@ export interface GameDayReport {
   startedAt: string;
   gateway: string;
   load: { rate: number; durationMs: number; hosts: string[]; sent: number; achievedRate: number };
-  totals: { totalRequests: number; failedRequests: number; residencyViolations: number; accessLogEntries: number };
+  totals: {
+    totalRequests: number;
+    failedRequests: number;
+    /** Failed requests of the whole run by status and reason, with when they were sent (ms after the load started). */
+    failures: Record<string, { count: number; firstMs: number; lastMs: number }>;
+    residencyViolations: number;
+    accessLogEntries: number;
+  };
   faults: FaultReport[];
   expectations: Expectation[];
   passed: boolean;
@@ -104,6 +115,11 @@ export function buildReport(i: ReportInput): GameDayReport {
       totalRequests: inWindow.length,
       failedRequests: failed.length,
       failures,
+      failedSamples: failed.slice(0, 5).map((r) => {
+        const e = i.access.find((x) => x.path.endsWith(`-${r.seq}`));
+        return { sentAfterMs: r.sentAt - f.at, client: `${r.status} ${r.error ?? ''}`.trim(), gateway: e ? { status: e.status, latencyMs: Math.round(e.latencyMs), attempts: e.attempts, tried: e.tried, reason: e.reason, cluster: e.cluster } : null };
+      }),
+      failedBetweenMs: failed.length ? [Math.min(...failed.map((r) => r.sentAt)) - f.at, Math.max(...failed.map((r) => r.sentAt)) - f.at] : null,
       trafficRecoveredMs: access.length === 0 ? null : last === undefined ? 0 : last - f.at,
       capacityRestoredMs: f.capacityRestoredAt === null ? null : f.capacityRestoredAt - f.at,
       residencyViolations: requestViolations + replicaViolations,
@@ -112,7 +128,17 @@ export function buildReport(i: ReportInput): GameDayReport {
       degraded: f.degraded,
     };
   });
-  const failedTotal = i.results.filter(isFailure).length;
+  const failedAll = i.results.filter(isFailure);
+  const failedTotal = failedAll.length;
+  const byKind: GameDayReport['totals']['failures'] = {};
+  for (const r of failedAll) {
+    const k = `${r.status} ${r.error ?? ''}`.trim();
+    const t = r.sentAt - i.startedAt;
+    const x = (byKind[k] ??= { count: 0, firstMs: t, lastMs: t });
+    x.count++;
+    x.firstMs = Math.min(x.firstMs, t);
+    x.lastMs = Math.max(x.lastMs, t);
+  }
   const violations = i.access.filter(outside).length + new Set(i.replicaViolations.map((v) => `${v.workload}@${v.cluster}`)).size;
   const expectations = judge(i.scenario, faults, failedTotal, violations);
   const durationMs = Math.max(1, i.loadEndedAt - i.startedAt);
@@ -121,7 +147,7 @@ export function buildReport(i: ReportInput): GameDayReport {
     startedAt: new Date(i.startedAt).toISOString(),
     gateway: i.gateway,
     load: { rate: i.scenario.load.rate, durationMs: i.scenario.load.durationMs, hosts: i.hosts, sent: i.results.length, achievedRate: Math.round((i.results.length / durationMs) * 1000) },
-    totals: { totalRequests: i.results.length, failedRequests: failedTotal, residencyViolations: violations, accessLogEntries: i.access.length },
+    totals: { totalRequests: i.results.length, failedRequests: failedTotal, failures: byKind, residencyViolations: violations, accessLogEntries: i.access.length },
     faults,
     expectations,
     passed: expectations.every((e) => e.ok),
@@ -163,7 +189,7 @@ export function formatReport(r: GameDayReport, table: (headers: string[], rows: 
     ),
   ];
   for (const f of r.faults) {
-    if (Object.keys(f.failures).length) lines.push(`  ${f.kind} ${f.name}: failures ${Object.entries(f.failures).map(([k, n]) => `${n}× ${k}`).join(', ')}`);
+    if (Object.keys(f.failures).length) lines.push(`  ${f.kind} ${f.name}: failures ${Object.entries(f.failures).map(([k, n]) => `${n}× ${k}`).join(', ')} (sent ${f.failedBetweenMs![0]}…${f.failedBetweenMs![1]} ms after the fault)`);
     for (const d of f.degraded) lines.push(`  ${f.kind} ${f.name}: ${d.workload} Degraded — ${d.reason}`);
   }
   lines.push(`Totals: ${r.totals.failedRequests} failed of ${r.totals.totalRequests} requests; ${r.totals.residencyViolations} residency violations (${r.totals.accessLogEntries} gateway log entries checked)`);

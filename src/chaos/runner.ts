@@ -10,6 +10,14 @@ import { startLoad } from './load.js';
 import { buildReport, type FaultRecord, type GameDayReport, type ReplicaViolation } from './report.js';
 import type { Scenario } from './scenario.js';
 
+/**
+ * Gateway options TrustStram runs its gateways with (control plane, `truststram gateway`, GameDays).
+ * A killed cluster resets every request in flight to it at once; at 1,000 requests/s that is
+ * more than the default 10 concurrent retries, and the excess became 502s (bench:failover).
+ * Retrying a GET whose connection died is what hides the outage; 64 still bounds a storm.
+ */
+export const FAILOVER_GATEWAY_OPTIONS = { retry: { minRetryConcurrency: 64 } } as const;
+
 /** A gateway the runner can drive and whose finished requests it can hear about. */
 export interface ObservedGateway {
   url: string;
@@ -66,7 +74,7 @@ export async function runScenario(o: RunOptions): Promise<GameDayReport> {
   const runId = randomUUID().slice(0, 8);
   const access: AccessLogEntry[] = [];
   const listen = (e: AccessLogEntry) => void (e.path.includes(`gameday=${runId}-`) && access.push(e));
-  const own = o.gateway ? undefined : await startGateway({ listen: '127.0.0.1:0', source: apiSource(base, o.token ? { token: o.token } : {}), onAccess: listen, log: (m) => log(`gateway: ${m}`) });
+  const own = o.gateway ? undefined : await startGateway({ ...FAILOVER_GATEWAY_OPTIONS, listen: '127.0.0.1:0', source: apiSource(base, o.token ? { token: o.token } : {}), onAccess: listen, log: (m) => log(`gateway: ${m}`) });
   const gw: ObservedGateway = o.gateway ?? { url: own!.url, onAccess: () => () => {} };
   const unsubscribe = o.gateway ? o.gateway.onAccess(listen) : () => {};
   const s = o.scenario;
@@ -96,9 +104,10 @@ export async function runScenario(o: RunOptions): Promise<GameDayReport> {
       }
     })();
 
+    const load = startLoad({ url: gw.url, hosts, rate: s.load.rate, path: s.load.path, connections: s.load.connections, timeoutMs: s.load.timeoutMs, runId });
+    await load.started;
     const startedAt = Date.now();
     log(`load: ${s.load.rate}/s for ${s.load.durationMs} ms through ${gw.url} (${hosts.join(', ')})`);
-    const load = startLoad({ url: gw.url, hosts, rate: s.load.rate, path: s.load.path, connections: s.load.connections, timeoutMs: s.load.timeoutMs, runId });
     try {
       for (const step of s.timeline) {
         await sleep(startedAt + step.atMs - Date.now());

@@ -7,7 +7,7 @@ import { ValidationError, objectKey, type Cluster, type Policy } from '../api/in
 import { complianceController, complianceViews } from '../compliance/index.js';
 import { budgetAdmissionHook, budgetController, createWebhookNotifier } from '../controllers/budget/index.js';
 import { createEventRecorder, createManager, healthController, placementController, statusController, type Manager } from '../controllers/index.js';
-import { chaosViews, createChaos, storeChaosRecorder, type Chaos } from '../chaos/index.js';
+import { FAILOVER_GATEWAY_OPTIONS, chaosViews, createChaos, storeChaosRecorder, type Chaos } from '../chaos/index.js';
 import { costViews, defaultCatalog } from '../cost/index.js';
 import type { FailbackOptions } from '../controllers/placement/failback.js';
 import { startGateway, storeSource, DEFAULT_GATEWAY_LISTEN, type AccessLogEntry, type GatewayOptions, type RunningGateway } from '../gateway/index.js';
@@ -215,7 +215,7 @@ async function startOwnGateway(o: ControlPlaneOptions, store: Store, onAccess: (
     log(`gateway: ${listen} is in use; listening on a free port instead`);
     addr = listen.replace(/:\d+$/, ':0');
   }
-  return startGateway({ log: (m, e) => log(`gateway: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ''}`), ...g.options, listen: addr, source: storeSource(store), onAccess });
+  return startGateway({ log: (m, e) => log(`gateway: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ''}`), ...FAILOVER_GATEWAY_OPTIONS, ...g.options, listen: addr, source: storeSource(store), onAccess });
 }
 
 function portFree(hostPort: string): Promise<boolean> {

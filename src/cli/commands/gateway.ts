@@ -18,8 +18,10 @@ export function registerGateway(program: Command, ctx: CliContext): void {
     .action(async (opts: { listen: string; adminListen?: string; region?: string }, cmd: Command) => {
       const server = ctx.serverUrl(cmd);
       const { startGateway, apiSource } = await import('../../gateway/index.js');
+      const { FAILOVER_GATEWAY_OPTIONS } = await import('../../chaos/index.js');
       const token = ctx.env.TRUSTSTRAM_TOKEN;
       const gw = await startGateway({
+        ...FAILOVER_GATEWAY_OPTIONS,
         listen: opts.listen,
         source: apiSource(server, { ...(token ? { token } : {}), onError: (err) => ctx.stderr.write(`gateway: API ${server}: ${err instanceof Error ? err.message : String(err)}\n`) }),
         ...(opts.adminListen ? { adminListen: opts.adminListen } : {}),
