@@ -209,13 +209,30 @@ async function startOwnGateway(o: ControlPlaneOptions, store: Store, onAccess: (
   const g = o.gateway ?? {};
   const apiOnPort0 = /:0$/.test(o.listen ?? '');
   const listen = g.listen ?? (apiOnPort0 ? '127.0.0.1:0' : DEFAULT_GATEWAY_LISTEN);
-  let addr = listen;
-  // Probe first: a gateway that fails to listen leaves its source and health checker running.
-  if (g.listen === undefined && !(await portFree(listen))) {
+  const start = async (addr: string) => {
+    const source = storeSource(store);
+    try {
+      return await startGateway({ log: (m, e) => log(`gateway: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ''}`), ...FAILOVER_GATEWAY_OPTIONS, ...g.options, listen: addr, source, onAccess });
+    } catch (err) {
+      // A gateway that failed to listen has started its source: stop it (its health checker's timer is unref'd and idle).
+      await source.close();
+      throw err;
+    }
+  };
+  if (g.listen !== undefined) return start(listen);
+  // The default address is a convenience: when taken (several servers on one machine), any port.
+  const fallback = listen.replace(/:\d+$/, ':0');
+  if (!(await portFree(listen))) {
     log(`gateway: ${listen} is in use; listening on a free port instead`);
-    addr = listen.replace(/:\d+$/, ':0');
+    return start(fallback);
   }
-  return startGateway({ log: (m, e) => log(`gateway: ${m}${e ? `: ${e instanceof Error ? e.message : String(e)}` : ''}`), ...FAILOVER_GATEWAY_OPTIONS, ...g.options, listen: addr, source: storeSource(store), onAccess });
+  try {
+    return await start(listen);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    log(`gateway: ${listen} was taken meanwhile; listening on a free port instead`);
+    return start(fallback);
+  }
 }
 
 function portFree(hostPort: string): Promise<boolean> {
