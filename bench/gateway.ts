@@ -8,7 +8,8 @@
 //               and nginx's added latency over direct;
 //   throughput — closed loop at a fixed concurrency (default 32): completed requests/s.
 // Targets (issue 5): p99 added latency ≤ 1 ms at 2,000 requests/s; throughput ≥ 70% of direct.
-// Writes bench/results/gateway.json. Flags: --quick, --rate N, --concurrency N, --seconds N, --rounds N.
+// Writes bench/results/gateway.json. Flags: --quick, --rate N, --concurrency N, --seconds N, --rounds N,
+// --workers N (adds a column for the gateway with N worker processes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -24,15 +25,16 @@ const self = fileURLToPath(import.meta.url);
 /** Error answers by status and gateway reason (or client error code), over the whole run. */
 const errorKinds = new Map<string, number>();
 
-if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!);
+if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!, Number(process.argv[4] ?? 1));
 else await main();
 
-/** Child mode: a gateway routing HOST to the backend, printing its URL. */
-async function gatewayChild(backend: string): Promise<void> {
+/** Child mode: a gateway (of `workers` processes) routing HOST to the backend, printing its URL. */
+async function gatewayChild(backend: string, workers: number): Promise<void> {
   const { startGateway, staticSource } = await import('../src/gateway/index.js');
   const api = 'truststram.io/v1alpha1';
   const gw = await startGateway({
     listen: '127.0.0.1:0',
+    workers,
     source: staticSource({
       workloads: [{ apiVersion: api, kind: 'Workload', metadata: { name: 'echo', namespace: 'bench' }, spec: { traffic: { host: HOST }, placement: { residency: ['eu'] } } }],
       placements: [{ apiVersion: api, kind: 'Placement', metadata: { name: 'echo', namespace: 'bench' }, spec: { workload: 'echo', generation: 1, costPerHour: 0, clusters: [{ cluster: 'local-eu', replicas: 1 }] } }],
@@ -63,7 +65,7 @@ interface Stats {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, rate: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } },
+    options: { quick: { type: 'boolean' }, workers: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } },
   });
   const quick = values.quick ?? false;
   const rate = Number(values.rate ?? 2000);
@@ -93,6 +95,13 @@ async function main(): Promise<void> {
       { name: 'direct', url: `http://${backend}`, pids: () => [] },
       { name: 'truststram gateway', url: gateway, pids: () => [gwPid, ...childPids(gwPid)] },
     ];
+    // --workers N: also a column for the gateway with N worker processes (node:cluster).
+    const workers = Number(values.workers ?? 1);
+    if (workers > 1) {
+      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, String(workers)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+      const pid = children[children.length - 1]!.pid!;
+      targets.push({ name: `gateway ×${workers} workers`, url, pids: () => [pid, ...childPids(pid)] });
+    }
     if (existsSync(NGINX)) {
       const url = await startNginx(children, tmp, backend);
       const master = children[children.length - 1]!.pid!;
