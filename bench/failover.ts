@@ -42,6 +42,9 @@ interface RunResult {
   achievedRate: number;
   trafficRecoveredMs: number | null;
   capacityRestoredMs: number | null;
+  /** Fault → every AWS cluster NotReady (lease expiry), and → placements moved off AWS. */
+  detectedMs: number | null;
+  replacedMs: number | null;
   residencyViolations: number;
   affected: string[];
   failures: Record<string, number>;
@@ -73,13 +76,15 @@ async function main(): Promise<void> {
         achievedRate: report.load.achievedRate,
         trafficRecoveredMs: f.trafficRecoveredMs,
         capacityRestoredMs: f.capacityRestoredMs,
+        detectedMs: f.detectedMs,
+        replacedMs: f.replacedMs,
         residencyViolations: report.totals.residencyViolations,
         affected: f.affectedWorkloads,
         failures: Object.fromEntries(Object.entries(report.totals.failures).map(([k, v]) => [k, v.count])),
         failedSentAtMs: Object.values(report.totals.failures).map((v) => [v.firstMs, v.lastMs] as [number, number]),
       };
       results.push(r);
-      process.stderr.write(`  [run ${run}] failed ${r.failedRequests}/${r.totalRequests}, traffic ${r.trafficRecoveredMs} ms, capacity ${r.capacityRestoredMs} ms, violations ${r.residencyViolations}${r.failedRequests ? `; failures ${JSON.stringify(r.failures)} sent at ${JSON.stringify(r.failedSentAtMs)} ms; samples ${JSON.stringify(f.failedSamples)}` : ''}\n`);
+      process.stderr.write(`  [run ${run}] failed ${r.failedRequests}/${r.totalRequests}, traffic ${r.trafficRecoveredMs} ms, capacity ${r.capacityRestoredMs} ms (detected ${r.detectedMs}, re-placed ${r.replacedMs}), violations ${r.residencyViolations}${r.failedRequests ? `; failures ${JSON.stringify(r.failures)} sent at ${JSON.stringify(r.failedSentAtMs)} ms; samples ${JSON.stringify(f.failedSamples)}` : ''}\n`);
     } finally {
       await stop(server.proc);
       rmSync(dir, { recursive: true, force: true });
@@ -103,8 +108,12 @@ function summarise(results: RunResult[], cfg: { runs: number; rate: number }): v
     { name: 'capacityRestoredMs', xs: metric((r) => r.capacityRestoredMs), target: 3000, never: never((r) => r.capacityRestoredMs) },
     { name: 'residencyViolations', xs: metric((r) => r.residencyViolations), target: 0, never: 0 },
   ];
-  const perRun = new Table({ head: ['run', 'requests', 'req/s', 'failed', 'traffic recovered', 'capacity restored', 'violations'] });
-  for (const r of results) perRun.push([r.run, r.totalRequests, r.achievedRate, r.failedRequests, r.trafficRecoveredMs ?? 'never', r.capacityRestoredMs ?? 'never', r.residencyViolations]);
+  const phases = [
+    { name: 'detectedMs (lease expiry)', xs: metric((r) => r.detectedMs) },
+    { name: 'replacedMs (placements moved)', xs: metric((r) => r.replacedMs) },
+  ];
+  const perRun = new Table({ head: ['run', 'requests', 'req/s', 'failed', 'traffic recovered', 'detected', 're-placed', 'capacity restored', 'violations'] });
+  for (const r of results) perRun.push([r.run, r.totalRequests, r.achievedRate, r.failedRequests, r.trafficRecoveredMs ?? 'never', r.detectedMs ?? 'never', r.replacedMs ?? 'never', r.capacityRestoredMs ?? 'never', r.residencyViolations]);
   const summary = new Table({ head: ['metric', 'p50', 'p99', 'max', 'target', 'met'] });
   const out = rows.map((m) => {
     const p99 = pct(m.xs, 0.99);
@@ -112,6 +121,7 @@ function summarise(results: RunResult[], cfg: { runs: number; rate: number }): v
     summary.push([m.name, pct(m.xs, 0.5) ?? '-', p99 ?? '-', Math.max(...m.xs, 0), `≤ ${m.target}`, met ? 'yes' : m.never ? `NO (${m.never} never)` : 'NO']);
     return { metric: m.name, p50: pct(m.xs, 0.5), p99, max: m.xs.length ? Math.max(...m.xs) : null, target: m.target, met, never: m.never };
   });
+  for (const ph of phases) summary.push([ph.name, pct(ph.xs, 0.5) ?? '-', pct(ph.xs, 0.99) ?? '-', Math.max(...ph.xs, 0), '(part of capacity)', '']);
   process.stdout.write(`\nPer run\n${perRun.toString()}\n\nOver ${results.length} runs (p99 of ${results.length} runs is their maximum)\n${summary.toString()}\n`);
   const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? '?', memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Math.round(x * 10) / 10), node: process.version };
   process.stdout.write(`Machine: ${machine.cpus} × ${machine.model}, ${machine.memGiB} GiB, load ${machine.loadavg.join(' ')}, Node ${machine.node}\n`);

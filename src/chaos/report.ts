@@ -14,6 +14,10 @@ export interface FaultRecord {
   restoredAt: number | undefined;
   /** Workloads with replicas on the failed clusters when the fault hit. */
   affected: string[];
+  /** First sample where every failed cluster was no longer Ready (the control plane noticed); null if never. */
+  detectedAt?: number | null;
+  /** First sample where no affected placement kept replicas on a failed cluster; null if never. */
+  replacedAt?: number | null;
   /** When every affected workload was back to its desired ready replicas outside the failed clusters; null if never. */
   capacityRestoredAt: number | null;
   /** Affected workloads that ended short, with the control plane's reason. */
@@ -46,6 +50,9 @@ export interface FaultReport {
   /** Fault until the last request the gateway routed (or retried) to a failed cluster; 0 if none was. */
   trafficRecoveredMs: number | null;
   capacityRestoredMs: number | null;
+  /** Where capacity restoration spent its time: fault → cluster NotReady (lease expiry) → placements moved (sampled every 100 ms). */
+  detectedMs: number | null;
+  replacedMs: number | null;
   residencyViolations: number;
   residency: { requests: number; replicas: number };
   affectedWorkloads: string[];
@@ -122,6 +129,8 @@ export function buildReport(i: ReportInput): GameDayReport {
       failedBetweenMs: failed.length ? [Math.min(...failed.map((r) => r.sentAt)) - f.at, Math.max(...failed.map((r) => r.sentAt)) - f.at] : null,
       trafficRecoveredMs: access.length === 0 ? null : last === undefined ? 0 : last - f.at,
       capacityRestoredMs: f.capacityRestoredAt === null ? null : f.capacityRestoredAt - f.at,
+      detectedMs: f.detectedAt == null ? null : f.detectedAt - f.at,
+      replacedMs: f.replacedAt == null ? null : f.replacedAt - f.at,
       residencyViolations: requestViolations + replicaViolations,
       residency: { requests: requestViolations, replicas: replicaViolations },
       affectedWorkloads: f.affected,
@@ -184,8 +193,18 @@ export function formatReport(r: GameDayReport, table: (headers: string[], rows: 
   const lines = [
     `GameDay ${r.scenario}: ${r.load.sent} requests at ${r.load.achievedRate}/s through ${r.gateway} (${r.load.hosts.join(', ')})`,
     table(
-      ['FAULT', 'CLUSTERS', 'REQUESTS', 'FAILED', 'TRAFFIC RECOVERED', 'CAPACITY RESTORED', 'RESIDENCY VIOLATIONS', 'RESTORED AFTER'],
-      r.faults.map((f) => [`${f.kind} ${f.name}`, f.clusters.join(', '), String(f.totalRequests), String(f.failedRequests), ms(f.trafficRecoveredMs), f.affectedWorkloads.length ? ms(f.capacityRestoredMs) : 'no workloads', String(f.residencyViolations), f.restoredAfterMs === null ? '-' : ms(f.restoredAfterMs)]),
+      ['FAULT', 'CLUSTERS', 'REQUESTS', 'FAILED', 'TRAFFIC RECOVERED', 'DETECTED', 'CAPACITY RESTORED', 'RESIDENCY VIOLATIONS', 'RESTORED AFTER'],
+      r.faults.map((f) => [
+        `${f.kind} ${f.name}`,
+        f.clusters.join(', '),
+        String(f.totalRequests),
+        String(f.failedRequests),
+        ms(f.trafficRecoveredMs),
+        f.detectedMs === null && f.restoredAfterMs !== null ? 'not before restore' : ms(f.detectedMs),
+        f.affectedWorkloads.length ? ms(f.capacityRestoredMs) : 'no workloads',
+        String(f.residencyViolations),
+        f.restoredAfterMs === null ? '-' : ms(f.restoredAfterMs),
+      ]),
     ),
   ];
   for (const f of r.faults) {

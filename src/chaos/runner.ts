@@ -90,7 +90,11 @@ export async function runScenario(o: RunOptions): Promise<GameDayReport> {
     const observe = (x: Snapshot) => {
       snap = x;
       violations.push(...replicaViolations(x));
-      for (const f of faults) if (f.capacityRestoredAt === null && restored(f, x)) f.capacityRestoredAt = x.time;
+      for (const f of faults) {
+        if (f.capacityRestoredAt === null && restored(f, x)) f.capacityRestoredAt = x.time;
+        if (f.detectedAt === null && f.clusters.every((c) => (x.clusters.find((k) => k.metadata.name === c)?.status as { phase?: string } | undefined)?.phase !== 'Ready')) f.detectedAt = x.time;
+        if (f.replacedAt === null && f.restoredAt === undefined && !x.placements.some((p) => f.affected.includes(`${p.metadata.namespace ?? 'default'}/${p.spec.workload}`) && p.spec.clusters.some((e) => e.replicas > 0 && f.clusters.includes(e.cluster)))) f.replacedAt = x.time;
+      }
     };
     const sampler = (async () => {
       while (sampling) {
@@ -115,7 +119,7 @@ export async function runScenario(o: RunOptions): Promise<GameDayReport> {
         if (step.action === 'fail') {
           const { fault } = await call<{ fault: Fault }>('POST', '/api/v1alpha1/chaos/fail', step.target);
           const affected = snap.placements.filter((p) => p.spec.clusters.some((e) => e.replicas > 0 && fault.clusters.includes(e.cluster))).map((p) => `${p.metadata.namespace ?? 'default'}/${p.spec.workload}`).sort();
-          faults.push({ kind: step.target.kind, name: step.target.name, clusters: fault.clusters, at, restoredAt: undefined, affected, capacityRestoredAt: affected.length ? null : at, degraded: [] });
+          faults.push({ kind: step.target.kind, name: step.target.name, clusters: fault.clusters, at, restoredAt: undefined, affected, capacityRestoredAt: affected.length ? null : at, detectedAt: null, replacedAt: affected.length ? null : at, degraded: [] });
           log(`+${at - startedAt} ms: failed ${step.target.kind} ${step.target.name} (${fault.clusters.join(', ')}); ${affected.length} workload(s) affected`);
         } else {
           await call('POST', '/api/v1alpha1/chaos/restore', step.target);
