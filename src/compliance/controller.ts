@@ -20,6 +20,12 @@ export interface ComplianceControllerOptions {
   events: EventRecorder;
   /** Periodic re-evaluation interval. Default 30 s. */
   intervalMs?: number;
+  /**
+   * Shortest gap between two full passes. A pass judges every object and every placed
+   * (workload, cluster) pair; during a rollout Placements change hundreds of times a second,
+   * and a pass per change would starve the API. Default 2 s.
+   */
+  minGapMs?: number;
   /** Violators listed on a Policy's status (the count is always exact). Default 20. */
   maxListed?: number;
   /** Events written per round; the rest follow in later rounds. Default 50. */
@@ -69,6 +75,8 @@ export function complianceController(o: ComplianceControllerOptions): Controller
   const intervalMs = o.intervalMs ?? 30_000;
   const maxListed = o.maxListed ?? 20;
   const maxEvents = o.maxEventsPerRound ?? 50;
+  const minGapMs = o.minGapMs ?? 2000;
+  let lastPass = -Infinity;
   let known: Set<string> | undefined;
 
   const seed = async () => {
@@ -82,6 +90,9 @@ export function complianceController(o: ComplianceControllerOptions): Controller
     reconciler: {
       name: COMPLIANCE_CONTROLLER,
       async reconcile() {
+        const wait = lastPass + minGapMs - Date.now();
+        if (wait > 0) return { requeueAfterMs: wait };
+        lastPass = Date.now();
         known ??= await seed();
         const lists = Object.fromEntries(JUDGED_KINDS.map((k) => [k, o.manager.informer(k).list()])) as Record<(typeof JUDGED_KINDS)[number], ApiObject[]>;
         const section = evaluatePolicies(o.engine, {

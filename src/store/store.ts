@@ -61,6 +61,11 @@ export interface ActorContext {
   reason?: string;
   /** Validate and compute the result, then roll back: nothing is written, not even audit. */
   dryRun?: boolean;
+  /**
+   * Decisions to append to the audit chain in the same transaction, after the mutations'
+   * entries (a controller's "why" committed with its "what"; one commit instead of one each).
+   */
+  decisions?: AuditDecision[];
 }
 
 export interface MutationResult {

@@ -109,8 +109,8 @@ export function healthController(o: HealthControllerOptions): ControllerSpec {
           source: 'health-controller',
           data: { previousPhase: status.phase ?? null },
         });
-        await o.store.apply([{ verb: 'updateStatus', object: next, ...(c.metadata.resourceVersion ? { expectedResourceVersion: c.metadata.resourceVersion } : {}) }, event], { actor: 'controller:health', reason: v.reason });
-        await o.store.recordDecision({ actor: 'controller:health', verb: 'health', ref: { kind: 'Cluster', name }, details: { phase: v.phase, previousPhase: status.phase ?? null, reason: v.reason, message: v.message } });
+        const decision = { actor: 'controller:health', verb: 'health', ref: { kind: 'Cluster', name }, details: { phase: v.phase, previousPhase: status.phase ?? null, reason: v.reason, message: v.message } };
+        await o.store.apply([{ verb: 'updateStatus', object: next, ...(c.metadata.resourceVersion ? { expectedResourceVersion: c.metadata.resourceVersion } : {}) }, event], { actor: 'controller:health', reason: v.reason, decisions: [decision] });
         return { requeueAfterMs: v.recheckMs };
       },
     },

@@ -122,17 +122,16 @@ export function placementController(o: PlacementControllerOptions): ControllerSp
           mutations.push(await o.events.mutation({ involved: { kind: 'Workload', namespace: u.namespace, name: u.name }, type: u.event.type, reason: u.event.reason, message: u.event.message, source: 'placement-controller' }, now));
         }
         // A conflict means the cache was behind: the error requeues and the next round re-reads.
-        const applied = await store.apply(mutations, { actor: 'controller:placement', reason: plan.failedClusters.length ? `failover from ${plan.failedClusters.join(', ')}` : 'placement' });
+        // The decisions (the "why") commit with the placements they explain, in one transaction.
+        const decisions = plan.upserts.map((u) => ({
+          actor: 'controller:placement',
+          verb: u.event.reason === 'FailedOver' || u.event.reason === 'Degraded' ? 'failover' : u.event.reason.startsWith('Failback') || u.event.reason.startsWith('FailedBack') || u.event.reason === 'FailingBack' ? 'failback' : u.unschedulable ? 'unschedulable' : 'schedule',
+          ref: { kind: 'Workload', namespace: u.namespace, name: u.name },
+          details: { reason: u.event.reason, message: u.event.message, clusters: u.clusters, costPerHour: u.costPerHour, generation: u.generation, ...(u.unschedulable ? { unschedulable: u.unschedulable } : {}) },
+        }));
+        const applied = await store.apply(mutations, { actor: 'controller:placement', reason: plan.failedClusters.length ? `failover from ${plan.failedClusters.join(', ')}` : 'placement', decisions });
         const written = applied.results.filter((r) => r.ref.kind === 'Placement');
         await manager.informer('Placement').waitFor(written.map((r) => ({ key: `Placement/${r.ref.namespace}/${r.ref.name}`, resourceVersion: r.object.metadata.resourceVersion ?? '0', deleted: r.outcome === 'deleted' })));
-        for (const u of plan.upserts) {
-          await store.recordDecision({
-            actor: 'controller:placement',
-            verb: u.event.reason === 'FailedOver' || u.event.reason === 'Degraded' ? 'failover' : u.event.reason.startsWith('Failback') || u.event.reason.startsWith('FailedBack') || u.event.reason === 'FailingBack' ? 'failback' : u.unschedulable ? 'unschedulable' : 'schedule',
-            ref: { kind: 'Workload', namespace: u.namespace, name: u.name },
-            details: { reason: u.event.reason, message: u.event.message, clusters: u.clusters, costPerHour: u.costPerHour, generation: u.generation, ...(u.unschedulable ? { unschedulable: u.unschedulable } : {}) },
-          });
-        }
         o.onRound?.({ upserts: plan.upserts.length, deletes: plan.deletes.length, failedClusters: plan.failedClusters, ms: performance.now() - started });
         return requeue;
       },

@@ -41,4 +41,13 @@ describe('WorkQueue', () => {
     q.close();
     expect(await pending).toBeUndefined();
   });
+
+  it('keeps the sooner of two delayed adds for a key', async () => {
+    const q = new WorkQueue();
+    q.addAfter('k', 60_000);
+    q.addAfter('k', 5);
+    const got = await Promise.race([q.get(), new Promise((r) => setTimeout(() => r('timeout'), 2000))]);
+    expect(got).toBe('k');
+    q.close();
+  });
 });

@@ -16,7 +16,7 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   /** Keys added while being processed: re-queued when `done` is called. */
   private readonly dirty = new Set<string>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; due: number }>();
   private readonly failures = new Map<string, number>();
   private waiters: (() => void)[] = [];
   private closed = false;
@@ -36,17 +36,22 @@ export class WorkQueue {
     this.wake();
   }
 
-  /** Adds a key after a delay; an earlier pending delayed add for the key wins. */
+  /** Adds a key after a delay; when the key is already due at some time, the sooner time wins. */
   addAfter(key: string, delayMs: number): void {
     if (this.closed) return;
     if (delayMs <= 0) return this.add(key);
-    if (this.timers.has(key)) return;
-    const t = setTimeout(() => {
+    const due = Date.now() + delayMs;
+    const pending = this.timers.get(key);
+    if (pending) {
+      if (pending.due <= due) return;
+      clearTimeout(pending.timer);
+    }
+    const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, delayMs);
-    t.unref();
-    this.timers.set(key, t);
+    timer.unref();
+    this.timers.set(key, { timer, due });
   }
 
   /** Re-adds a failed key with exponential backoff; returns the delay used. */
@@ -85,7 +90,7 @@ export class WorkQueue {
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     this.wake(true);
   }

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { BadRequestError, InternalError, RetryableError, ValidationError, parseSelector, type ApiObject, type LabelMatcher } from '../../api/index.js';
 import { digestOf } from '../../audit/index.js';
 import { assertJson, planMutation, refOf, stampRevision } from '../mutation.js';
-import type { ActorContext, ApplyResult, AuditEntry, HistoryEntry, Mutation, MutationResult, Store, WatchEventType } from '../store.js';
+import type { ActorContext, ApplyResult, AuditDecision, AuditEntry, HistoryEntry, Mutation, MutationResult, Store, WatchEventType } from '../store.js';
 import { createWatchHub, type LoggedEvent } from '../watch-hub.js';
 import { createAppender, normaliseTime, queryAudit, verifyStoredAudit } from './audit-rows.js';
 import { openDatabase, prepareStatements, type RevisionRow } from './schema.js';
@@ -125,6 +125,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       const labels = after.metadata.labels ? { ...after.metadata.labels } : undefined;
       events.push({ revision, type: plan.type!, kind: ref.kind, namespace: ns, json, labels, prevLabels });
     }
+    for (const d of ctx.decisions ?? []) audit.append(decisionEntry(d, time));
     audit.finish();
     st.setMeta.run(revision, 'revision');
     const result: ApplyResult = { results, resourceVersion: String(revision) };
@@ -162,6 +163,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     async apply(mutations, ctx) {
       ensureOpen();
       checkActor(ctx.actor);
+      for (const d of ctx.decisions ?? []) checkDecision(d);
       let out: { result: ApplyResult; events: LoggedEvent[] };
       try {
         out = applyTxn.immediate(mutations, ctx);
@@ -176,23 +178,11 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
 
     async recordDecision(decision) {
       ensureOpen();
-      checkActor(decision.actor);
-      if (!decision.verb) throw new ValidationError('a decision needs a verb', [{ field: 'verb', message: 'required' }]);
-      assertJson(decision.details ?? {}, 'decision details');
-      // Hash exactly what is stored (JSON drops undefined members and applies toJSON).
-      const details = decision.details === undefined ? undefined : (JSON.parse(JSON.stringify(decision.details)) as Record<string, unknown>);
+      checkDecision(decision);
       try {
         return db.transaction((): AuditEntry => {
           const audit = createAppender(st);
-          const entry = audit.append({
-            time: now(),
-            actor: decision.actor,
-            verb: decision.verb,
-            kind: decision.ref?.kind,
-            namespace: decision.ref?.namespace || undefined,
-            name: decision.ref?.name,
-            details,
-          });
+          const entry = audit.append(decisionEntry(decision, now()));
           audit.finish();
           return entry;
         }).immediate();
@@ -285,4 +275,23 @@ function translate(err: unknown): unknown {
   if (typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED'))
     return new RetryableError(`the store is busy (${code}): retry`);
   return err;
+}
+
+function checkDecision(decision: AuditDecision): void {
+  checkActor(decision.actor);
+  if (!decision.verb) throw new ValidationError('a decision needs a verb', [{ field: 'verb', message: 'required' }]);
+  assertJson(decision.details ?? {}, 'decision details');
+}
+
+// Hash exactly what is stored (JSON drops undefined members and applies toJSON).
+function decisionEntry(decision: AuditDecision, time: string) {
+  return {
+    time,
+    actor: decision.actor,
+    verb: decision.verb,
+    kind: decision.ref?.kind,
+    namespace: decision.ref?.namespace || undefined,
+    name: decision.ref?.name,
+    details: decision.details === undefined ? undefined : (JSON.parse(JSON.stringify(decision.details)) as Record<string, unknown>),
+  };
 }

@@ -310,6 +310,18 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(verifyChain(log)).toEqual(v);
       });
 
+      it('commits decisions given with an apply in its transaction, after its changes, and none when it fails', async () => {
+        const why = { actor: 'controller:placement', verb: 'schedule', ref: { kind: 'Workload', namespace: 'p', name: 'api' }, details: { clusters: ['a'] } };
+        await store.apply([{ verb: 'create', object: obj('Placement', 'api', 'p') }], { actor: 'controller:placement', decisions: [why, { ...why, verb: 'note' }] });
+        expect((await store.auditLog()).map((e) => `${e.seq} ${e.verb} ${e.kind}/${e.name} ${e.resourceVersion ?? '-'}`)).toEqual(['1 create Placement/api 1', '2 schedule Workload/api -', '3 note Workload/api -']);
+        await expect(store.apply([{ verb: 'create', object: obj('Placement', 'api', 'p') }], { actor: 'controller:placement', decisions: [why] })).rejects.toBeInstanceOf(AlreadyExistsError);
+        await expect(store.apply([{ verb: 'create', object: obj('Placement', 'b', 'p') }], { actor: 'controller:x', decisions: [{ ...why, details: { bad: Number.NaN } }] })).rejects.toBeInstanceOf(ValidationError);
+        expect(await store.get({ kind: 'Placement', namespace: 'p', name: 'b' })).toBeUndefined();
+        expect(await store.verifyAudit()).toMatchObject({ ok: true, entries: 3 });
+        await store.apply([{ verb: 'upsert', object: obj('Placement', 'c', 'p') }], { actor: 'controller:x', dryRun: true, decisions: [why] });
+        expect(await store.auditLog()).toHaveLength(3);
+      });
+
       it('stores decision details as JSON and rejects what JSON cannot hold', async () => {
         const e = await store.recordDecision({ actor: 'controller:x', verb: 'note', details: { at: new Date('2026-01-02T03:04:05Z'), gone: undefined, list: [1, 'a'] } });
         expect(e.details).toEqual({ at: '2026-01-02T03:04:05.000Z', list: [1, 'a'] });
