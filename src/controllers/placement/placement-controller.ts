@@ -81,6 +81,7 @@ export function placementController(o: PlacementControllerOptions): ControllerSp
     list.push(now);
     transitions.set(c.metadata.name, list);
   });
+  let pausedMessage: string | undefined;
   return {
     initialKeys: [GLOBAL],
     watches: [
@@ -110,6 +111,11 @@ export function placementController(o: PlacementControllerOptions): ControllerSp
           ...(policy ? { policy } : {}),
         });
         const requeue = plan.recheckMs !== undefined ? { requeueAfterMs: plan.recheckMs } : undefined;
+        if (plan.failoverPaused !== pausedMessage) {
+          pausedMessage = plan.failoverPaused;
+          const ev = await o.events.mutation({ involved: { kind: 'Fleet', name: 'fleet' }, type: plan.failoverPaused ? 'Warning' : 'Normal', reason: plan.failoverPaused ? 'FailoverPaused' : 'FailoverResumed', message: plan.failoverPaused ?? 'enough clusters are Ready again: failover resumed', source: 'placement-controller' });
+          await store.apply([ev], { actor: 'controller:placement', decisions: [{ actor: 'controller:placement', verb: plan.failoverPaused ? 'failover-paused' : 'failover-resumed', details: { message: plan.failoverPaused ?? 'resumed' } }] });
+        }
         if (plan.upserts.length === 0 && plan.deletes.length === 0) return requeue;
         const current = new Map(placements.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
         const now = new Date();

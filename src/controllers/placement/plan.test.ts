@@ -120,3 +120,17 @@ describe('settle delay', () => {
     expect(settleDelay([c], 2000, 5000)).toBe(4000);
   });
 });
+
+describe('mass failure', () => {
+  it('pauses failover when most of the fleet is NotReady at once, and fails over again when enough is back', () => {
+    const clusters = fleet().map((c, i) => (i < 2 ? { ...c, status: { phase: 'NotReady' } } : c));
+    const placements = [placement('pay', [{ cluster: 'aws-eu', replicas: 2 }, { cluster: 'gcp-eu', replicas: 2 }])];
+    const paused = planPlacements({ clusters, workloads: [workload('pay', 4, 'eu')], placements });
+    expect(paused.failoverPaused).toMatch(/2 of 3 clusters are NotReady/);
+    expect(paused.upserts).toEqual([]);
+    const one = fleet().map((c, i) => (i === 0 ? { ...c, status: { phase: 'NotReady' } } : c));
+    const resumed = planPlacements({ clusters: one, workloads: [workload('pay', 4, 'eu')], placements });
+    expect(resumed.failoverPaused).toBeUndefined();
+    expect(resumed.upserts[0]!.event.reason).toBe('FailedOver');
+  });
+});

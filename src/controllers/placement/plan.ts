@@ -29,7 +29,18 @@ export interface PlacementPlan {
   failedClusters: string[];
   /** Reconcile again after this long (failback hysteresis, a surge waiting for readiness). */
   recheckMs?: number;
+  /** Set when failover is held back because most of the fleet went NotReady at once. */
+  failoverPaused?: string;
 }
+
+/**
+ * When more than this share of the fleet (and at least two clusters) is NotReady at the same
+ * time, failover pauses, as Kubernetes' node lifecycle controller does for unhealthy zones: so
+ * many simultaneous losses more likely mean the control plane cannot hear its agents (overload,
+ * a partition) than that the clusters died, and moving everything onto the few left would
+ * overload them too. Replicas stay placed; failover resumes once enough clusters are back.
+ */
+export const MASS_FAILURE_FRACTION = 0.55;
 
 const PRIORITY: Record<string, number> = { 'tier-0': 0, 'tier-1': 1, 'tier-2': 2, 'tier-3': 3 };
 const keyOf = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
@@ -87,6 +98,11 @@ export function planPlacements(input: {
   // 1. Failover: only the replicas that sat on failed (or vanished) clusters are re-placed.
   const failed = new Set<string>();
   for (const p of live) for (const e of p.spec.clusters) if (e.replicas > 0 && !clusterIsUp(clusterByName.get(e.cluster))) failed.add(e.cluster);
+  const notReady = input.clusters.filter((c) => (c.status as { phase?: string } | undefined)?.phase === 'NotReady').length;
+  if (notReady >= 2 && notReady / input.clusters.length > MASS_FAILURE_FRACTION) {
+    for (const n of [...failed]) if (clusterByName.has(n)) failed.delete(n); // deleted clusters still fail over
+    plan.failoverPaused = `${notReady} of ${input.clusters.length} clusters are NotReady at once (more than ${Math.round(MASS_FAILURE_FRACTION * 100)}%): failover paused until more of the fleet is back`;
+  }
   plan.failedClusters = [...failed].sort();
   const touched = new Set<string>();
   if (failed.size > 0) {
