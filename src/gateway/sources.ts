@@ -66,23 +66,34 @@ const KINDS = ['Workload', 'Placement', 'Cluster'] as const;
  * The general source: mirrors the three kinds through `feed` and rebuilds on change.
  * A failed list or watch is retried after `retryMs` with a fresh list (nothing is missed).
  */
-export function feedSource(feed: KindFeed, opts: { retryMs?: number; onError?: (err: unknown) => void } = {}): TableSource {
+export function feedSource(feed: KindFeed, opts: { retryMs?: number; onError?: (err: unknown) => void; minRebuildMs?: number } = {}): TableSource {
   const abort = new AbortController();
   const mirrors = new Map<string, Map<string, ApiObject>>(KINDS.map((k) => [k, new Map()]));
   let sink: ((t: RouteTable) => void) | undefined;
   let scheduled = false;
+  let lastBuild = -Infinity;
+  // A rollout of a thousand workloads changes objects thousands of times a second; a table
+  // rebuilt per event would starve the process. The data plane does not wait for the table to
+  // fail over (health checks and ejection act on their own), so a table at most this stale
+  // costs nothing on failover and bounds the rebuild work. Default 100 ms.
+  const minRebuildMs = opts.minRebuildMs ?? 100;
   const rebuild = () => {
     scheduled = false;
     if (!sink || abort.signal.aborted) return;
+    lastBuild = performance.now();
     const all = (k: string) => [...mirrors.get(k)!.values()];
     sink(buildRoutes(all('Workload'), all('Placement'), all('Cluster')));
   };
-  // Many events arrive together (an agent report touches several objects): build once per burst.
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(rebuild);
+    const wait = lastBuild + minRebuildMs - performance.now();
+    if (wait > 0) setTimeout(rebuild, wait).unref();
+    else setImmediate(rebuild);
   };
+  // Routes read a Workload's spec (host, residency), never its status: status churn is no news.
+  const relevant = (ev: WatchEvent, old: ApiObject | undefined) =>
+    ev.type !== 'MODIFIED' || ev.object.kind !== 'Workload' || !old || old.metadata.generation !== ev.object.metadata.generation || JSON.stringify(old.metadata.labels) !== JSON.stringify(ev.object.metadata.labels);
   const key = (o: ApiObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
@@ -97,10 +108,11 @@ export function feedSource(feed: KindFeed, opts: { retryMs?: number; onError?: (
         schedule();
         let rv = resourceVersion;
         for await (const ev of feed.watch(kind, rv, abort.signal)) {
+          const old = mirror.get(key(ev.object));
           if (ev.type === 'DELETED') mirror.delete(key(ev.object));
           else mirror.set(key(ev.object), ev.object);
           rv = ev.object.metadata.resourceVersion ?? rv;
-          schedule();
+          if (relevant(ev, old)) schedule();
         }
       } catch (err) {
         if (abort.signal.aborted) return;

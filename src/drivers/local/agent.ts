@@ -307,11 +307,51 @@ export function runAgent(options: AgentOptions): RunningAgent {
     }
   };
 
+  // Workload templates are fetched on demand, only for workloads placed here, and again when a
+  // Placement carries a newer generation (every spec change re-issues the Placement). Watching
+  // every Workload would send each agent every status write of the whole fleet: at 1,000
+  // workloads and 20 clusters that fan-out, not the work, was what saturated the API server.
+  const templates = new Map<string, ApiObject>();
+  let refreshing: Promise<void> = Promise.resolve();
+  const refreshTemplates = (): Promise<void> =>
+    (refreshing = refreshing.then(async () => {
+      if (!placements || abort.signal.aborted) return;
+      const wanted = new Map<string, number>();
+      for (const p of placements.values() as Iterable<Placement>) {
+        if (!(p.spec.clusters ?? []).some((c) => c.cluster === o.cluster && c.replicas > 0) || !p.spec.workload) continue;
+        wanted.set(workloadKeyString({ namespace: p.metadata.namespace ?? 'default', name: p.spec.workload }), p.spec.generation ?? 0);
+      }
+      for (const k of [...templates.keys()]) if (!wanted.has(k)) templates.delete(k);
+      for (const [k, generation] of wanted) {
+        const have = templates.get(k);
+        if (have && (have.metadata.generation ?? 0) >= generation) continue;
+        const [ns, name] = k.split('/') as [string, string];
+        try {
+          templates.set(k, await client.request<ApiObject>('GET', `${API_BASE}/namespaces/${encodeURIComponent(ns)}/workloads/${encodeURIComponent(name)}`));
+        } catch (err) {
+          if (err instanceof NotFoundError) templates.delete(k);
+          else throw err; // retried on the next placement change or resync
+        }
+      }
+      workloads = templates;
+      scheduleConverge();
+    }).catch((err: unknown) => o.log(`fetching workload templates: ${String(err)}`)));
+  // A template fetch that failed (server away) is retried while nothing else changes.
+  const templateRetry = async () => {
+    while (!abort.signal.aborted) {
+      await abortableSleep(Math.max(1000, o.heartbeatMs * 4), abort.signal);
+      if (placements && connected) await refreshTemplates();
+    }
+  };
+
   const loops = Promise.all([
     heartbeatLoop(),
     leaseKeeper(),
-    informer('placements', (c) => (placements = c)),
-    informer('workloads', (c) => (workloads = c)),
+    templateRetry(),
+    informer('placements', (c) => {
+      placements = c;
+      void refreshTemplates();
+    }),
   ]);
 
   // ---- lifecycle -----------------------------------------------------------------------------
