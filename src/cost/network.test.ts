@@ -1,6 +1,6 @@
 // Transfer prices follow who sends: cross-zone, inter-region, or the sender's internet egress.
 import { describe, expect, it } from 'vitest';
-import { defaultCatalog } from './catalog/shipped.js';
+import { defaultCatalog } from './catalog/import.js';
 import { transferPricePerGB } from './network.js';
 import { pricedRegions } from './priced-regions.js';
 

@@ -2,7 +2,7 @@
 // kept apart, overrides win, and anything unpriceable is a ValidationError, never a zero.
 import { describe, expect, it } from 'vitest';
 import { ValidationError, validateObject, type Cluster } from '../api/index.js';
-import { defaultCatalog } from './catalog/shipped.js';
+import { defaultCatalog } from './catalog/import.js';
 import { priceFleet } from './fleet.js';
 import { CPU_RAM_COST_RATIO, HOURS_PER_MONTH, clusterPricing, monthlyCost, replicaCostPerHour, splitNodePrice } from './pricing.js';
 

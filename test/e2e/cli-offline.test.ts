@@ -92,6 +92,24 @@ describe('offline commands', () => {
     expect(missing.stderr).toContain('unknown instance type "m6i.large" in region "mars-1"');
   });
 
+  it('catalog import validates a newer price file, and TRUSTSTRAM_PRICE_FILE makes every command price with it', async () => {
+    const dir = await tempDir();
+    const good = join(dir, 'prices.csv');
+    await writeFile(good, 'provider,region,instance_type,vcpu,memory_gib,ondemand_usd_per_hour,spot_usd_per_hour,source\naws,eu-west-1,m6i.large,2,8,0.5,,vendor quote 2027-01\n');
+    const ok = await cli(['catalog', 'import', good]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('valid — 1 instance prices in 1 regions (aws)');
+    const priced = await cli(['catalog', 'show', 'm6i.large', '--region', 'eu-west-1', '-o', 'json'], { env: { TRUSTSTRAM_PRICE_FILE: good } });
+    expect(JSON.parse(priced.stdout)).toMatchObject({ onDemandHourly: 0.5, source: 'vendor quote 2027-01' });
+    const bad = join(dir, 'bad.csv');
+    await writeFile(bad, 'provider,region,instance_type,vcpu,memory_gib,ondemand_usd_per_hour,spot_usd_per_hour,source\naws,eu-west-1,m6i.large,two,8,0.5,,x\n');
+    const rejected = await cli(['catalog', 'import', bad]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toContain('line 2, column 4 (vcpu)');
+    const refused = await cli(['catalog', 'list'], { env: { TRUSTSTRAM_PRICE_FILE: bad } });
+    expect(refused.code).toBe(1);
+  });
+
   it('schedule places the examples offline and prints the issue-3 JSON shape', async () => {
     const r = await cli(['schedule', '--fleet', 'examples/fleet.yaml', '--workloads', 'examples/workloads.yaml', '--time-limit-ms', '5000', '-o', 'json'], { server: nobody });
     expect(r.code, r.stderr).toBe(0);

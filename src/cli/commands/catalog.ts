@@ -40,6 +40,24 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     });
 
   catalog
+    .command('import')
+    .description('Validate a newer price file (CSV with the shipped columns) and show how to use it')
+    .argument('<file>', 'CSV: provider,region,instance_type,vcpu,memory_gib,ondemand_usd_per_hour,spot_usd_per_hour,source[,as_of]')
+    .option('--read-on <date>', 'date the prices were read (YYYY-MM-DD), recorded as their as-of date')
+    .addHelpText(
+      'after',
+      '\nEvery bad cell is reported with its line and column; nothing is used until the whole file is valid.\nThe server, schedule, cost and catalog commands then price with it when TRUSTSTRAM_PRICE_FILE names it:\n  truststram catalog import prices-2027-01.csv\n  TRUSTSTRAM_PRICE_FILE=prices-2027-01.csv truststram server',
+    )
+    .action(async (file: string, opts: { readOn?: string }) => {
+      const { loadPriceFile, PRICE_FILE_ENV } = await import('../../cost/index.js');
+      const cat = loadPriceFile(file, opts.readOn ? { readOn: opts.readOn } : {});
+      const items = cat.instances();
+      const regions = new Set(items.map((i) => `${i.provider}/${i.region}`));
+      ctx.stdout.write(`${file}: valid — ${items.length} instance prices in ${regions.size} regions (${[...new Set(items.map((i) => i.provider))].sort().join(', ')}), version ${cat.meta.version}, as of ${cat.meta.asOf}\n`);
+      ctx.stdout.write(`Use it:  ${PRICE_FILE_ENV}=${file} truststram server   (also schedule, cost, catalog)\n`);
+    });
+
+  catalog
     .command('show')
     .description('Show one instance type in one region, with the source and date of its prices')
     .argument('<type>', 'instance type, e.g. m6i.large, Standard_D2s_v5, n2-standard-2')

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createPriceCatalog } from './catalog.js';
 import { describeCatalogConformance } from './catalog.conformance.js';
 import { loadPriceFile } from './import.js';
-import { defaultCatalog, packageDataDir, shippedPriceData } from './shipped.js';
+import { defaultCatalog } from './import.js';
+import { packageDataDir, shippedPriceData } from './shipped.js';
 
 describeCatalogConformance('shipped data', defaultCatalog);
 describeCatalogConformance('imported price file', () => loadPriceFile(`${packageDataDir()}/cloud-prices.csv`, { readOn: '2026-11-21' }));

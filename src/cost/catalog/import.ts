@@ -40,3 +40,20 @@ export function loadPriceFile(path: string, opts: LoadPriceFileOptions = {}): Da
     controlPlane,
   });
 }
+
+/** Environment variable naming a price file that replaces the shipped instance prices. */
+export const PRICE_FILE_ENV = 'TRUSTSTRAM_PRICE_FILE';
+let cachedCatalog: DataPriceCatalog | undefined;
+
+/**
+ * The catalog every component prices with, loaded once per process: the shipped data, or the
+ * price file named by `$TRUSTSTRAM_PRICE_FILE` (validated; a bad file stops start-up with the
+ * line and column of every bad cell, it never falls back silently).
+ * @example defaultCatalog().instance('gcp', 'europe-west1', 'n2-standard-4')
+ */
+export function defaultCatalog(): DataPriceCatalog {
+  if (cachedCatalog) return cachedCatalog;
+  const file = process.env[PRICE_FILE_ENV];
+  cachedCatalog = file ? loadPriceFile(file) : createPriceCatalog(shippedPriceData());
+  return cachedCatalog;
+}

@@ -3,5 +3,5 @@
 export * from './contract.js';
 export * from './catalog.js';
 export { parsePriceFile, PRICE_COLUMNS, type PriceFileOptions, type ParsedPriceFile } from './price-file.js';
-export { defaultCatalog, shippedPriceData, packageDataDir } from './shipped.js';
-export { loadPriceFile, type LoadPriceFileOptions } from './import.js';
+export { shippedPriceData, packageDataDir } from './shipped.js';
+export { defaultCatalog, loadPriceFile, PRICE_FILE_ENV, type LoadPriceFileOptions } from './import.js';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPriceCatalog, type ControlPlaneFee, type DataPriceCatalog, type PriceData } from './catalog.js';
+import type { ControlPlaneFee, PriceData } from './catalog.js';
 import type { CloudProvider, NetworkPrices } from './contract.js';
 import { parsePriceFile } from './price-file.js';
 
@@ -32,7 +32,6 @@ export function packageDataDir(): string {
 }
 
 let cachedData: PriceData | undefined;
-let cachedCatalog: DataPriceCatalog | undefined;
 
 /** The shipped price data as plain values (parsed on first use, then cached). */
 export function shippedPriceData(): PriceData {
@@ -56,11 +55,3 @@ export function shippedPriceData(): PriceData {
   return cachedData;
 }
 
-/**
- * The default catalog over the shipped data, loaded once per process.
- * @example defaultCatalog().instance('gcp', 'europe-west1', 'n2-standard-4')
- */
-export function defaultCatalog(): DataPriceCatalog {
-  cachedCatalog ??= createPriceCatalog(shippedPriceData());
-  return cachedCatalog;
-}
