@@ -2,7 +2,7 @@
 // code takes these typed, defaulted objects and trusts them.
 import type { z } from 'zod';
 import { ValidationError, type Cause } from './errors.js';
-import { API_VERSION, DEFAULT_NAMESPACE, KINDS, kindInfo, objectKey, type AnyObject, type ApiObject, type Cluster } from './kinds/index.js';
+import { API_VERSION, DEFAULT_NAMESPACE, KINDS, kindInfo, objectKey, type AnyObject, type Cluster } from './kinds/index.js';
 import type { RawDocument } from './load.js';
 import { lookupRegion } from './regions.js';
 
@@ -121,7 +121,3 @@ export function validateDocuments(docs: RawDocument[], defaultNamespace = DEFAUL
   return objects;
 }
 
-/** Convenience for callers holding an ApiObject they already trust (controllers). */
-export function asApiObject(o: AnyObject): ApiObject {
-  return o as ApiObject;
-}

@@ -3,7 +3,7 @@
 // and `truststram demo` run exactly this; tests start it on port 0.
 import type { StdioOptions } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
-import { ValidationError, objectKey, type Cluster, type Policy } from '../api/index.js';
+import { ValidationError, objectKey, type Policy } from '../api/index.js';
 import { complianceController, complianceViews } from '../compliance/index.js';
 import { budgetAdmissionHook, budgetController, createWebhookNotifier } from '../controllers/budget/index.js';
 import { createEventRecorder, createManager, healthController, placementController, statusController, type Manager } from '../controllers/index.js';
@@ -262,7 +262,3 @@ function locatedPolicyErrors(hook: (req: AdmissionRequest) => Promise<AdmissionR
   };
 }
 
-/** The clusters whose agents the control plane is expected to run. */
-export function managedClusters(clusters: readonly Cluster[]): string[] {
-  return clusters.filter((c) => (c.spec.driver?.type ?? 'local') === 'local' && c.spec.driver?.managed !== false).map((c) => c.metadata.name);
-}

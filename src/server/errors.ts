@@ -26,7 +26,6 @@ export class UnauthorizedError extends TrustStramError {
   readonly reason = Reason.Unauthorized;
 }
 
-
 /** The client went away mid-request: nothing to answer, nothing to log. */
 export class ClientGoneError extends Error {
   constructor() {

@@ -20,6 +20,8 @@ import {
   listClusters,
   listEvents,
   markedProcesses,
+  reapMarked,
+  echoWorkload,
   newMark,
   replicasOf,
   startFleetServer,
@@ -45,20 +47,6 @@ spec:
   driver: { type: local }
 `;
 
-const workload = (ns: string, name: string, replicas: number, residency: string, spread = '') => `apiVersion: truststram.io/v1alpha1
-kind: Workload
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  image: registry.example/echo:1.0
-  command: ["node", "examples/apps/echo.mjs"]
-  replicas: ${replicas}
-  resources: { cpu: 250m, memory: 128Mi }
-  ports: [{ name: http, port: 8080 }]
-  healthCheck: { path: /healthz, interval: 1s }
-  placement: { residency: ${residency}${spread} }
-`;
 
 const CLUSTERS = ['eu-a', 'eu-b', 'us-a'];
 const echoes = () => fleetProcesses(mark).filter((p) => p.cmdline.startsWith('node examples/apps/echo.mjs'));
@@ -84,7 +72,7 @@ beforeAll(async () => {
   port = await freePort();
   server = await startFleetServer(dataDir, port, mark);
   const file = join(dir, 'fleet.yaml');
-  await writeFile(file, [cluster('eu-a', 'aws', 'eu-west-1'), cluster('eu-b', 'gcp', 'europe-west3'), cluster('us-a', 'aws', 'us-east-1'), workload('shop', 'web', 3, 'eu', ', spread: { minProviders: 2 }'), workload('shop', 'api', 2, 'us')].join('---\n'));
+  await writeFile(file, [cluster('eu-a', 'aws', 'eu-west-1'), cluster('eu-b', 'gcp', 'europe-west3'), cluster('us-a', 'aws', 'us-east-1'), echoWorkload('shop', 'web', 3, 'eu', ', spread: { minProviders: 2 }'), echoWorkload('shop', 'api', 2, 'us')].join('---\n'));
   const t0 = Date.now();
   const r = await cli(['apply', '-f', file], { server: server.url });
   expect(r.code, r.stderr).toBe(0);
@@ -95,16 +83,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await killTracked();
-  // Anything still carrying the marker would be an orphan; clean it up so a failure cannot leak.
-  const left = markedProcesses(mark);
-  for (const p of left) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  expect(left).toEqual([]);
+  expect(reapMarked(mark)).toEqual([]);
 });
 
 describe('embedded fleet across crashes', () => {

@@ -3,21 +3,13 @@
 // own after --duration and leaves no agent or replica process behind.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from './harness.js';
-import { killTracked, markedProcesses, newMark, runBin, waitUntil } from './fleet-harness.js';
+import { killTracked, markedProcesses, newMark, reapMarked, runBin, waitUntil } from './fleet-harness.js';
 
 const mark = newMark();
 
 afterAll(async () => {
   await killTracked();
-  const left = markedProcesses(mark);
-  for (const p of left) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  expect(left).toEqual([]);
+  expect(reapMarked(mark)).toEqual([]);
 });
 
 describe('truststram demo', () => {

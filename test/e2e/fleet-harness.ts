@@ -238,3 +238,37 @@ export async function askReplica(endpoint: string): Promise<{ cluster: string; r
   if (!res.ok) throw new Error(`${endpoint}: HTTP ${res.status}`);
   return (await res.json()) as { cluster: string; replica: string };
 }
+
+/**
+ * Kills (SIGKILL) every process still carrying the mark and returns what it found: anything
+ * returned is an orphan the test must fail on, already cleaned up so a failure cannot leak.
+ */
+export function reapMarked(mark: string): MarkedProcess[] {
+  const left = markedProcesses(mark);
+  for (const p of left) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  return left;
+}
+
+/** A Workload manifest whose replicas run `examples/apps/echo.mjs`; `placement` adds to the placement map. */
+export function echoWorkload(ns: string, name: string, replicas: number, residency: string, placement = ''): string {
+  return `apiVersion: truststram.io/v1alpha1
+kind: Workload
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  image: registry.example/echo:1.0
+  command: ["node", "examples/apps/echo.mjs"]
+  replicas: ${replicas}
+  resources: { cpu: 250m, memory: 128Mi }
+  ports: [{ name: http, port: 8080 }]
+  healthCheck: { path: /healthz, interval: 1s }
+  placement: { residency: ${residency}${placement} }
+`;
+}

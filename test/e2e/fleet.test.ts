@@ -19,6 +19,7 @@ import {
   killTracked,
   listEvents,
   markedProcesses,
+  echoWorkload,
   newMark,
   replicasOf,
   runBin,
@@ -48,22 +49,6 @@ spec:
 `;
 }
 
-function workloadDoc(ns: string, name: string, replicas: number, residency: string): string {
-  return `apiVersion: truststram.io/v1alpha1
-kind: Workload
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  image: registry.example/echo:1.0
-  command: ["node", "examples/apps/echo.mjs"]
-  replicas: ${replicas}
-  resources: { cpu: 250m, memory: 128Mi }
-  ports: [{ name: http, port: 8080 }]
-  healthCheck: { path: /healthz, interval: 1s }
-  placement: { residency: ${residency} }
-`;
-}
 
 const CLUSTERS = [clusterDoc('eu-a', 'aws', 'eu-west-1', 0.03), clusterDoc('eu-b', 'gcp', 'europe-west3', 0.04), clusterDoc('us-a', 'aws', 'us-east-1', 0.01), clusterDoc('us-b', 'azure', 'eastus', 0.02)];
 const EU = new Set(['eu-a', 'eu-b']);
@@ -119,7 +104,7 @@ afterAll(async () => {
 
 describe('embedded fleet: real replicas converge and heal', () => {
   it('apply → every replica ready on its placed cluster, answering with its cluster and replica identity', async () => {
-    await apply(workloadDoc('shop', 'web', 2, 'eu'), workloadDoc('shop', 'api', 2, 'us'));
+    await apply(echoWorkload('shop', 'web', 2, 'eu'), echoWorkload('shop', 'api', 2, 'us'));
     const web = await expectServing('shop', 'web', 2);
     const api = await expectServing('shop', 'api', 2);
     for (const e of web.placement.spec.clusters) expect(EU.has(e.cluster)).toBe(true);
@@ -132,19 +117,19 @@ describe('embedded fleet: real replicas converge and heal', () => {
 
   it('scale up and down → converges in status and in real processes', async () => {
     const before = await replicasOf(server.url, 'shop', 'web');
-    await apply(workloadDoc('shop', 'web', 5, 'eu'));
+    await apply(echoWorkload('shop', 'web', 5, 'eu'));
     const up = await expectServing('shop', 'web', 5);
     // Scaling up keeps the replicas that ran.
     for (const r of before) expect(up.replicas.some((x) => x.pid === r.pid)).toBe(true);
     expect(fleetProcesses(mark).filter((p) => p.cmdline.startsWith('node examples/apps/echo.mjs')).length).toBe(7);
 
-    await apply(workloadDoc('shop', 'web', 1, 'eu'));
+    await apply(echoWorkload('shop', 'web', 1, 'eu'));
     const down = await expectServing('shop', 'web', 1);
     const gone = up.replicas.filter((r) => r.pid !== down.replicas[0]!.pid);
     await waitUntil(() => gone.every((r) => !alive(r.pid) && !alive(r.pgid)), 10_000, 'scaled-down replica processes to exit');
     expect(fleetProcesses(mark).filter((p) => p.cmdline.startsWith('node examples/apps/echo.mjs')).length).toBe(3);
 
-    await apply(workloadDoc('shop', 'web', 2, 'eu'));
+    await apply(echoWorkload('shop', 'web', 2, 'eu'));
     await expectServing('shop', 'web', 2);
   });
 

@@ -10,7 +10,6 @@ import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerSpec, Manager } from '../runtime/index.js';
 
 export const HEALTH_CONTROLLER = 'health';
-export const UNREACHABLE_TAINT = 'truststram.io/unreachable';
 
 export interface HealthControllerOptions {
   store: Store;
