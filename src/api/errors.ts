@@ -81,15 +81,47 @@ export class ExpiredError extends TrustStramError {
   readonly reason = Reason.Expired;
 }
 
-/** Admission (policy or budget) denied the request. HTTP 403. */
+/** Authentication is on and the request carries no valid bearer token. HTTP 401. */
+export class UnauthorizedError extends TrustStramError {
+  readonly code = 401;
+  readonly reason = Reason.Unauthorized;
+}
+
+/** Admission (policy or budget) denied the request, or the caller may not do this. HTTP 403. */
 export class ForbiddenError extends TrustStramError {
   readonly code = 403;
   readonly reason = Reason.Forbidden;
 }
 
+/** The path exists but not for this method. HTTP 405; `allow` feeds the `Allow` header (empty when rebuilt from a Status). */
+export class MethodNotAllowedError extends TrustStramError {
+  readonly code = 405;
+  readonly reason = Reason.MethodNotAllowed;
+  constructor(
+    message: string,
+    readonly allow: readonly string[] = [],
+    causes: Cause[] = [],
+  ) {
+    super(message, causes);
+  }
+}
+
+/** The client was too slow to send its request; the server gave up. HTTP 408: send it again. */
+export class RequestTimeoutError extends TrustStramError {
+  readonly code = 408;
+  readonly reason = Reason.Timeout;
+  override readonly retryable = true;
+}
+
 export class PayloadTooLargeError extends TrustStramError {
   readonly code = 413;
   readonly reason = Reason.RequestEntityTooLarge;
+}
+
+/** The body is not in a media type this endpoint accepts. HTTP 415. */
+export class UnsupportedMediaTypeError extends TrustStramError {
+  readonly code = 415;
+  readonly reason = Reason.UnsupportedMediaType;
 }
 
 /** Too many concurrent requests or watches: retry later. HTTP 429. */
@@ -172,32 +204,55 @@ function causeField(c: Cause): string {
   return [c.file, c.document !== undefined ? `document ${c.document}` : undefined, c.field].filter(Boolean).join(': ');
 }
 
-/** Re-creates a typed error from a `Status` received over HTTP, so clients branch on type too. */
+type ErrorClass = new (message: string, causes?: Cause[]) => TrustStramError;
+
+// Every reason's class; `satisfies` makes adding a Reason without its class a type error.
+const BY_REASON = {
+  Invalid: ValidationError,
+  BadRequest: BadRequestError,
+  NotFound: NotFoundError,
+  AlreadyExists: AlreadyExistsError,
+  Conflict: ConflictError,
+  Forbidden: ForbiddenError,
+  Unauthorized: UnauthorizedError,
+  MethodNotAllowed: MethodNotAllowedError as ErrorClass,
+  RequestEntityTooLarge: PayloadTooLargeError,
+  UnsupportedMediaType: UnsupportedMediaTypeError,
+  Timeout: RequestTimeoutError,
+  TooManyRequests: TooManyRequestsError,
+  Expired: ExpiredError,
+  ServiceUnavailable: RetryableError,
+  InternalError: InternalError,
+} as const satisfies Record<Reason, ErrorClass>;
+
+// A body without a known reason (a proxy's plain-text 401, an older server) is typed by its
+// HTTP code; 409 without a reason is a Conflict, the more common of its two meanings.
+const BY_CODE: Partial<Record<number, ErrorClass>> = {
+  400: BadRequestError,
+  401: UnauthorizedError,
+  403: ForbiddenError,
+  404: NotFoundError,
+  405: MethodNotAllowedError as ErrorClass,
+  408: RequestTimeoutError,
+  409: ConflictError,
+  410: ExpiredError,
+  413: PayloadTooLargeError,
+  415: UnsupportedMediaTypeError,
+  422: ValidationError,
+  429: TooManyRequestsError,
+  500: InternalError,
+  503: RetryableError,
+};
+
+/**
+ * Re-creates a typed error from a `Status` received over HTTP, so clients branch on type too:
+ * by `reason` first, then by `code`; other 4xx become BadRequestError and the rest InternalError.
+ */
 export function fromStatus(s: Partial<Status>): TrustStramError {
   const causes: Cause[] = (s.details?.causes ?? []).map((c) => ({ field: c.field, message: c.message }));
   const msg = s.message ?? 'request failed';
-  switch (s.reason) {
-    case Reason.Invalid:
-      return new ValidationError(msg, causes);
-    case Reason.NotFound:
-      return new NotFoundError(msg, causes);
-    case Reason.AlreadyExists:
-      return new AlreadyExistsError(msg, causes);
-    case Reason.Conflict:
-      return new ConflictError(msg, causes);
-    case Reason.Forbidden:
-      return new ForbiddenError(msg, causes);
-    case Reason.Expired:
-      return new ExpiredError(msg, causes);
-    case Reason.RequestEntityTooLarge:
-      return new PayloadTooLargeError(msg, causes);
-    case Reason.ServiceUnavailable:
-      return new RetryableError(msg, causes);
-    case Reason.TooManyRequests:
-      return new TooManyRequestsError(msg, causes);
-    case Reason.InternalError:
-      return new InternalError(msg, causes);
-    default:
-      return (s.code ?? 500) < 500 ? new BadRequestError(msg, causes) : new InternalError(msg, causes);
-  }
+  const code = s.code ?? 500;
+  const known = s.reason !== undefined && Object.hasOwn(BY_REASON, s.reason) ? BY_REASON[s.reason] : undefined;
+  const Class = known ?? BY_CODE[code] ?? (code >= 400 && code < 500 ? BadRequestError : InternalError);
+  return new Class(msg, causes);
 }

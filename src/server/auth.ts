@@ -4,8 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
-import { BadRequestError, ValidationError } from '../api/index.js';
-import { UnauthorizedError } from './errors.js';
+import { BadRequestError, UnauthorizedError, ValidationError } from '../api/index.js';
 
 export const ANONYMOUS = 'anonymous';
 

@@ -1,8 +1,8 @@
 // Reading request bodies and writing JSON replies. Every way a body can be bad (too big, wrong
 // media type, not UTF-8, not JSON) becomes a typed 4xx error here, before any handler logic.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestError, PayloadTooLargeError } from '../api/index.js';
-import { ClientGoneError, UnsupportedMediaTypeError } from './errors.js';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../api/index.js';
+import { ClientGoneError } from './errors.js';
 
 export const JSON_TYPE = 'application/json';
 export const MERGE_PATCH_TYPE = 'application/merge-patch+json';

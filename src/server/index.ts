@@ -4,7 +4,6 @@ export { startServer, type RunningServer } from './server.js';
 export { compileServerOptions, parseListen, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES, type ServerOptions, type CompiledServerOptions } from './options.js';
 export { runAdmission, type AdmissionHook, type AdmissionRequest, type AdmissionResult, type AdmissionOperation } from './admission.js';
 export { createRouter, METHODS, type View, type Handler, type Reply, type RequestContext, type Method, type Router, type Match } from './router.js';
-export { MethodNotAllowedError, UnsupportedMediaTypeError, UnauthorizedError } from './errors.js';
 export { mergePatch } from './merge-patch.js';
 export { diffObjects, type FieldChange } from './diff.js';
 export { API_PREFIX, parseResourcePath, type ResourcePath } from './paths.js';

@@ -7,6 +7,7 @@ import {
   ConflictError,
   DEFAULT_NAMESPACE,
   MAX_DOCUMENT_BYTES,
+  MethodNotAllowedError,
   PayloadTooLargeError,
   NotFoundError,
   ValidationError,
@@ -17,7 +18,6 @@ import {
 import type { Mutation, ObjectRef } from '../store/store.js';
 import { runAdmission, type AdmissionOperation } from './admission.js';
 import type { ServerDeps } from './deps.js';
-import { MethodNotAllowedError } from './errors.js';
 import { JSON_TYPE, MERGE_PATCH_TYPE } from './http.js';
 import { mergePatch } from './merge-patch.js';
 import { allowedMethods, API_PREFIX, parseResourcePath, type ResourcePath } from './paths.js';

@@ -3,7 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { NotFoundError, TrustStramError, toStatus } from '../api/index.js';
+import { MethodNotAllowedError, NotFoundError, TrustStramError, UnauthorizedError, toStatus } from '../api/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { applyViews } from './apply.js';
@@ -12,7 +12,7 @@ import { createAuthenticator, loadTokenFile, type Authenticator } from './auth.j
 import type { ServerDeps } from './deps.js';
 import { discoveryViews } from './discovery.js';
 import { createLeaseTable, leaseViews, type LeaseTable } from './leases.js';
-import { ClientGoneError, MethodNotAllowedError, UnauthorizedError } from './errors.js';
+import { ClientGoneError } from './errors.js';
 import { readJsonBody, sendJson, warningHeader } from './http.js';
 import { createMetrics } from './metrics.js';
 import { compileServerOptions, type ServerOptions } from './options.js';
