@@ -1,41 +1,11 @@
 // The audit chain inside the SQLite file: row mapping, appending in the caller's transaction,
 // queries, and verification (the chain itself plus cross-checks against the head record, the
 // revision counter, the history and the objects, which is what exposes a cut-off tail).
-import { ValidationError, type ApiObject } from '../../api/index.js';
+import type { ApiObject } from '../../api/index.js';
 import { createChainVerifier, digestOf, linkEntry, type AuditEntryFields } from '../../audit/index.js';
+import { entryToRow, headProblem, normaliseTime, rowToEntry, type AuditProblem, type AuditRow } from '../audit-row.js';
 import type { AuditEntry, AuditQuery, AuditVerifyResult } from '../store.js';
-import type { AuditRow, Db, Statements } from './schema.js';
-
-/** Maps a row to an entry, leaving absent fields out (they are left out of the hash too). */
-export function rowToEntry(r: AuditRow): AuditEntry {
-  const e: AuditEntry = { seq: r.seq, time: r.time, actor: r.actor, verb: r.verb, prevHash: r.prev_hash, hash: r.hash };
-  if (r.kind !== null) e.kind = r.kind;
-  if (r.namespace !== null) e.namespace = r.namespace;
-  if (r.name !== null) e.name = r.name;
-  if (r.resource_version !== null) e.resourceVersion = String(r.resource_version);
-  if (r.before_digest !== null) e.beforeDigest = r.before_digest;
-  if (r.after_digest !== null) e.afterDigest = r.after_digest;
-  if (r.details !== null) e.details = JSON.parse(r.details) as Record<string, unknown>;
-  return e;
-}
-
-function entryToRow(e: AuditEntry): AuditRow {
-  return {
-    seq: e.seq,
-    time: e.time,
-    actor: e.actor,
-    verb: e.verb,
-    kind: e.kind ?? null,
-    namespace: e.namespace ?? null,
-    name: e.name ?? null,
-    resource_version: e.resourceVersion === undefined ? null : Number(e.resourceVersion),
-    before_digest: e.beforeDigest ?? null,
-    after_digest: e.afterDigest ?? null,
-    details: e.details === undefined ? null : JSON.stringify(e.details),
-    prev_hash: e.prevHash,
-    hash: e.hash,
-  };
-}
+import type { Db, Statements } from './schema.js';
 
 /**
  * Appends entries inside an open transaction. The chain continues from the head record (not
@@ -83,15 +53,6 @@ export function queryAudit(db: Db, q: AuditQuery = {}): AuditEntry[] {
   return (db.prepare(sql).all(...args) as AuditRow[]).map(rowToEntry);
 }
 
-/** Parses a user-given time into the ISO form the tables hold (so text comparison is correct). */
-export function normaliseTime(t: string, field: string): string {
-  const d = new Date(t);
-  if (Number.isNaN(d.getTime())) throw new ValidationError(`${field}: "${t}" is not a time (use ISO-8601, e.g. 2026-01-31T12:00:00Z)`, [{ field, message: 'not a valid time' }]);
-  return d.toISOString();
-}
-
-type Problem = { seq: number; problem: string };
-
 /**
  * Verifies the chain row by row, then cross-checks what a chain alone cannot show. Reports the
  * problem with the lowest seq. Runs synchronously on the store's connection.
@@ -107,30 +68,19 @@ export function verifyStoredAudit(db: Db, st: Statements): AuditVerifyResult {
   const res = v.result();
   if (!res.ok) return res;
   const next = (last?.seq ?? 0) + 1;
-  const problems = [headProblem(st, last), ...crossProblems(db, st, next)].filter((p): p is Problem => p !== undefined);
+  const head = st.getHead.get();
+  const problems = [headProblem(head ? { seq: head.seq, hash: head.hash } : undefined, last), ...crossProblems(db, st, next)].filter((p): p is AuditProblem => p !== undefined);
   if (!problems.length) return res;
   problems.sort((a, b) => a.seq - b.seq);
   return { ...res, ok: false, firstBad: problems[0]! };
-}
-
-function headProblem(st: Statements, last: AuditEntry | undefined): Problem | undefined {
-  const head = st.getHead.get();
-  if (!head) return last ? { seq: 1, problem: 'the audit head record is missing although entries exist' } : undefined;
-  const lastSeq = last?.seq ?? 0;
-  if (head.seq > lastSeq)
-    return { seq: lastSeq + 1, problem: `entries ${lastSeq + 1}..${head.seq} are missing: the chain ends at entry ${lastSeq} but the recorded head is entry ${head.seq} (truncated)` };
-  if (head.seq < lastSeq)
-    return { seq: head.seq + 1, problem: `entries ${head.seq + 1}..${lastSeq} were added after the recorded head (entry ${head.seq}) outside the store` };
-  if (last && head.hash !== last.hash) return { seq: head.seq, problem: `entry ${head.seq} does not match the recorded head hash (the chain was rewritten)` };
-  return undefined;
 }
 
 // Every object change writes one revision and one audit entry with that resourceVersion, in one
 // transaction. So: the newest revision must be audited, every retained history row and every
 // current object must have its audit entry with a matching digest, and every audited revision
 // above the compaction point must still be in the history.
-function crossProblems(db: Db, st: Statements, nextSeq: number): (Problem | undefined)[] {
-  const out: (Problem | undefined)[] = [];
+function crossProblems(db: Db, st: Statements, nextSeq: number): (AuditProblem | undefined)[] {
+  const out: (AuditProblem | undefined)[] = [];
   const revision = st.getMeta.get('revision')!.value;
   const compacted = st.getMeta.get('compacted_revision')!.value;
   const maxAudited = (db.prepare('SELECT MAX(resource_version) AS m FROM audit').get() as { m: number | null }).m ?? 0;

@@ -1,6 +1,10 @@
 // The SQLite file layout and connection settings of the embedded store: objects, the revision
 // log (watch backlog and history), the audit chain and its head, and a small meta table.
 import Database from 'better-sqlite3';
+import type { AuditRow } from '../audit-row.js';
+import type { RevisionRow } from '../store-helpers.js';
+
+export type { AuditRow, RevisionRow };
 
 export type Db = Database.Database;
 
@@ -131,30 +135,3 @@ export function prepareStatements(db: Db) {
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
-
-export interface RevisionRow {
-  revision: number;
-  time: string;
-  type: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  json: string;
-  prev_labels: string | null;
-}
-
-export interface AuditRow {
-  seq: number;
-  time: string;
-  actor: string;
-  verb: string;
-  kind: string | null;
-  namespace: string | null;
-  name: string | null;
-  resource_version: number | null;
-  before_digest: string | null;
-  after_digest: string | null;
-  details: string | null;
-  prev_hash: string;
-  hash: string;
-}

@@ -3,13 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BadRequestError, InternalError, RetryableError, ValidationError, parseSelector, type ApiObject, type LabelMatcher } from '../../api/index.js';
+import { InternalError, RetryableError, ValidationError, type ApiObject } from '../../api/index.js';
 import { digestOf } from '../../audit/index.js';
-import { assertJson, planMutation, refOf, stampRevision } from '../mutation.js';
-import type { ActorContext, ApplyResult, AuditDecision, AuditEntry, HistoryEntry, Mutation, MutationResult, Store, WatchEventType } from '../store.js';
+import { planMutation, refOf, stampRevision } from '../mutation.js';
+import type { ActorContext, ApplyResult, AuditEntry, HistoryEntry, Mutation, MutationResult, Store, WatchEventType } from '../store.js';
+import { DryRunRollback, checkActor, checkDecision, compileSelector, decisionEntry, rowToLogged } from '../store-helpers.js';
 import { createWatchHub, type LoggedEvent } from '../watch-hub.js';
-import { createAppender, normaliseTime, queryAudit, verifyStoredAudit } from './audit-rows.js';
-import { openDatabase, prepareStatements, type RevisionRow } from './schema.js';
+import { normaliseTime } from '../audit-row.js';
+import { createAppender, queryAudit, verifyStoredAudit } from './audit-rows.js';
+import { openDatabase, prepareStatements } from './schema.js';
 
 /** The database file name inside a data directory. */
 export const DB_FILE_NAME = 'truststram.db';
@@ -34,11 +36,6 @@ export interface SqliteStore extends Store {
    * then fail with ExpiredError. Current objects and the audit chain are never compacted.
    */
   compact(revision: number): Promise<{ removed: number; compactedRevision: string }>;
-}
-
-// Thrown inside the transaction to roll a dry run back after computing its results.
-class DryRunRollback {
-  constructor(readonly result: ApplyResult) {}
 }
 
 /**
@@ -242,32 +239,6 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   return store;
 }
 
-function rowToLogged(r: RevisionRow): LoggedEvent {
-  const o = JSON.parse(r.json) as ApiObject;
-  return {
-    revision: r.revision,
-    type: r.type as WatchEventType,
-    kind: r.kind,
-    namespace: r.namespace,
-    json: r.json,
-    labels: o.metadata.labels,
-    prevLabels: r.prev_labels ? (JSON.parse(r.prev_labels) as Record<string, string>) : undefined,
-  };
-}
-
-function compileSelector(selector: string | undefined): LabelMatcher | undefined {
-  if (!selector || !selector.trim()) return undefined;
-  try {
-    return parseSelector(selector);
-  } catch (err) {
-    throw new BadRequestError(`labelSelector: ${(err as Error).message}`, [{ field: 'labelSelector', message: (err as Error).message }]);
-  }
-}
-
-function checkActor(actor: string): void {
-  if (typeof actor !== 'string' || !actor) throw new ValidationError('every change needs an actor (e.g. user:alice)', [{ field: 'actor', message: 'required' }]);
-}
-
 // SQLite lock contention is transient (retry); everything else from SQLite is a bug or a broken
 // file, while our own typed errors pass through untouched.
 function translate(err: unknown): unknown {
@@ -275,23 +246,4 @@ function translate(err: unknown): unknown {
   if (typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED'))
     return new RetryableError(`the store is busy (${code}): retry`);
   return err;
-}
-
-function checkDecision(decision: AuditDecision): void {
-  checkActor(decision.actor);
-  if (!decision.verb) throw new ValidationError('a decision needs a verb', [{ field: 'verb', message: 'required' }]);
-  assertJson(decision.details ?? {}, 'decision details');
-}
-
-// Hash exactly what is stored (JSON drops undefined members and applies toJSON).
-function decisionEntry(decision: AuditDecision, time: string) {
-  return {
-    time,
-    actor: decision.actor,
-    verb: decision.verb,
-    kind: decision.ref?.kind,
-    namespace: decision.ref?.namespace || undefined,
-    name: decision.ref?.name,
-    details: decision.details === undefined ? undefined : (JSON.parse(JSON.stringify(decision.details)) as Record<string, unknown>),
-  };
 }

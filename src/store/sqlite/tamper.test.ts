@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { linkEntry, verifyChain } from '../../audit/index.js';
 import type { AuditEntry } from '../store.js';
 import { obj } from '../testing/fixtures.js';
-import { rowToEntry } from './audit-rows.js';
+import { rowToEntry } from '../audit-row.js';
 import type { AuditRow } from './schema.js';
 import { openSqliteStore } from './sqlite-store.js';
 
