@@ -1,6 +1,7 @@
 // The CLI's HTTP client for the TrustStram API: Kubernetes REST paths for objects, the
-// /api/v1alpha1 computed views, typed errors from Status bodies, and "unreachable" for
-// connection failures (exit code 2), so commands never look at message text.
+// /api/v1alpha1 computed views, the bearer token when one is configured, typed errors from
+// Status bodies, and "unreachable" for connection failures (exit code 2), so commands never
+// look at message text.
 import { API_VERSION, fromStatus, type KindInfo, type Status, type TrustStramError } from '../api/index.js';
 import { readNdjson } from '../util/ndjson.js';
 
@@ -17,8 +18,17 @@ export class UnreachableError extends Error {
   }
 }
 
-/** A typed API error with the raw Status kept, so callers can read `details.kind/name`. */
-export type ApiError = TrustStramError & { status?: Partial<Status> };
+/**
+ * A typed API error with the raw Status kept, so callers can read `details.kind/name`, and
+ * where the request's token came from (`TRUSTSTRAM_TOKEN`, `--token-file FILE`) — never the token.
+ */
+export type ApiError = TrustStramError & { status?: Partial<Status>; tokenSource?: string };
+
+/** A bearer token and where it came from; `source` is what messages name, `value` is never printed. */
+export interface ClientToken {
+  value: string;
+  source: string;
+}
 
 export interface ListResponse<T = unknown> {
   items: T[];
@@ -51,18 +61,20 @@ export interface Client {
 }
 
 /**
- * Creates a client for `server` (e.g. `http://127.0.0.1:7400`).
+ * Creates a client for `server` (e.g. `http://127.0.0.1:7400`); with `token`, every request
+ * carries `Authorization: Bearer <token>`.
  * @example const c = createClient(process.env.TRUSTSTRAM_SERVER ?? DEFAULT_SERVER); await c.request('GET', '/version');
  */
-export function createClient(server: string): Client {
+export function createClient(server: string, opts: { token?: ClientToken } = {}): Client {
   const base = server.replace(/\/+$/, '');
+  const auth: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token.value}` } : {};
 
   async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(base + path, {
         method,
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        headers: body === undefined ? { accept: 'application/json', ...auth } : { accept: 'application/json', 'content-type': 'application/json', ...auth },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });
@@ -70,7 +82,11 @@ export function createClient(server: string): Client {
       if (signal?.aborted) throw err;
       throw new UnreachableError(base, connectionDetail(err));
     }
-    if (!res.ok) throw await toError(res);
+    if (!res.ok) {
+      const err = await toError(res);
+      if (opts.token) err.tokenSource = opts.token.source;
+      throw err;
+    }
     return res;
   }
 

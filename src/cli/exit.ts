@@ -1,8 +1,8 @@
 // Exit codes and error reporting: the one place that decides what a failure means to the
 // shell (0 ok, 1 user error, 2 server unreachable, 3 internal error) and how it reads.
 import { CommanderError } from 'commander';
-import { TrustStramError, formatCause, isUserError } from '../api/index.js';
-import { UnreachableError } from './client.js';
+import { TrustStramError, UnauthorizedError, formatCause, isUserError } from '../api/index.js';
+import { UnreachableError, type ApiError } from './client.js';
 import type { Out } from './output.js';
 
 export const ExitCode = { Ok: 0, UserError: 1, Unreachable: 2, Internal: 3 } as const;
@@ -44,6 +44,16 @@ export function reportError(err: unknown, stderr: Out): void {
   if (err instanceof CliUserError) {
     stderr.write(`error: ${err.message}\n`);
     for (const l of err.lines) stderr.write(`${l}\n`);
+    return;
+  }
+  if (err instanceof UnauthorizedError) {
+    // A missing or wrong token is the user's to fix (exit 1); say how, and never echo the token.
+    const source = (err as ApiError).tokenSource;
+    stderr.write(
+      source
+        ? `error: the server rejected the token from ${source} (${err.message})\n  Check the token; the server accepts those listed in its --token-file.\n`
+        : `error: the server requires a token: set TRUSTSTRAM_TOKEN or pass --token-file FILE (${err.message})\n`,
+    );
     return;
   }
   if (err instanceof TrustStramError) {

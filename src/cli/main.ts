@@ -58,7 +58,8 @@ Examples:
   truststram schedule --fleet examples/fleet.yaml --workloads examples/workloads.yaml
 
 Server address: --server URL, or TRUSTSTRAM_SERVER, default ${DEFAULT_SERVER}.
-Exit codes: 0 ok, 1 invalid input / denied / not found / conflict, 2 server unreachable, 3 internal error.`;
+Token, for a server started with --token-file: --token-file FILE, or TRUSTSTRAM_TOKEN=TOKEN.
+Exit codes: 0 ok, 1 invalid input / denied / not found / conflict / missing or bad token, 2 server unreachable, 3 internal error.`;
 
 /** Builds the program; exported so tests and docs can inspect the commands and their help. */
 export function buildProgram(io: CliIo): Command {
@@ -66,6 +67,8 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command('truststram')
     .description(DESCRIPTION)
     .option('-s, --server <url>', `API server URL (env TRUSTSTRAM_SERVER, default ${DEFAULT_SERVER})`)
+    // `server --token-file` reads this same option: there it is the server's table of tokens.
+    .option('--token-file <file>', 'file holding the bearer token to send to the server (env TRUSTSTRAM_TOKEN holds the token itself)')
     .addHelpText('after', EPILOG)
     .showSuggestionAfterError(true)
     // Commander wraps at 80 columns off a terminal; help reads better a little wider.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequestError, ValidationError } from '../api/index.js';
+import { BadRequestError, UnauthorizedError, ValidationError } from '../api/index.js';
 import { createAuthenticator, parseTokenFile } from './auth.js';
-import { UnauthorizedError } from '../api/index.js';
 
 describe('authentication', () => {
   it('with auth off, takes the actor from X-Remote-User or falls back to anonymous', () => {

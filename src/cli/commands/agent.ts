@@ -25,10 +25,12 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     )
     .action(async (opts: { cluster: string; heartbeat: number; simulated?: boolean; logDir?: string }, cmd: Command) => {
       const server = ctx.serverUrl(cmd);
+      const token = ctx.token(cmd);
       const { runAgent } = await loadDrivers();
       const agent = runAgent({
         cluster: opts.cluster,
         server,
+        ...(token ? { token: token.value } : {}),
         heartbeatMs: opts.heartbeat,
         handleSignals: true,
         ...(opts.simulated ? { simulated: true } : {}),

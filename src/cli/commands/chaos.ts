@@ -78,13 +78,14 @@ export function registerChaos(program: Command, ctx: CliContext): void {
     .option('--gateway <url>', 'drive an existing gateway instead of starting one in this process (its access log is not observed: traffic recovery and request residency are then not measured)')
     .action(async (file: string, opts: { output: string; gateway?: string }, cmd: Command) => {
       outputArg(opts.output, ['table', 'json']);
+      const token = ctx.token(cmd);
       const { loadScenario, runScenario, formatReport } = await loadChaos();
       const scenario = await loadScenario(file);
       const report = await runScenario({
         server: ctx.serverUrl(cmd),
         scenario,
         ...(opts.gateway ? { gateway: { url: opts.gateway, onAccess: () => () => {} } } : {}),
-        ...(ctx.env.TRUSTSTRAM_TOKEN ? { token: ctx.env.TRUSTSTRAM_TOKEN } : {}),
+        ...(token ? { token: token.value } : {}),
         log: (l) => ctx.stderr.write(`${l}\n`),
       });
       ctx.stdout.write(opts.output === 'json' ? toJson(report) : formatReport(report, formatTable));

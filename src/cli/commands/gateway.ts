@@ -13,13 +13,13 @@ export function registerGateway(program: Command, ctx: CliContext): void {
     .option('--region <region>', 'the gateway\'s own region, for locality routing (eu-west-1)')
     .addHelpText(
       'after',
-      '\nAdmin endpoints are also on the proxy listener under /_truststram/ (metrics, routes, recent, healthz).\nWith auth on, set TRUSTSTRAM_TOKEN.\n\nExamples:\n  truststram gateway --server http://127.0.0.1:7400 --listen 0.0.0.0:8080\n  curl -H "Host: payments.eu.example" http://127.0.0.1:7480/',
+      '\nAdmin endpoints are also on the proxy listener under /_truststram/ (metrics, routes, recent, healthz).\nWith auth on, set TRUSTSTRAM_TOKEN or pass --token-file FILE.\n\nExamples:\n  truststram gateway --server http://127.0.0.1:7400 --listen 0.0.0.0:8080\n  curl -H "Host: payments.eu.example" http://127.0.0.1:7480/',
     )
     .action(async (opts: { listen: string; adminListen?: string; region?: string }, cmd: Command) => {
       const server = ctx.serverUrl(cmd);
       const { startGateway, apiSource } = await import('../../gateway/index.js');
       const { FAILOVER_GATEWAY_OPTIONS } = await import('../../chaos/index.js');
-      const token = ctx.env.TRUSTSTRAM_TOKEN;
+      const token = ctx.token(cmd)?.value;
       const gw = await startGateway({
         ...FAILOVER_GATEWAY_OPTIONS,
         listen: opts.listen,

@@ -40,7 +40,10 @@ export function registerServer(program: Command, ctx: CliContext): void {
       'after',
       '\nRuns the API server, the controllers (placement, health, status) and one agent per local\ncluster declared with driver.type local (unless driver.managed is false).\n\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400',
     )
-    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; allowChaos?: boolean }) => {
+    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; allowChaos?: boolean }, cmd: Command) => {
+      // The program's global --token-file (the clients' token) takes the flag wherever it is
+      // written, so the server reads its token table from there.
+      const tokenFile = opts.tokenFile ?? (cmd.optsWithGlobals() as { tokenFile?: string }).tokenFile;
       const dataDir = resolve(opts.dataDir ?? ctx.env.TRUSTSTRAM_DATA_DIR ?? DEFAULT_DATA_DIR);
       const { startControlPlane } = await loadControlPlane();
       const srv = await startControlPlane({
@@ -49,7 +52,7 @@ export function registerServer(program: Command, ctx: CliContext): void {
         manageAgents: opts.agents,
         controllers: opts.controllers,
         agents: { cwd: process.cwd(), ...(opts.simulated ? { simulated: true } : {}) },
-        ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),
+        ...(tokenFile ? { tokenFile } : {}),
         gateway: opts.gateway ? (opts.gatewayListen ? { listen: opts.gatewayListen } : {}) : false,
         ...(opts.allowChaos ? { demo: true } : {}),
       });
