@@ -13,6 +13,7 @@ import { Reason, proxyRequest, sendError, type ProxyDeps } from './proxy.js';
 import { createRouteMatcher, emptyTable, type RouteTable } from './route-table.js';
 import { createUpstreams } from './upstream.js';
 import { startGatewayWorkers } from './workers.js';
+import { startHaproxyGateway } from './haproxy/data-plane.js';
 
 export interface RunningGateway {
   /** `http://host:port` of the proxy listener. */
@@ -51,6 +52,7 @@ export interface EndpointView {
  */
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const o = compileGatewayOptions(opts);
+  if (o.dataPlane === 'haproxy') return startHaproxyGateway(o);
   if (o.workers > 1) return startGatewayWorkers(o);
   const metrics = createGatewayMetrics();
   const accessLog = createAccessLog(o.accessLogSize);

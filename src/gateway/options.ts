@@ -41,7 +41,18 @@ export interface GatewayOptions {
    * one a worker can open itself (`apiSource`, `staticSource`). See ADR 0008 for when it pays.
    */
   workers?: number;
+  /**
+   * What moves the bytes. `node` (default): this process, with every option below. `haproxy`:
+   * an HAProxy process this gateway configures and reloads from the routing table (hitless), for
+   * native throughput; see ADR 0014 for the options it maps differently.
+   */
+  dataPlane?: DataPlane;
+  /** HAProxy binary for `dataPlane: 'haproxy'`. Default `/usr/sbin/haproxy`. */
+  haproxyPath?: string;
 }
+
+export type DataPlane = 'node' | 'haproxy';
+export const DATA_PLANES: readonly DataPlane[] = ['node', 'haproxy'];
 
 export interface HealthCheckOptions {
   /** Probe path when the workload declares no `spec.healthCheck.path`. Default `/healthz`. */
@@ -120,6 +131,8 @@ export interface CompiledGatewayOptions {
   syncTimeoutMs: number;
   log: (msg: string, err?: unknown) => void;
   workers: number;
+  dataPlane: DataPlane;
+  haproxyPath: string;
 }
 
 export const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:7480';
@@ -170,6 +183,9 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
   const workers = o.workers ?? 1;
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64)) fail('workers', 'must be an integer from 1 to 64');
   if (workers > 1 && !o.source.workerSpec) fail('workers', 'needs a source a worker process can open itself (apiSource or staticSource), not an in-process store or a manual source');
+  const dataPlane = o.dataPlane ?? 'node';
+  if (!DATA_PLANES.includes(dataPlane)) fail('dataPlane', `must be one of ${DATA_PLANES.join(', ')}, not "${String(dataPlane)}"`);
+  if (dataPlane === 'haproxy' && workers > 1) fail('workers', 'applies to the node data plane; HAProxy runs its own event loop (use one gateway per core otherwise)');
   const region = o.region;
   const jurisdiction = o.jurisdiction ?? (region ? findRegion(region)?.jurisdiction : undefined);
   return {
@@ -190,6 +206,8 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
     keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 4000,
     syncTimeoutMs: o.syncTimeoutMs ?? 10_000,
     workers,
+    dataPlane,
+    haproxyPath: o.haproxyPath ?? '/usr/sbin/haproxy',
     log: o.log ?? ((msg, err) => process.stderr.write(`gateway: ${msg}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`)),
   };
 }

@@ -1,0 +1,250 @@
+// The gateway with HAProxy as its data plane (`dataPlane: 'haproxy'`): this process keeps the
+// control side — table source, layout, admin endpoints, access log, metrics — and HAProxy moves
+// the bytes. Each new routing table becomes runtime-API commands on the running HAProxy, or a
+// hitless reload when its structure changed. ADR 0014 says why and what differs.
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAccessLog } from '../access-log.js';
+import { createAdmin } from '../admin.js';
+import type { EndpointView, RunningGateway } from '../gateway.js';
+import { createGatewayMetrics } from '../metrics.js';
+import type { CompiledGatewayOptions } from '../options.js';
+import { sendError } from '../proxy.js';
+import { emptyTable, type RouteTable } from '../route-table.js';
+import { createAccessIngest } from './access-ingest.js';
+import { renderConfig, renderHostsMap, renderPrefixMap, renderServersMap, type HaproxyPaths } from './config.js';
+import { backendName, planLayout, runtimeCommands, type Layout } from './layout.js';
+import { startHaproxy, type HaproxyProcess } from './process.js';
+import { parseShowStat, runtimeCommand, type ServerStat } from './runtime-api.js';
+
+/** How often HAProxy's view of its servers (health, in flight, downs) is read back. */
+const STAT_INTERVAL_MS = 250;
+
+export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<RunningGateway> {
+  const metrics = createGatewayMetrics();
+  const accessLog = createAccessLog(o.accessLogSize);
+  const loc = { region: o.region, jurisdiction: o.jurisdiction };
+  let table: RouteTable = emptyTable();
+  let layout: Layout = planLayout(table, undefined, loc);
+  let stats = new Map<string, ServerStat>();
+  const dir = mkdtempSync(join(tmpdir(), 'truststram-haproxy-'));
+  const paths: HaproxyPaths = {
+    dir,
+    config: join(dir, 'haproxy.cfg'),
+    hostsMap: join(dir, 'hosts.map'),
+    prefixMap: join(dir, 'prefix.map'),
+    serversMap: join(dir, 'servers.map'),
+    adminSocket: join(dir, 'admin.sock'),
+  };
+
+  const endpoints = (): EndpointView[] => {
+    const out: EndpointView[] = [];
+    for (const r of table.routes) {
+      const b = layout.byName.get(backendName(r.key));
+      for (const ep of r.endpoints) {
+        const slot = b && [...b.primary, ...b.backup].find((s) => s.endpoint?.id === ep.id);
+        const st = slot && stats.get(`${b.name}/${slot.server}`);
+        const healthy = slot !== undefined && (st === undefined || /^(UP|no check|DRAIN)/.test(st.status));
+        out.push({ route: r.key, id: ep.id, cluster: ep.cluster, jurisdiction: ep.jurisdiction, ready: ep.ready, healthy, ejected: false, active: st?.current ?? 0, weight: ep.weight });
+      }
+    }
+    return out;
+  };
+  metrics.setEndpointCollector(() => {
+    const counts = new Map<string, { route: string; state: string; count: number }>();
+    for (const e of endpoints()) {
+      const state = !e.ready ? 'not_ready' : !e.healthy ? 'unhealthy' : 'ready';
+      const k = `${e.route}\0${state}`;
+      const c = counts.get(k);
+      if (c) c.count++;
+      else counts.set(k, { route: e.route, state, count: 1 });
+    }
+    return [...counts.values()];
+  });
+
+  // The admin endpoints: HAProxy forwards `adminPath` here; `adminListen` serves them at the root.
+  const admin = createAdmin({ metrics, accessLog, table: () => table, endpoints });
+  const adminHandler: Parameters<typeof createServer>[1] = (req, res) => {
+    let url = req.url ?? '/';
+    if (url === o.adminPath || url.startsWith(`${o.adminPath}/`) || url.startsWith(`${o.adminPath}?`)) url = url.slice(o.adminPath.length) || '/';
+    void admin(url, res).then((served) => served || sendError(res, 404, 'not_found', `no admin endpoint ${req.url}`));
+  };
+  const internalAdmin = createServer(adminHandler);
+  await listen(internalAdmin, '127.0.0.1', 0);
+  const publicAdmin = o.admin ? createServer(adminHandler) : undefined;
+  const servers: Server[] = [internalAdmin];
+  try {
+    if (publicAdmin && o.admin) {
+      await listen(publicAdmin, o.admin.host, o.admin.port);
+      servers.push(publicAdmin);
+    }
+  } catch (e) {
+    await closeAll(servers);
+    throw e;
+  }
+  const adminUpstream = { host: '127.0.0.1', port: (internalAdmin.address() as AddressInfo).port };
+  const listenAt = { host: o.host, port: o.port === 0 ? await freePort(o.host) : o.port };
+
+  const write = (l: Layout) => {
+    const put = (path: string, text: string) => {
+      writeFileSync(`${path}.tmp`, text);
+      renameSync(`${path}.tmp`, path);
+    };
+    put(paths.hostsMap, renderHostsMap(l));
+    put(paths.prefixMap, renderPrefixMap(l));
+    put(paths.serversMap, renderServersMap(l));
+    put(paths.config, renderConfig({ layout: l, o, paths, listen: listenAt, adminUpstream }));
+  };
+
+  const ingest = createAccessIngest({
+    layout: () => layout,
+    accessLog,
+    metrics,
+    onAccess: o.onAccess,
+    other: (line) => line.trim() && !/ is (UP|DOWN)|Proxy .* started/.test(line) && o.log(`haproxy: ${line.trim()}`),
+  });
+
+  let proc: HaproxyProcess | undefined;
+  let closing = false;
+  const launch = async () => {
+    write(layout);
+    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, onStdout: ingest, onStderrLine: (l) => /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
+    const p = proc;
+    void p.exited.then(({ code, signal }) => {
+      if (closing || proc !== p) return;
+      // A crashed HAProxy is restarted with the current layout; clients saw its connections cut.
+      o.log(`haproxy exited (${signal ?? code}); restarting it`);
+      setTimeout(() => void launch().catch((e: unknown) => o.log('could not restart haproxy', e)), 200).unref();
+    });
+  };
+
+  // Tables are applied one at a time, the newest winning: a burst of changes costs one apply.
+  let pending: RouteTable | undefined;
+  let applying: Promise<void> | undefined;
+  const apply = async (t: RouteTable) => {
+    const next = planLayout(t, layout, loc);
+    const cmds = runtimeCommands(layout, next, paths.serversMap);
+    const prev = layout;
+    table = t;
+    layout = next;
+    metrics.setResidencyFiltered(t.residencyViolations);
+    if (!proc) return;
+    write(next);
+    if (cmds !== undefined) {
+      if (cmds.length === 0) return;
+      try {
+        const { errors } = await runtimeCommand(paths.adminSocket, cmds);
+        if (errors.length === 0) return;
+        o.log(`haproxy runtime API refused ${errors.length} command(s) (${errors[0]}); reloading instead`);
+      } catch (e) {
+        o.log('haproxy runtime API unreachable; reloading instead', e);
+      }
+    }
+    try {
+      await proc.reload();
+    } catch (e) {
+      // The old workers keep serving the previous layout.
+      layout = prev;
+      o.log('haproxy reload failed', e);
+    }
+  };
+  const adopt = (t: RouteTable) => {
+    pending = t;
+    if (applying) return;
+    applying = (async () => {
+      while (pending) {
+        const t2 = pending;
+        pending = undefined;
+        await apply(t2).catch((e: unknown) => o.log('applying the routing table to haproxy failed', e));
+      }
+      applying = undefined;
+    })();
+  };
+
+  let syncTimer: NodeJS.Timeout | undefined;
+  const synced = await Promise.race([o.source.start(adopt).then(() => true), new Promise<boolean>((r) => (syncTimer = setTimeout(() => r(false), o.syncTimeoutMs)))]);
+  clearTimeout(syncTimer);
+  if (!synced) o.log(`no routing table after ${o.syncTimeoutMs} ms; serving with an empty table until the source syncs`);
+  await applying;
+  try {
+    await launch();
+  } catch (e) {
+    await o.source.close();
+    await closeAll(servers);
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+
+  // HAProxy's health checks and passive observation decide what is up; read that back.
+  let polling = false;
+  const poll = setInterval(() => {
+    if (polling || !proc) return;
+    polling = true;
+    void runtimeCommand(paths.adminSocket, ['show stat'])
+      .then(({ output }) => {
+        const next = new Map(parseShowStat(output).map((s) => [`${s.backend}/${s.server}`, s]));
+        for (const [k, s] of next) {
+          const before = stats.get(k);
+          if (before && s.downs > before.downs) {
+            const b = layout.byName.get(s.backend);
+            const slot = b && [...b.primary, ...b.backup].find((x) => x.server === s.server);
+            if (b && slot?.endpoint) metrics.ejection(b.route.key, slot.endpoint.cluster);
+          }
+        }
+        stats = next;
+      })
+      .catch(() => undefined)
+      .finally(() => (polling = false));
+  }, STAT_INTERVAL_MS);
+  poll.unref();
+
+  const hostForUrl = listenAt.host.includes(':') ? `[${listenAt.host}]` : listenAt.host;
+  return {
+    url: `http://${hostForUrl}:${listenAt.port}`,
+    port: listenAt.port,
+    adminUrl: publicAdmin ? `http://${o.admin!.host.includes(':') ? `[${o.admin!.host}]` : o.admin!.host}:${(publicAdmin.address() as AddressInfo).port}` : undefined,
+    table: () => table,
+    metrics,
+    accessLog,
+    endpoints,
+    async close() {
+      if (closing) return;
+      closing = true;
+      clearInterval(poll);
+      await o.source.close();
+      await applying;
+      await proc?.stop();
+      await closeAll(servers);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeAll(servers: Server[]): Promise<void> {
+  return Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()).closeAllConnections()))).then(() => undefined);
+}
+
+/** A port free on `host` right now (HAProxy cannot tell which ephemeral port it got). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,156 @@
+// The HAProxy data plane against a real HAProxy (Debian's /usr/sbin/haproxy) and real backends:
+// routing by host and path prefix, headers, residency, runtime updates without reload, a
+// reload for a new route, and a SIGKILLed replica under a stream of GETs costing no request.
+// Without HAProxy these tests fail in CI (CI installs it) and are skipped elsewhere, saying so.
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { startGateway, type RunningGateway } from '../gateway.js';
+import type { GatewayOptions } from '../options.js';
+import { manualSource, type RouteInputs } from '../sources.js';
+import { startBackend, startEcho, type Backend } from '../testing/backends.js';
+import { cluster, placement, workload } from '../testing/fixtures.js';
+import { DEFAULT_HAPROXY } from './process.js';
+
+const haveHaproxy = existsSync(DEFAULT_HAPROXY);
+if (!haveHaproxy && process.env.CI) throw new Error(`${DEFAULT_HAPROXY} is missing: CI must install haproxy (apt-get install -y haproxy)`);
+if (!haveHaproxy) console.warn(`skipping the HAProxy data-plane tests: ${DEFAULT_HAPROXY} not found (apt-get install -y haproxy)`);
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function backends(...ids: string[]): Promise<Backend[]> {
+  const bs = await Promise.all(ids.map((id) => startBackend(id)));
+  cleanups.push(async () => void (await Promise.all(bs.map((b) => b.close()))));
+  return bs;
+}
+
+async function gateway(source: ReturnType<typeof manualSource>, opts: Partial<GatewayOptions> = {}): Promise<RunningGateway> {
+  const gw = await startGateway({ listen: '127.0.0.1:0', source, dataPlane: 'haproxy', log: () => {}, ...opts });
+  cleanups.push(() => gw.close());
+  return gw;
+}
+
+async function call(gw: RunningGateway, host: string, path = '/', method = 'GET') {
+  const r = await request(`${gw.url}${path}`, { method: method as 'GET', headers: { host } });
+  const text = await r.body.text();
+  return { status: r.statusCode, reason: r.headers['x-truststram-reason'], cluster: r.headers['x-truststram-cluster'], replica: r.headers['x-truststram-replica'], text };
+}
+
+async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
+  it('routes by host and path prefix, names the serving cluster, and answers 404 no_route', async () => {
+    const [a, b] = await backends('a', 'b');
+    const src = manualSource({
+      workloads: [workload({ name: 'shop', host: 'Shop.Example' }), workload({ name: 'api', host: 'shop.example', pathPrefix: '/api' })],
+      placements: [],
+      clusters: [
+        cluster({ name: 'aws-eu', region: 'eu-west-1', workloads: { 'default/shop': [{ endpoint: a!.address, name: 'shop-0' }] } }),
+        cluster({ name: 'gcp-eu', provider: 'gcp', region: 'europe-west1', workloads: { 'default/api': [{ endpoint: b!.address, name: 'api-0' }] } }),
+      ],
+    });
+    const gw = await gateway(src);
+    const root = await call(gw, 'shop.example:8080', '/x?q=1');
+    expect(root).toMatchObject({ status: 200, cluster: 'aws-eu', replica: 'shop-0' });
+    expect(JSON.parse(root.text)).toMatchObject({ backend: 'a', url: '/x?q=1' });
+    expect(JSON.parse(root.text).headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect((await call(gw, 'shop.example', '/api/v1')).cluster).toBe('gcp-eu');
+    expect((await call(gw, 'shop.example', '/api')).cluster).toBe('gcp-eu');
+    expect((await call(gw, 'shop.example', '/apix')).cluster).toBe('aws-eu');
+    const none = await call(gw, 'nowhere.example');
+    expect(none).toMatchObject({ status: 404, reason: 'no_route' });
+    expect(none.text).toContain('nowhere.example');
+    // The access log and metrics are fed from HAProxy's log lines.
+    await eventually(() => gw.accessLog.total >= 5);
+    const recent = gw.accessLog.recent();
+    expect(recent.find((e) => e.path === '/api/v1')).toMatchObject({ route: 'default/api', cluster: 'gcp-eu', jurisdiction: 'eu', status: 200, attempts: 1 });
+    expect(recent.find((e) => e.host === 'nowhere.example')).toMatchObject({ status: 404, reason: 'no_route', route: undefined });
+    expect(await (await request(`${gw.url}/_truststram/metrics`)).body.text()).toContain('route="default/shop"');
+  });
+
+  it('never routes outside the residency: an EU workload with only a US endpoint gets 503, not the US', async () => {
+    const [us] = await backends('us');
+    const src = manualSource({
+      workloads: [workload({ name: 'pay', host: 'pay', residency: ['eu'] })],
+      placements: [],
+      clusters: [cluster({ name: 'aws-us', region: 'us-east-1', workloads: { 'default/pay': [{ endpoint: us!.address }] } })],
+    });
+    const gw = await gateway(src);
+    const r = await call(gw, 'pay');
+    expect(r.status).toBe(503);
+    expect(r.reason).toBe('no_ready_endpoint');
+    expect(us!.hits).toBe(0);
+    expect(gw.table().residencyViolations).toBe(1);
+  });
+
+  it('follows table changes through the runtime API, and reloads for a new route without dropping requests', async () => {
+    const [a, b, c] = await backends('a', 'b', 'c');
+    const inputs = (eps: { c: string; addr: string }[], extra: RouteInputs['workloads'] = []): RouteInputs => ({
+      workloads: [workload({ name: 'w', host: 'w' }), ...extra],
+      placements: [placement('w', Object.fromEntries(eps.map((e) => [e.c, 1])))],
+      clusters: eps.map((e) => cluster({ name: e.c, region: 'eu-west-1', workloads: { 'default/w': [{ endpoint: e.addr }], 'default/v': [{ endpoint: e.addr }] } })),
+    });
+    const src = manualSource(inputs([{ c: 'c-a', addr: a!.address }]));
+    const gw = await gateway(src);
+    expect((await call(gw, 'w')).cluster).toBe('c-a');
+    // The replica moved to another cluster: a slot update, no reload.
+    src.set(inputs([{ c: 'c-b', addr: b!.address }]));
+    await eventually(async () => (await call(gw, 'w')).cluster === 'c-b');
+    for (let i = 0; i < 20; i++) expect((await call(gw, 'w')).cluster).toBe('c-b');
+    // A new workload: a new backend, so a hitless reload, while GETs keep flowing.
+    let stop = false;
+    const statuses: number[] = [];
+    const load = (async () => {
+      while (!stop) statuses.push((await call(gw, 'w')).status);
+    })();
+    src.set(inputs([{ c: 'c-b', addr: b!.address }, { c: 'c-c', addr: c!.address }], [workload({ name: 'v', host: 'v' })]));
+    await eventually(async () => (await call(gw, 'v')).status === 200);
+    stop = true;
+    await load;
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+  });
+
+  it('loses no GET when a replica is SIGKILLed under load, and takes it out of rotation', async () => {
+    const echoes = await Promise.all([startEcho('c1', 'r1'), startEcho('c2', 'r2'), startEcho('c3', 'r3')]);
+    cleanups.push(async () => void (await Promise.all(echoes.map((e) => e.kill()))));
+    const src = manualSource({
+      workloads: [workload({ name: 'w', host: 'w' })],
+      placements: [],
+      clusters: echoes.map((e, i) => cluster({ name: `c${i + 1}`, region: 'eu-west-1', workloads: { 'default/w': [{ endpoint: e.address, name: `r${i + 1}` }] } })),
+    });
+    const gw = await gateway(src);
+    let stop = false;
+    const statuses: number[] = [];
+    const worker = async () => {
+      while (!stop) statuses.push((await call(gw, 'w')).status);
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    await new Promise((r) => setTimeout(r, 300));
+    await echoes[0]!.kill();
+    await new Promise((r) => setTimeout(r, 1200));
+    stop = true;
+    await Promise.all(workers);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    expect(statuses.length).toBeGreaterThan(100);
+    await eventually(() => gw.endpoints().some((e) => e.cluster === 'c1' && !e.healthy));
+    const after = new Set<string>();
+    for (let i = 0; i < 30; i++) after.add(String((await call(gw, 'w')).cluster));
+    expect(after.has('c1')).toBe(false);
+  });
+
+  it('refuses bad options with the field named, and a missing binary with how to install it', async () => {
+    await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'haproxy', workers: 2 })).rejects.toThrow(/workers/);
+    await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'envoy' as 'node' })).rejects.toThrow(/dataPlane must be one of node, haproxy/);
+    await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'haproxy', haproxyPath: '/nonexistent/haproxy', log: () => {} })).rejects.toThrow(/apt-get install -y haproxy/);
+  });
+});

@@ -1,0 +1,139 @@
+// Runs HAProxy in master-worker mode under the replica wrapper (../../drivers/local/wrapper.ts),
+// so it dies with this process even on SIGKILL. Reloads are HAProxy's own hitless ones: SIGUSR2
+// to the master, which starts new workers on the inherited listeners while old ones finish.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { isGroupAlive, signalGroup } from '../../drivers/local/proc.js';
+import { WRAPPER_SCRIPT } from '../../drivers/local/wrapper.js';
+
+export const DEFAULT_HAPROXY = '/usr/sbin/haproxy';
+
+export interface HaproxyProcess {
+  /** The master's pid. */
+  pid: number;
+  /** Re-reads the configuration; rejects (old workers keep serving) when HAProxy refuses it. */
+  reload(): Promise<void>;
+  /** Soft stop: the master stops its workers; SIGKILL for the whole group after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves when the master exits (`code`, `signal`). */
+  exited: Promise<{ code: number | null; signal: string | null }>;
+  /** The last lines HAProxy printed on stderr (for error messages). */
+  stderrTail(): string;
+}
+
+export interface StartHaproxyOptions {
+  bin: string;
+  config: string;
+  /** Every stdout chunk: the access-log records and worker messages. */
+  onStdout(chunk: string): void;
+  /** Master notices and alerts, line by line. */
+  onStderrLine?(line: string): void;
+  timeoutMs?: number;
+}
+
+/** Says why HAProxy cannot run here, or undefined when `bin` is an executable file. */
+export function haproxyMissing(bin: string): string | undefined {
+  if (existsSync(bin)) return undefined;
+  return `haproxy not found at ${bin}: install it (Debian/Ubuntu: apt-get install -y haproxy) or name its path`;
+}
+
+export async function startHaproxy(o: StartHaproxyOptions): Promise<HaproxyProcess> {
+  const missing = haproxyMissing(o.bin);
+  if (missing) throw new Error(missing);
+  const child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, 'truststram-haproxy', o.bin, '-W', '-db', '-f', o.config], {
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  });
+  child.stdin!.on('error', () => undefined);
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', o.onStdout);
+  const tail: string[] = [];
+  // Each "Loading success/failure" (start and every reload) settles the oldest waiter.
+  const waiters: { resolve(): void; reject(e: Error): void }[] = [];
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
+    err += d;
+    let nl: number;
+    while ((nl = err.indexOf('\n')) >= 0) {
+      const line = err.slice(0, nl);
+      err = err.slice(nl + 1);
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      o.onStderrLine?.(line);
+      if (line.includes('Loading success')) waiters.shift()?.resolve();
+      else if (line.includes('Loading failure')) waiters.shift()?.reject(new Error(`haproxy refused its configuration:\n${tail.join('\n')}`));
+    }
+  });
+  const pgid = child.pid!;
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      signalGroup(pgid, 'SIGKILL');
+      child.stdin?.destroy();
+      for (const w of waiters.splice(0)) w.reject(new Error(`haproxy exited (${signal ?? code}):\n${tail.join('\n')}`));
+      resolve({ code, signal });
+    });
+  });
+  const settled = (timeoutMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`haproxy did not report loading within ${timeoutMs} ms:\n${tail.join('\n')}`)), timeoutMs);
+      waiters.push({
+        resolve: () => (clearTimeout(timer), resolve()),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+    });
+  // Registered before anything can be read: HAProxy may report loading before the pid arrives.
+  const started = settled(o.timeoutMs ?? 10_000);
+  started.catch(() => undefined);
+  const pid = await readPid(child.stdio[3] as Readable);
+  const stop = async (graceMs = 3000) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      signalGroup(pgid, 'SIGTERM');
+      const t = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(t);
+    }
+    for (let waited = 0; waited < 3000 && isGroupAlive(pgid); waited += 20) {
+      signalGroup(pgid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    if (pid === undefined) throw new Error(`haproxy did not start:\n${tail.join('\n')}`);
+    await started;
+  } catch (e) {
+    await stop(0);
+    throw e;
+  }
+  let reloading = Promise.resolve();
+  return {
+    pid,
+    exited,
+    stderrTail: () => tail.join('\n'),
+    stop,
+    reload() {
+      // One reload at a time: each waits for its own "Loading" line.
+      const next = reloading.then(() => {
+        const done = settled(o.timeoutMs ?? 10_000);
+        process.kill(pid, 'SIGUSR2');
+        return done;
+      });
+      reloading = next.catch(() => undefined);
+      return next;
+    },
+  };
+}
+
+function readPid(stream: Readable): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let buf = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d: string) => (buf += d));
+    stream.on('error', () => resolve(undefined));
+    stream.on('close', () => {
+      const n = Number.parseInt(buf.trim(), 10);
+      resolve(Number.isFinite(n) && n > 0 ? n : undefined);
+    });
+  });
+}
