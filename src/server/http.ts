@@ -89,6 +89,25 @@ export function warningHeader(warnings: string[]): string[] {
   return warnings.map((w) => `299 - "${w.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, "'")}"`);
 }
 
+/**
+ * Makes `res` answer a HEAD request: the GET handler runs unchanged, and the response ends as
+ * soon as it sends its headers (`writeHead` + `end`, `flushHeaders` or a first `write`), so a
+ * streaming handler (a watch, an export) never holds a HEAD open. Node itself drops any body
+ * of a HEAD response and keeps the headers, `Content-Length` included, as GET would send them.
+ * Ending the response fires its `close`, which aborts the handler's signal.
+ */
+export function answerHeadOnly(res: ServerResponse): void {
+  const end = () => {
+    if (!res.writableEnded && !res.destroyed) res.end();
+  };
+  res.flushHeaders = end;
+  // Later writes of a streaming handler are dropped: writing after end would be an error.
+  res.write = ((..._args: unknown[]) => {
+    end();
+    return true;
+  }) as ServerResponse['write'];
+}
+
 /** Writes a JSON reply unless the response is already under way or the client is gone. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   if (res.headersSent || res.destroyed) return;

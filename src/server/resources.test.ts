@@ -106,7 +106,7 @@ describe('status subresource', () => {
     for (const m of ['POST', 'DELETE']) {
       const r = await s.req(m, `${url}/status`);
       expect(r.status).toBe(405);
-      expect(r.headers.get('allow')).toBe('GET, PATCH, PUT');
+      expect(r.headers.get('allow')).toBe('GET, HEAD, PATCH, PUT');
     }
   });
 });
@@ -147,7 +147,7 @@ describe('URL and body must agree', () => {
   it('answers 405 for creating without a namespace and 404 for addresses that do not exist', async () => {
     const r = await s.req('POST', `${BASE}/workloads`, fixtures.workload());
     expect(r.status).toBe(405);
-    expect(r.headers.get('allow')).toBe('GET');
+    expect(r.headers.get('allow')).toBe('GET, HEAD');
     expect((await s.req('GET', `${BASE}/namespaces/a/clusters`)).status).toBe(404);
     expect((await s.req('GET', `${BASE}/widgets`)).status).toBe(404);
   });

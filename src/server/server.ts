@@ -13,7 +13,7 @@ import type { ServerDeps } from './deps.js';
 import { discoveryViews } from './discovery.js';
 import { createLeaseTable, leaseViews, type LeaseTable } from './leases.js';
 import { ClientGoneError } from './errors.js';
-import { readJsonBody, sendJson, warningHeader } from './http.js';
+import { answerHeadOnly, readJsonBody, sendJson, warningHeader } from './http.js';
 import { createMetrics } from './metrics.js';
 import { compileServerOptions, type ServerOptions } from './options.js';
 import { resourceViews } from './resources.js';
@@ -145,12 +145,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, env: Env): Prom
   res.once('close', onShutdown);
   let code: number | undefined;
   try {
-    const method = req.method as Method;
+    // HEAD is GET without the body (RFC 9110 §9.3.2): every GET route serves it, same status and headers.
+    const head = req.method === 'HEAD';
+    if (head) answerHeadOnly(res);
+    const method = (head ? 'GET' : req.method) as Method;
     if (!METHODS.includes(method)) throw new MethodNotAllowedError(`method ${req.method} is not supported`, [...METHODS]);
     const url = parseUrl(req.url);
     const match = env.router.match(method, url.pathname);
     if (match.kind === 'not-found') throw new NotFoundError(`the server could not find the requested resource: ${url.pathname}`);
-    if (match.kind === 'wrong-method') throw new MethodNotAllowedError(`${method} is not supported on ${url.pathname}: use ${match.allow.join(', ')}`, match.allow);
+    if (match.kind === 'wrong-method') throw new MethodNotAllowedError(`${req.method} is not supported on ${url.pathname}: use ${match.allow.join(', ')}`, match.allow);
     const { view, params } = match;
     metric.resource = view.name;
     const actor = authenticate(env.auth, req, view.public === true);
@@ -189,13 +192,18 @@ function fail(err: unknown, req: IncomingMessage, res: ServerResponse, warnings:
     return status.code;
   }
   const headers: Record<string, string | string[]> = {};
-  if (err instanceof MethodNotAllowedError) headers.Allow = err.allow.join(', ');
+  if (err instanceof MethodNotAllowedError) headers.Allow = withHead(err.allow).join(', ');
   if (err instanceof UnauthorizedError) headers['WWW-Authenticate'] = 'Bearer realm="truststram"';
   // An unread (or partly read) body must not be parsed as the next request: close the connection.
   if (!req.complete) headers.Connection = 'close';
   if (warnings.length) headers.Warning = warningHeader(warnings);
   sendJson(res, status.code, status, headers);
   return status.code;
+}
+
+// Wherever GET is allowed, so is HEAD.
+function withHead(allow: readonly string[]): string[] {
+  return allow.includes('GET') ? [...allow, 'HEAD'].sort() : [...allow];
 }
 
 function authenticate(auth: Authenticator, req: IncomingMessage, isPublic: boolean): string {
