@@ -1,5 +1,5 @@
-// Watch fan-out for a single-process store: replays the change log after a revision, then
-// switches to live events without a gap or a duplicate, with a bounded buffer per watcher.
+// Watch fan-out inside one process: replays the change log after a revision, then switches to
+// live events without a gap or a duplicate, with a bounded buffer per watcher.
 import { BadRequestError, ExpiredError, ValidationError, parseSelector, type ApiObject, type LabelMatcher } from '../api/index.js';
 import type { WatchEvent, WatchEventType, WatchOptions } from './store.js';
 
@@ -18,14 +18,21 @@ export interface LoggedEvent {
 }
 
 /**
- * What the hub needs from the store. `readAfter` must be synchronous: reading the last page of
- * the log and registering for live events happen in one synchronous step, so no commit can fall
- * between them (commits publish synchronously right after they are durable).
+ * What the hub needs from the store. Two modes:
+ * - synchronous `readAfter` (SQLite): reading the last page of the log and registering for live
+ *   events happen in one synchronous step, so no commit can fall between them (commits publish
+ *   synchronously right after they are durable);
+ * - `asyncReads: true` (Postgres): the watcher registers for live events BEFORE its first replay
+ *   read, buffers them, and skips those the replay already delivered. This needs every event
+ *   published after registration to have a revision above `currentRevision()` at registration,
+ *   and every revision up to it to be readable, which holds when `currentRevision()` is the
+ *   last revision the store published.
  */
 export interface WatchSource {
   currentRevision(): number;
   compactedRevision(): number;
-  readAfter(filter: { kind?: string; namespace?: string }, after: number, limit: number): LoggedEvent[];
+  readAfter(filter: { kind?: string; namespace?: string }, after: number, limit: number): LoggedEvent[] | Promise<LoggedEvent[]>;
+  asyncReads?: boolean;
 }
 
 export interface WatchHubOptions {
@@ -122,7 +129,12 @@ export function createWatchHub(source: WatchSource, options: WatchHubOptions = {
           if (replaying) {
             const compacted = source.compactedRevision();
             if (cursor < compacted) throw expired(cursor, compacted);
-            const page = source.readAfter({ kind, namespace: w.namespace }, cursor, pageSize);
+            if (source.asyncReads) live.add(w);
+            const read = source.readAfter({ kind, namespace: w.namespace }, cursor, pageSize);
+            // Awaited only when it is a promise: a synchronous source must stay in this tick.
+            const page = Array.isArray(read) ? read : await read;
+            if (ended || closed || signal?.aborted) return;
+            if (failure) throw failure;
             if (page.length < pageSize) {
               // Caught up with the log in this very tick: every later commit reaches the queue.
               live.add(w);

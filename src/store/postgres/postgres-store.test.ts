@@ -1,0 +1,147 @@
+// The Postgres store against a real PostgreSQL started for this file: the shared conformance
+// suite, plus what only a shared database shows (two API server replicas on one database).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, ValidationError } from '../../api/index.js';
+import { describeStoreConformance } from '../testing/conformance.js';
+import { collect, obj, rv } from '../testing/fixtures.js';
+import { StoreUnavailableError } from '../store-errors.js';
+import { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
+import { requirePgBinDir, startPgCluster, type PgCluster } from './testing/pg-harness.js';
+
+const bindir = requirePgBinDir();
+let cluster: PgCluster | undefined;
+let url = '';
+let n = 0;
+const alice = { actor: 'user:alice' };
+
+describe.skipIf(!bindir)('Postgres store', () => {
+  beforeAll(async () => {
+    cluster = await startPgCluster(bindir!);
+    url = await cluster.createDatabase('store_test');
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  // Every conformance store gets its own Postgres schema: new and empty, in the file's database.
+  describeStoreConformance('postgres', async () => openPostgresStore({ url, schema: `conf_${n++}`, log: () => undefined }));
+
+  describe('two replicas on one database', () => {
+    const open: PostgresStore[] = [];
+    const replicas = async (extra: Partial<PostgresStoreOptions> = {}) => {
+      const schema = `pair_${n++}`;
+      const a = await openPostgresStore({ url, schema, log: () => undefined, ...extra });
+      const b = await openPostgresStore({ url, schema, log: () => undefined, ...extra });
+      open.push(a, b);
+      return [a, b] as const;
+    };
+    afterAll(async () => {
+      for (const s of open) await s.close();
+    });
+
+    it('each sees the other one\'s writes through watch, in revision order', async () => {
+      // A long poll interval: only NOTIFY can wake the other replica in time.
+      const [a, b] = await replicas({ pollIntervalMs: 3_600_000 });
+      const acA = new AbortController();
+      const acB = new AbortController();
+      const onA = collect(a.watch('Cluster', { signal: acA.signal }), 6, acA);
+      const onB = collect(b.watch('Cluster', { signal: acB.signal }), 6, acB);
+      for (let i = 0; i < 3; i++) {
+        await a.apply([{ verb: 'upsert', object: obj('Cluster', 'from-a', undefined, { spec: { i } }) }], alice);
+        await b.apply([{ verb: 'upsert', object: obj('Cluster', 'from-b', undefined, { spec: { i } }) }], alice);
+      }
+      const [ea, eb] = await Promise.all([onA, onB]);
+      const seen = (evs: typeof ea) => evs.map((e) => `${e.type} ${e.object.metadata.name} ${rv(e.object)}`);
+      const expected = ['ADDED from-a 1', 'ADDED from-b 2', 'MODIFIED from-a 3', 'MODIFIED from-b 4', 'MODIFIED from-a 5', 'MODIFIED from-b 6'];
+      expect(seen(ea)).toEqual(expected);
+      expect(seen(eb)).toEqual(expected);
+      expect(await b.get({ kind: 'Cluster', name: 'from-a' })).toMatchObject({ spec: { i: 2 } });
+      expect(await a.verifyAudit()).toMatchObject({ ok: true, entries: 6 });
+    });
+
+    it('interleaves concurrent writers from both replicas into one gap-free revision sequence', async () => {
+      const [a, b] = await replicas();
+      const ac = new AbortController();
+      const writes = 40;
+      const watched = collect(b.watch(undefined, { resourceVersion: '0', signal: ac.signal }), writes * 2, ac);
+      const writer = (s: PostgresStore, who: string) => (async () => {
+        for (let i = 0; i < writes; i++) await s.apply([{ verb: 'upsert', object: obj('Cluster', `${who}${i % 3}`, undefined, { spec: { i } }) }], { actor: `user:${who}` });
+      })();
+      await Promise.all([writer(a, 'a'), writer(b, 'b')]);
+      const revs = (await watched).map((e) => rv(e.object));
+      expect(revs).toEqual(Array.from({ length: writes * 2 }, (_v, i) => i + 1));
+      const v = await a.verifyAudit();
+      expect(v).toMatchObject({ ok: true, entries: writes * 2 });
+    });
+
+    it('a concurrent conflicting apply fails with ConflictError on one replica and writes nothing', async () => {
+      const [a, b] = await replicas();
+      const base = (await a.apply([{ verb: 'create', object: obj('Workload', 'api', 'p', { spec: { replicas: 1 } }) }, { verb: 'create', object: obj('Cluster', 'c') }], alice)).results[0]!.object;
+      // Both read revision 1 and update it together, each also touching a second object.
+      const update = (s: PostgresStore, replicas: number, extra: string) =>
+        s.apply(
+          [
+            { verb: 'upsert', object: obj('Cluster', extra) },
+            { verb: 'update', object: { ...base, spec: { replicas } } },
+          ],
+          alice,
+        );
+      const outcomes = await Promise.allSettled([update(a, 2, 'x-from-a'), update(b, 3, 'x-from-b')]);
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]!.reason).toBeInstanceOf(ConflictError);
+      const loser = outcomes[0]!.status === 'rejected' ? 'x-from-a' : 'x-from-b';
+      const winner = loser === 'x-from-a' ? 'x-from-b' : 'x-from-a';
+      expect(await a.get({ kind: 'Cluster', name: loser })).toBeUndefined();
+      expect(await b.get({ kind: 'Cluster', name: winner })).toBeDefined();
+      expect(await a.revision()).toBe('4');
+      expect((await b.auditLog()).map((e) => e.name)).toEqual(['api', 'c', winner, 'api']);
+      expect(await b.verifyAudit()).toMatchObject({ ok: true, entries: 4 });
+    });
+
+    it('a watcher resumes on another replica from the resourceVersion it had reached', async () => {
+      const [a, b] = await replicas();
+      for (let i = 0; i < 5; i++) await a.apply([{ verb: 'upsert', object: obj('Cluster', 'c', undefined, { spec: { i } }) }], alice);
+      const ac = new AbortController();
+      const got = collect(b.watch('Cluster', { resourceVersion: '3', signal: ac.signal }), 3, ac);
+      await a.apply([{ verb: 'delete', ref: { kind: 'Cluster', name: 'c' } }], alice);
+      expect((await got).map((e) => `${e.type} ${rv(e.object)}`)).toEqual(['MODIFIED 4', 'MODIFIED 5', 'DELETED 6']);
+    });
+  });
+
+  describe('opening', () => {
+    it('refuses a malformed URL with a ValidationError naming the store option', async () => {
+      await expect(openPostgresStore({ url: 'postgres://' })).rejects.toBeInstanceOf(ValidationError);
+      await expect(openPostgresStore({ url: 'not a url' })).rejects.toThrow(/not a Postgres URL/);
+    });
+
+    it('fails with StoreUnavailableError, password hidden, when nothing listens', async () => {
+      const err = await openPostgresStore({ url: `postgres://u:secret@127.0.0.1:1/db`, connectTimeoutMs: 2000 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreUnavailableError);
+      expect(String((err as Error).message)).toMatch(/cannot connect to the Postgres store at postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/db/);
+      expect(String((err as Error).message)).not.toContain('secret');
+    });
+
+    it('fails with StoreUnavailableError when the database does not exist', async () => {
+      await expect(openPostgresStore({ url: cluster!.url('no_such_db') })).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+
+    it('keeps state across reopen and refuses a layout newer than it knows', async () => {
+      const schema = `reopen_${n++}`;
+      const s1 = await openPostgresStore({ url, schema });
+      await s1.apply([{ verb: 'create', object: obj('Cluster', 'c1') }], alice);
+      await s1.close();
+      const s2 = await openPostgresStore({ url, schema });
+      expect(await s2.get({ kind: 'Cluster', name: 'c1' })).toBeDefined();
+      expect(await s2.revision()).toBe('1');
+      await s2.close();
+      const admin = new (await import('pg')).default.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`UPDATE ${schema}.meta SET value = 99 WHERE key = 'schema_version'`);
+      await admin.end();
+      await expect(openPostgresStore({ url, schema })).rejects.toThrow(/newer TrustStram \(layout 99/);
+    });
+  });
+});
