@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../api/index.js';
 import { describeStoreConformance } from '../testing/conformance.js';
 import { collect, obj, rv } from '../testing/fixtures.js';
+import { openStore } from '../open-store.js';
 import { StoreUnavailableError } from '../store-errors.js';
 import { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 import { requirePgBinDir, startPgCluster, type PgCluster } from './testing/pg-harness.js';
@@ -126,6 +127,16 @@ describe.skipIf(!bindir)('Postgres store', () => {
 
     it('fails with StoreUnavailableError when the database does not exist', async () => {
       await expect(openPostgresStore({ url: cluster!.url('no_such_db') })).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+
+    it('is what openStore opens for a postgres:// or postgresql:// URL', async () => {
+      const a = await openStore(url);
+      await a.apply([{ verb: 'create', object: obj('Cluster', 'via-open-store') }], alice);
+      await a.close();
+      const b = await openStore(url.replace(/^postgres:/, 'postgresql:'));
+      expect(await b.get({ kind: 'Cluster', name: 'via-open-store' })).toBeDefined();
+      expect((b as PostgresStore).location).toBe(url.replace(/^postgres:/, 'postgresql:'));
+      await b.close();
     });
 
     it('keeps state across reopen and refuses a layout newer than it knows', async () => {

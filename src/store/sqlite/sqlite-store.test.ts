@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExpiredError, ValidationError } from '../../api/index.js';
-import { openStore } from '../open-store.js';
+import { openSqliteSpec, openStore } from '../open-store.js';
 import { describeStoreConformance } from '../testing/conformance.js';
 import { collect, obj, rv } from '../testing/fixtures.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
@@ -77,7 +77,7 @@ describe('SQLite store', () => {
     expect(() => s.watch('Cluster', { resourceVersion: 'abc' })).toThrow(ValidationError);
   });
 
-  it('opens from a data directory, a sqlite:// URL, and refuses postgres:// for now', async () => {
+  it('opens from a data directory and a sqlite:// URL; openSqliteSpec refuses postgres://', async () => {
     const dir = join(root, 'data-dir');
     const a = await openStore(dir);
     await a.apply([{ verb: 'create', object: obj('Cluster', 'c') }], alice);
@@ -86,7 +86,8 @@ describe('SQLite store', () => {
     const b = await openStore(`sqlite://${join(dir, 'truststram.db')}`);
     expect(await b.get({ kind: 'Cluster', name: 'c' })).toBeDefined();
     await b.close();
-    await expect(openStore('postgres://u@localhost/db')).rejects.toThrow(/Postgres store is not implemented yet/);
+    await expect(openSqliteSpec('postgres://u@localhost/db')).rejects.toThrow(/needs a SQLite store/);
+    await expect(openStore('postgres://')).rejects.toBeInstanceOf(ValidationError);
     await expect(openStore('mysql://x')).rejects.toBeInstanceOf(ValidationError);
     await expect(openStore('  ')).rejects.toBeInstanceOf(ValidationError);
   });
