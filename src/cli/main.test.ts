@@ -38,6 +38,7 @@ describe('main', () => {
     [['apply', '-f', 'x.yaml', '--prune'], '--prune needs -l SELECTOR'],
     [['schedule', '--fleet', 'f.yaml'], "required option '--workloads <file>'"],
     [['audit', 'log', '--since', 'soon'], '--since'],
+    [['server', '--failback-after', 'soon'], 'error: invalid --failback-after "soon": expected a positive duration such as 5s, 30s or 2m'],
   ])('%j is a usage error (exit 1): %s', async (args, message) => {
     const r = await run(args);
     expect(r.code).toBe(1);

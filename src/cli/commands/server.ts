@@ -2,10 +2,23 @@
 // then closes it cleanly (in-flight requests finish, the store is checkpointed and closed).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { duration, parseDuration } from '../../api/index.js';
 import { loadControlPlane } from '../components.js';
 import type { CliContext } from '../context.js';
+import { CliUserError } from '../exit.js';
 
 export const DEFAULT_DATA_DIR = './truststram-data';
+
+/**
+ * Parses `--failback-after` (`5s`, `30s`, `2m`): how long a recovered cluster must stay Ready
+ * before replicas fail back to it. Refuses anything but a positive duration.
+ */
+export function parseFailbackAfter(value: string): number {
+  const ms = duration.safeParse(value).success ? parseDuration(value) : NaN;
+  if (!(ms > 0) || !Number.isSafeInteger(Math.round(ms)))
+    throw new CliUserError(`invalid --failback-after "${value}": expected a positive duration such as 5s, 30s or 2m`);
+  return Math.round(ms);
+}
 
 /** Resolves when the process receives SIGINT or SIGTERM (or `signal` aborts). */
 export function untilStopped(signal?: AbortSignal): Promise<string> {
@@ -36,11 +49,12 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .option('--no-gateway', 'do not run the traffic gateway in this process (run `truststram gateway` elsewhere)')
     .option('--gateway-listen <host:port>', 'address of the in-process gateway (default 127.0.0.1:7480, a free port when taken)')
     .option('--allow-chaos', 'demo mode for chaos: anyone may fail and restore clusters, regions, providers (otherwise only authenticated callers, with --token-file)')
+    .option('--failback-after <duration>', 'how long a recovered cluster must stay Ready, without flapping, before replicas fail back to it (default 30s)', parseFailbackAfter)
     .addHelpText(
       'after',
       '\nRuns the API server, the controllers (placement, health, status) and one agent per local\ncluster declared with driver.type local (unless driver.managed is false).\n\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400',
     )
-    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; allowChaos?: boolean }, cmd: Command) => {
+    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; allowChaos?: boolean; failbackAfter?: number }, cmd: Command) => {
       // The program's global --token-file (the clients' token) takes the flag wherever it is
       // written, so the server reads its token table from there.
       const tokenFile = opts.tokenFile ?? (cmd.optsWithGlobals() as { tokenFile?: string }).tokenFile;
@@ -55,6 +69,7 @@ export function registerServer(program: Command, ctx: CliContext): void {
         ...(tokenFile ? { tokenFile } : {}),
         gateway: opts.gateway ? (opts.gatewayListen ? { listen: opts.gatewayListen } : {}) : false,
         ...(opts.allowChaos ? { demo: true } : {}),
+        ...(opts.failbackAfter !== undefined ? { failback: { stableMs: opts.failbackAfter } } : {}),
       });
       ctx.stdout.write(`TrustStram server listening on ${srv.url} (data in ${dataDir})\n`);
       if (srv.gateway) ctx.stdout.write(`Gateway listening on ${srv.gateway.url} (routes by Host header; admin at ${srv.gateway.url}/_truststram/routes)\n`);
