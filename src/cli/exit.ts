@@ -19,9 +19,12 @@ export class CliUserError extends Error {
   }
 }
 
+/** A service the command itself needs (the Postgres of `server --store`) cannot be reached: exit 2. */
+export class ServiceUnreachableError extends CliUserError {}
+
 /** Maps any thrown value to its exit code. */
 export function exitCodeOf(err: unknown): ExitCode {
-  if (err instanceof UnreachableError) return ExitCode.Unreachable;
+  if (err instanceof UnreachableError || err instanceof ServiceUnreachableError) return ExitCode.Unreachable;
   if (err instanceof CliUserError) return ExitCode.UserError;
   if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.UserError;
   if (isUserError(err)) return ExitCode.UserError;

@@ -1,13 +1,13 @@
-// `truststram server`: runs the API server on the embedded SQLite store until SIGINT/SIGTERM,
-// then closes it cleanly (in-flight requests finish, the store is checkpointed and closed).
-import { resolve } from 'node:path';
+// `truststram server`: runs the API server on its store (embedded SQLite, or Postgres with
+// --store) until SIGINT/SIGTERM, then closes it cleanly (in-flight requests finish, the store closes).
 import type { Command } from 'commander';
 import { duration, parseDuration } from '../../api/index.js';
 import { loadControlPlane } from '../components.js';
 import type { CliContext } from '../context.js';
+import { DEFAULT_DATA_DIR, chooseServerStore, explainStoreFailure } from './server-store.js';
 import { CliUserError } from '../exit.js';
 
-export const DEFAULT_DATA_DIR = './truststram-data';
+export { DEFAULT_DATA_DIR };
 
 /**
  * Parses `--failback-after` (`5s`, `30s`, `2m`): how long a recovered cluster must stay Ready
@@ -39,8 +39,9 @@ export function untilStopped(signal?: AbortSignal): Promise<string> {
 export function registerServer(program: Command, ctx: CliContext): void {
   program
     .command('server')
-    .description('Run the TrustStram API server with its embedded SQLite store')
+    .description('Run the TrustStram API server (state in embedded SQLite, or in Postgres with --store)')
     .option('--data-dir <dir>', `where the SQLite state lives (env TRUSTSTRAM_DATA_DIR, default ${DEFAULT_DATA_DIR})`)
+    .option('--store <url>', 'keep the state in Postgres instead: postgres://user[:password]@host[:port]/database (env TRUSTSTRAM_STORE_URL); several servers may share one database')
     .option('--listen <host:port>', 'address to listen on; port 0 picks a free port', '127.0.0.1:7400')
     .option('--token-file <file>', 'static bearer tokens ("token,user" per line); without it auth is off, so keep --listen on loopback')
     .option('--no-agents', 'do not start agents for local clusters (run `truststram agent` yourself)')
@@ -52,17 +53,17 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .option('--failback-after <duration>', 'how long a recovered cluster must stay Ready, without flapping, before replicas fail back to it (default 30s)', parseFailbackAfter)
     .addHelpText(
       'after',
-      '\nRuns the API server, the controllers (placement, health, status) and one agent per local\ncluster declared with driver.type local (unless driver.managed is false).\n\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400',
+      '\nRuns the API server, the controllers (placement, health, status) and one agent per local\ncluster declared with driver.type local (unless driver.managed is false).\n\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400\n  truststram server --store postgres://truststram@127.0.0.1:5432/truststram',
     )
-    .action(async (opts: { dataDir?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; allowChaos?: boolean; failbackAfter?: number }, cmd: Command) => {
+    .action(async (opts: { dataDir?: string; store?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; allowChaos?: boolean; failbackAfter?: number }, cmd: Command) => {
       // The program's global --token-file (the clients' token) takes the flag wherever it is
       // written, so the server reads its token table from there.
       const tokenFile = opts.tokenFile ?? (cmd.optsWithGlobals() as { tokenFile?: string }).tokenFile;
-      const dataDir = resolve(opts.dataDir ?? ctx.env.TRUSTSTRAM_DATA_DIR ?? DEFAULT_DATA_DIR);
-      const { startControlPlane } = await loadControlPlane();
+      const store = chooseServerStore(opts, ctx.env);
+      const [{ startControlPlane }, { StoreUnavailableError }] = await Promise.all([loadControlPlane(), import('../../store/store-errors.js')]);
       const srv = await startControlPlane({
         listen: opts.listen,
-        dataDir,
+        ...(store.kind === 'dataDir' ? { dataDir: store.dataDir } : { storeSpec: store.storeSpec }),
         manageAgents: opts.agents,
         controllers: opts.controllers,
         agents: { cwd: process.cwd(), ...(opts.simulated ? { simulated: true } : {}) },
@@ -70,8 +71,8 @@ export function registerServer(program: Command, ctx: CliContext): void {
         gateway: opts.gateway ? (opts.gatewayListen ? { listen: opts.gatewayListen } : {}) : false,
         ...(opts.allowChaos ? { demo: true } : {}),
         ...(opts.failbackAfter !== undefined ? { failback: { stableMs: opts.failbackAfter } } : {}),
-      });
-      ctx.stdout.write(`TrustStram server listening on ${srv.url} (data in ${dataDir})\n`);
+      }).catch((err: unknown) => Promise.reject(explainStoreFailure(err, store, (e) => e instanceof StoreUnavailableError)));
+      ctx.stdout.write(`TrustStram server listening on ${srv.url} (${store.kind === 'dataDir' ? `data in ${store.dataDir}` : store.label})\n`);
       if (srv.gateway) ctx.stdout.write(`Gateway listening on ${srv.gateway.url} (routes by Host header; admin at ${srv.gateway.url}/_truststram/routes)\n`);
       ctx.stdout.write(`Try: TRUSTSTRAM_SERVER=${srv.url} truststram get clusters   Stop with Ctrl-C.\n`);
       const sig = await untilStopped();
