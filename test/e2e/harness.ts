@@ -99,8 +99,8 @@ export function cli(args: string[], opts: { server?: string; input?: string | Bu
 }
 
 /** Starts a long-running CLI command (`get --watch`); read its output as it arrives, stop it with `proc.kill()`. */
-export function spawnCli(args: string[], opts: { server?: string } = {}): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
+export function spawnCli(args: string[], opts: { server?: string; env?: Record<string, string> } = {}): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const env: Record<string, string | undefined> = { ...process.env, ...opts.env, NO_COLOR: '1' };
   if (opts.server) env.TRUSTSTRAM_SERVER = opts.server;
   const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(proc);

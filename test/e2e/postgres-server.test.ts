@@ -1,0 +1,74 @@
+// `truststram server --store postgres://…` as a user runs it: two real server processes on one
+// real PostgreSQL database (two API replicas), apply through one, get through the other, stop
+// both cleanly; a malformed or unreachable database is a clear error with the CLI's exit code.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePgBinDir, startPgCluster, type PgCluster } from '../../src/store/postgres/testing/pg-harness.js';
+import { EXAMPLES, cli, ensureBuilt, killAll, liveChildren, spawnCli, waitFor } from './harness.js';
+
+const bindir = requirePgBinDir();
+let cluster: PgCluster | undefined;
+let url = '';
+
+/** Starts `truststram server --store URL` on a free port (API only) and returns its URL and stop(). */
+async function startPgServer(storeArgs: string[], env: Record<string, string> = {}) {
+  const s = spawnCli(['server', ...storeArgs, '--listen', '127.0.0.1:0', '--no-controllers', '--no-gateway'], { env });
+  const up = await waitFor(() => /listening on http/.test(s.output()) || s.proc.exitCode !== null, 30_000);
+  const m = /listening on (http:\/\/\S+)/.exec(s.output());
+  if (!up || !m) throw new Error(`server did not start:\n${s.output()}`);
+  return {
+    url: m[1]!,
+    output: s.output,
+    async stop() {
+      s.proc.kill('SIGTERM');
+      return s.exited;
+    },
+  };
+}
+
+describe.skipIf(!bindir)('truststram server --store postgres://', () => {
+  beforeAll(async () => {
+    await ensureBuilt();
+    cluster = await startPgCluster(bindir!);
+    url = await cluster.createDatabase('truststram');
+  });
+  afterAll(async () => {
+    await killAll();
+    await cluster?.stop();
+    expect(liveChildren()).toBe(0);
+  });
+
+  it('serves the API from Postgres: apply through one replica, get through another, stop cleanly', async () => {
+    const a = await startPgServer(['--store', url]);
+    const b = await startPgServer([], { TRUSTSTRAM_STORE_URL: url });
+    try {
+      expect(a.output()).toContain(`(state in Postgres at ${url})`);
+      const applied = await cli(['apply', '-f', join(EXAMPLES, 'fleet.yaml')], { server: a.url });
+      expect(applied.stderr).toBe('');
+      expect(applied.code).toBe(0);
+      expect(applied.stdout).toContain('cluster.truststram.io/aws-eu-west-1 created');
+      const got = await cli(['get', 'cluster', 'aws-eu-west-1', '-o', 'json'], { server: b.url });
+      expect(got.code).toBe(0);
+      expect(JSON.parse(got.stdout)).toMatchObject({ kind: 'Cluster', metadata: { name: 'aws-eu-west-1', resourceVersion: '1' }, spec: { provider: 'aws' } });
+      const again = await cli(['apply', '-f', join(EXAMPLES, 'fleet.yaml')], { server: b.url });
+      expect(again.stdout).toContain('cluster.truststram.io/aws-eu-west-1 unchanged');
+      const verify = await cli(['audit', 'verify'], { server: b.url });
+      expect(verify.code).toBe(0);
+    } finally {
+      expect(await a.stop()).toBe(0);
+      expect(await b.stop()).toBe(0);
+    }
+    expect(a.output()).toContain('server stopped');
+  });
+
+  it('exits 2 naming --store when the database cannot be reached, and 1 for a malformed URL, without a stack trace', async () => {
+    const down = await cli(['server', '--store', `postgres://postgres:pw@127.0.0.1:${cluster!.port}/no_such_db`, '--listen', '127.0.0.1:0', '--no-controllers', '--no-gateway']);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toMatch(/^error: --store: cannot connect to the Postgres store at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/no_such_db: .*no_such_db/);
+    expect(down.stderr).not.toContain('pw@');
+    expect(down.stderr).not.toMatch(/\n\s+at /);
+    const bad = await cli(['server', '--listen', '127.0.0.1:0'], { env: { TRUSTSTRAM_STORE_URL: 'postgres://' } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: TRUSTSTRAM_STORE_URL: "postgres:\/\/" is not a valid Postgres URL/);
+  });
+});
