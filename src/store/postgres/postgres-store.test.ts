@@ -1,6 +1,7 @@
 // The Postgres store against a real PostgreSQL started for this file: the shared conformance
 // suite, plus what only a shared database shows (two API server replicas on one database).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { ConflictError, ValidationError } from '../../api/index.js';
 import { describeStoreConformance } from '../testing/conformance.js';
 import { collect, obj, rv } from '../testing/fixtures.js';
@@ -102,6 +103,24 @@ describe.skipIf(!bindir)('Postgres store', () => {
       expect(await b.verifyAudit()).toMatchObject({ ok: true, entries: 4 });
     });
 
+    it('keeps delivering the other replica\'s writes after its LISTEN connection is killed', async () => {
+      const [a, b] = await replicas({ pollIntervalMs: 3_600_000 });
+      const ac = new AbortController();
+      const got = collect(b.watch('Cluster', { signal: ac.signal }), 2, ac);
+      await a.apply([{ verb: 'create', object: obj('Cluster', 'before') }], alice);
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'truststram' AND query LIKE 'LISTEN %'`);
+        expect(killed.rowCount).toBeGreaterThanOrEqual(2);
+      } finally {
+        await admin.end();
+      }
+      // Written while B has no LISTEN connection: B reads it once it has reconnected.
+      await a.apply([{ verb: 'create', object: obj('Cluster', 'after') }], alice);
+      expect((await got).map((e) => e.object.metadata.name)).toEqual(['before', 'after']);
+    });
+
     it('a watcher resumes on another replica from the resourceVersion it had reached', async () => {
       const [a, b] = await replicas();
       for (let i = 0; i < 5; i++) await a.apply([{ verb: 'upsert', object: obj('Cluster', 'c', undefined, { spec: { i } }) }], alice);
@@ -148,7 +167,7 @@ describe.skipIf(!bindir)('Postgres store', () => {
       expect(await s2.get({ kind: 'Cluster', name: 'c1' })).toBeDefined();
       expect(await s2.revision()).toBe('1');
       await s2.close();
-      const admin = new (await import('pg')).default.Client({ connectionString: url });
+      const admin = new pg.Client({ connectionString: url });
       await admin.connect();
       await admin.query(`UPDATE ${schema}.meta SET value = 99 WHERE key = 'schema_version'`);
       await admin.end();

@@ -54,7 +54,8 @@ export interface PgCluster {
 
 // Running as root, initdb and postgres must run as the postgres OS user (they refuse root).
 function asPgUser(bin: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  const runuser = ['/usr/sbin/runuser', '/sbin/runuser'].find((p) => existsSync(p)) ?? 'runuser';
+  return process.getuid?.() === 0 ? [runuser, ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
 }
 
 function run(bin: string, args: string[], what: string): void {
