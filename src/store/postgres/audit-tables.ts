@@ -39,13 +39,18 @@ export function createChainBuilder(head: ChainHead | undefined) {
       if (!entries.length) return;
       const rows = entries.map(entryToRow);
       const col = <K extends keyof AuditRow>(k: K) => rows.map((r) => r[k]);
-      await c.query(
-        `INSERT INTO ${t.audit} (seq, time, actor, verb, kind, namespace, name, resource_version, before_digest, after_digest, details, prev_hash, hash)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`,
-        [col('seq'), col('time'), col('actor'), col('verb'), col('kind'), col('namespace'), col('name'), col('resource_version'), col('before_digest'), col('after_digest'), col('details'), col('prev_hash'), col('hash')],
-      );
       const last = entries.at(-1)!;
-      await c.query(`INSERT INTO ${t.head} (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, [last.seq, last.hash]);
+      // The entries and the new head in one statement.
+      await c.query({
+        ...t.named(
+          'append-audit',
+          `WITH appended AS (
+             INSERT INTO ${t.audit} (seq, time, actor, verb, kind, namespace, name, resource_version, before_digest, after_digest, details, prev_hash, hash)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]))
+           INSERT INTO ${t.head} (id, seq, hash) VALUES (1, $14, $15) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
+        ),
+        values: [col('seq'), col('time'), col('actor'), col('verb'), col('kind'), col('namespace'), col('name'), col('resource_version'), col('before_digest'), col('after_digest'), col('details'), col('prev_hash'), col('hash'), last.seq, last.hash],
+      });
     },
   };
 }

@@ -61,10 +61,10 @@ export function createChangeFeed(o: ChangeFeedOptions): ChangeFeed {
   const noop = () => undefined;
 
   async function round(): Promise<void> {
-    const c = await o.pool.query<{ value: string }>(`SELECT value FROM ${t.meta} WHERE key = 'compacted_revision'`);
+    const c = await o.pool.query<{ value: string }>(t.named('feed-compacted', `SELECT value FROM ${t.meta} WHERE key = 'compacted_revision'`));
     compacted = Math.max(compacted, Number(c.rows[0]?.value ?? 0));
     for (;;) {
-      const rows = (await o.pool.query<RevisionRow>(`SELECT * FROM ${t.revisions} WHERE revision > $1 ORDER BY revision LIMIT $2`, [last, o.pageSize])).rows;
+      const rows = (await o.pool.query<RevisionRow>({ ...t.named('feed-read', `SELECT * FROM ${t.revisions} WHERE revision > $1 ORDER BY revision LIMIT $2`), values: [last, o.pageSize] })).rows;
       if (closed) return;
       // Writers hold the revision row lock until they commit, so commits become visible in
       // revision order: the rows after `last` that one statement sees have no holes (ADR 0015).

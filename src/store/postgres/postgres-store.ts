@@ -11,7 +11,7 @@ import type { ActorContext, ApplyResult, AuditEntry, HistoryEntry, Mutation, Mut
 import { StoreUnavailableError } from '../store-errors.js';
 import { DryRunRollback, checkActor, checkDecision, compileSelector, decisionEntry, type RevisionRow } from '../store-helpers.js';
 import { createWatchHub, type LoggedEvent } from '../watch-hub.js';
-import { createChainBuilder, queryAudit, readHead, verifyAuditTables } from './audit-tables.js';
+import { createChainBuilder, queryAudit, verifyAuditTables, type ChainHead } from './audit-tables.js';
 import { createChangeFeed } from './change-feed.js';
 import { describePgError, isConnectionError, translatePgError } from './pg-errors.js';
 import { DEFAULT_SCHEMA, channelOf, ensureSchema, tableNames, type Tables } from './schema.js';
@@ -47,6 +47,8 @@ export interface PostgresStore extends Store {
 
 interface WriteStart {
   revision: number;
+  /** The recorded chain head, read after the lock. */
+  head: ChainHead | undefined;
   /** The transaction's time: the database clock, never before the newest audit entry. */
   time: string;
 }
@@ -116,13 +118,20 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     let broken: unknown;
     try {
       await c.query('BEGIN');
-      const lock = await c.query<{ value: string }>(`SELECT value FROM ${t.meta} WHERE key = 'revision' FOR UPDATE`);
-      const clock = await c.query<{ now: string; last: string | null }>(
-        `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now, (SELECT time FROM ${t.audit} ORDER BY seq DESC LIMIT 1) AS last`,
+      // The lock alone first: a statement that waited for it must not read other tables on the
+      // snapshot it started with. The next statement's snapshot sees the previous writer's commit.
+      const lock = await c.query<{ value: string }>(t.named('lock', `SELECT value FROM ${t.meta} WHERE key = 'revision' FOR UPDATE`));
+      const clock = await c.query<{ now: string; last: string | null; seq: string | null; hash: string | null }>(
+        t.named(
+          'start',
+          `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now, (SELECT time FROM ${t.audit} ORDER BY seq DESC LIMIT 1) AS last, h.seq, h.hash
+             FROM (SELECT 1) one LEFT JOIN ${t.head} h ON h.id = 1`,
+        ),
       );
-      const { now, last } = clock.rows[0]!;
+      const { now, last, seq, hash } = clock.rows[0]!;
+      const head = seq !== null && hash !== null ? { seq: Number(seq), hash } : undefined;
       // Entry times never go backwards (the verifier treats that as tampering), whatever the clock does.
-      const out = await body(c, { revision: Number(lock.rows[0]!.value), time: last && last > now ? last : now });
+      const out = await body(c, { revision: Number(lock.rows[0]!.value), head, time: last && last > now ? last : now });
       await c.query('COMMIT');
       return out;
     } catch (err) {
@@ -137,7 +146,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   async function applyIn(c: pg.PoolClient, w: WriteStart, mutations: Mutation[], ctx: ActorContext) {
     const refs = mutations.map(refOf);
     const current = await readObjects(c, t, refs);
-    const audit = createChainBuilder(await readHead(c, t));
+    const audit = createChainBuilder(w.head);
     let revision = w.revision;
     const results: MutationResult[] = [];
     const events: LoggedEvent[] = [];
@@ -187,9 +196,11 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     await insertRevisions(c, t, w.time, history);
     await audit.flush(c, t);
     if (revision !== w.revision) {
-      await c.query(`UPDATE ${t.meta} SET value = $1 WHERE key = 'revision'`, [revision]);
-      // Delivered to every LISTENing replica when (and only if) this transaction commits.
-      await c.query('SELECT pg_notify($1, $2)', [channelOf(schema), String(revision)]);
+      // The NOTIFY reaches every LISTENing replica when (and only if) this transaction commits.
+      await c.query({
+        ...t.named('advance', `WITH moved AS (UPDATE ${t.meta} SET value = $1 WHERE key = 'revision' RETURNING value) SELECT pg_notify($2, value::text) FROM moved`),
+        values: [revision, channelOf(schema)],
+      });
     }
     return { result, events };
   }
@@ -248,7 +259,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       ensureOpen();
       checkDecision(decision);
       return write(async (c, w): Promise<AuditEntry> => {
-        const audit = createChainBuilder(await readHead(c, t));
+        const audit = createChainBuilder(w.head);
         const entry = audit.append(decisionEntry(decision, w.time));
         await audit.flush(c, t);
         return entry;
@@ -352,11 +363,14 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
 async function readObjects(c: pg.ClientBase, t: Tables, refs: ObjectRef[]): Promise<Map<string, ApiObject | undefined>> {
   const out = new Map<string, ApiObject | undefined>();
   if (!refs.length) return out;
-  const r = await c.query<{ json: string }>(
-    `SELECT o.json FROM ${t.objects} o JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(kind, namespace, name)
-       ON o.kind = k.kind AND o.namespace = k.namespace AND o.name = k.name`,
-    [refs.map((x) => x.kind), refs.map((x) => x.namespace ?? ''), refs.map((x) => x.name)],
-  );
+  const r = await c.query<{ json: string }>({
+    ...t.named(
+      'read-objects',
+      `SELECT o.json FROM ${t.objects} o JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(kind, namespace, name)
+         ON o.kind = k.kind AND o.namespace = k.namespace AND o.name = k.name`,
+    ),
+    values: [refs.map((x) => x.kind), refs.map((x) => x.namespace ?? ''), refs.map((x) => x.name)],
+  });
   for (const row of r.rows) {
     const o = JSON.parse(row.json) as ApiObject;
     out.set(refKey({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }), o);
@@ -373,26 +387,35 @@ async function writeObjects(c: pg.ClientBase, t: Tables, finals: Map<string, Fin
   const dels = all.filter((f) => !f.put).map((f) => f.ref);
   const puts = all.filter((f) => f.put);
   if (dels.length)
-    await c.query(
-      `DELETE FROM ${t.objects} o USING unnest($1::text[], $2::text[], $3::text[]) AS k(kind, namespace, name)
-        WHERE o.kind = k.kind AND o.namespace = k.namespace AND o.name = k.name`,
-      [dels.map((x) => x.kind), dels.map((x) => x.namespace ?? ''), dels.map((x) => x.name)],
-    );
+    await c.query({
+      ...t.named(
+        'delete-objects',
+        `DELETE FROM ${t.objects} o USING unnest($1::text[], $2::text[], $3::text[]) AS k(kind, namespace, name)
+          WHERE o.kind = k.kind AND o.namespace = k.namespace AND o.name = k.name`,
+      ),
+      values: [dels.map((x) => x.kind), dels.map((x) => x.namespace ?? ''), dels.map((x) => x.name)],
+    });
   if (puts.length)
-    await c.query(
-      `INSERT INTO ${t.objects} (kind, namespace, name, revision, json) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
-        ON CONFLICT (kind, namespace, name) DO UPDATE SET revision = excluded.revision, json = excluded.json`,
-      [puts.map((p) => p.ref.kind), puts.map((p) => p.ref.namespace ?? ''), puts.map((p) => p.ref.name), puts.map((p) => p.put!.revision), puts.map((p) => p.put!.json)],
-    );
+    await c.query({
+      ...t.named(
+        'put-objects',
+        `INSERT INTO ${t.objects} (kind, namespace, name, revision, json) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+          ON CONFLICT (kind, namespace, name) DO UPDATE SET revision = excluded.revision, json = excluded.json`,
+      ),
+      values: [puts.map((p) => p.ref.kind), puts.map((p) => p.ref.namespace ?? ''), puts.map((p) => p.ref.name), puts.map((p) => p.put!.revision), puts.map((p) => p.put!.json)],
+    });
 }
 
 async function insertRevisions(c: pg.ClientBase, t: Tables, time: string, rows: RevisionInsert[]): Promise<void> {
   if (!rows.length) return;
-  await c.query(
-    `INSERT INTO ${t.revisions} (revision, time, type, kind, namespace, name, json, prev_labels)
-     SELECT r, $2, ty, k, ns, n, j, pl FROM unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS x(r, ty, k, ns, n, j, pl)`,
-    [rows.map((e) => e.revision), time, rows.map((e) => e.type), rows.map((e) => e.ref.kind), rows.map((e) => e.ref.namespace ?? ''), rows.map((e) => e.ref.name), rows.map((e) => e.json), rows.map((e) => e.prevLabels)],
-  );
+  await c.query({
+    ...t.named(
+      'insert-revisions',
+      `INSERT INTO ${t.revisions} (revision, time, type, kind, namespace, name, json, prev_labels)
+       SELECT r, $2, ty, k, ns, n, j, pl FROM unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS x(r, ty, k, ns, n, j, pl)`,
+    ),
+    values: [rows.map((e) => e.revision), time, rows.map((e) => e.type), rows.map((e) => e.ref.kind), rows.map((e) => e.ref.namespace ?? ''), rows.map((e) => e.ref.name), rows.map((e) => e.json), rows.map((e) => e.prevLabels)],
+  });
 }
 
 /** The URL with any password replaced, safe to print. */

@@ -17,7 +17,16 @@ export function channelOf(schema: string): string {
 /** Fully qualified, quoted table names of one schema, for building SQL text. */
 export function tableNames(schema: string) {
   const s = pg.escapeIdentifier(schema);
-  return { schema: s, meta: `${s}.meta`, objects: `${s}.objects`, revisions: `${s}.revisions`, audit: `${s}.audit`, head: `${s}.audit_head` };
+  return {
+    schema: s,
+    meta: `${s}.meta`,
+    objects: `${s}.objects`,
+    revisions: `${s}.revisions`,
+    audit: `${s}.audit`,
+    head: `${s}.audit_head`,
+    /** A server-side prepared statement (parsed and planned once per connection), named per schema. */
+    named: (name: string, text: string): { name: string; text: string } => ({ name: `truststram:${schema}:${name}`, text }),
+  };
 }
 
 export type Tables = ReturnType<typeof tableNames>;
