@@ -132,7 +132,14 @@ export function createWatchHub(source: WatchSource, options: WatchHubOptions = {
             if (source.asyncReads) live.add(w);
             const read = source.readAfter({ kind, namespace: w.namespace }, cursor, pageSize);
             // Awaited only when it is a promise: a synchronous source must stay in this tick.
-            const page = Array.isArray(read) ? read : await read;
+            let page: LoggedEvent[];
+            try {
+              page = Array.isArray(read) ? read : await read;
+            } catch (err) {
+              // A read cut short by close() or abort ends the watch quietly, as a live one would.
+              if (ended || closed || signal?.aborted) return;
+              throw err;
+            }
             if (ended || closed || signal?.aborted) return;
             if (failure) throw failure;
             if (page.length < pageSize) {

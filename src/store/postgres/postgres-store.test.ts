@@ -131,6 +131,20 @@ describe.skipIf(!bindir)('Postgres store', () => {
     });
   });
 
+  it('ends a watch that is still replaying, without an error, when the store closes', async () => {
+    const s = await openPostgresStore({ url, schema: `replay_${n++}`, watchPageSize: 1, log: () => undefined });
+    for (let i = 0; i < 20; i++) await s.apply([{ verb: 'upsert', object: obj('Cluster', 'c', undefined, { spec: { i } }) }], alice);
+    const seen: number[] = [];
+    let closing: Promise<void> | undefined;
+    for await (const e of s.watch('Cluster', { resourceVersion: '0' })) {
+      seen.push(rv(e.object));
+      closing ??= s.close();
+    }
+    await closing;
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen.length).toBeLessThan(20);
+  });
+
   describe('opening', () => {
     it('refuses a malformed URL with a ValidationError naming the store option', async () => {
       await expect(openPostgresStore({ url: 'postgres://' })).rejects.toBeInstanceOf(ValidationError);

@@ -102,7 +102,12 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     throw err;
   }
   const hub = createWatchHub(
-    { asyncReads: true, currentRevision: () => feed.last, compactedRevision: () => feed.compacted, readAfter: feed.readAfter },
+    {
+      asyncReads: true,
+      currentRevision: () => feed.last,
+      compactedRevision: () => feed.compacted,
+      readAfter: (filter, after, limit) => feed.readAfter(filter, after, limit).catch((err: unknown) => Promise.reject(translatePgError(err))),
+    },
     { bufferSize: opts.watchBufferSize, pageSize: opts.watchPageSize },
   );
   hubRef.publish = (events) => hub.publish(events);
