@@ -61,6 +61,30 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
     expect(a.output()).toContain('server stopped');
   });
 
+  it('runs the whole control plane on Postgres: workloads get placed and become ready', async () => {
+    const db = await cluster!.createDatabase('controlplane');
+    const s = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', '--simulated', '--no-gateway']);
+    try {
+      expect(await waitFor(() => /listening on http/.test(s.output()), 30_000)).toBe(true);
+      const server = /listening on (http:\/\/\S+)/.exec(s.output())![1]!;
+      const applied = await cli(['apply', '-f', join(EXAMPLES, 'fleet.yaml'), '-f', join(EXAMPLES, 'workloads.yaml')], { server });
+      expect(applied.code).toBe(0);
+      type Wl = { metadata: { name: string }; spec: { replicas: number }; status?: { readyReplicas?: number } };
+      let workloads: Wl[] = [];
+      const deadline = Date.now() + 45_000;
+      while (Date.now() < deadline) {
+        workloads = (JSON.parse((await cli(['get', 'workloads', '-A', '-o', 'json'], { server })).stdout) as { items: Wl[] }).items;
+        if (workloads.length === 3 && workloads.every((w) => (w.status?.readyReplicas ?? 0) >= w.spec.replicas)) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(workloads.map((w) => `${w.metadata.name} ${w.status?.readyReplicas ?? 0}/${w.spec.replicas}`).sort()).toEqual(['catalog-api 3/3', 'nightly-reports 4/4', 'payments-api 4/4']);
+      expect((await cli(['audit', 'verify'], { server })).code).toBe(0);
+    } finally {
+      s.proc.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    }
+  });
+
   it('exits 2 naming --store when the database cannot be reached, and 1 for a malformed URL, without a stack trace', async () => {
     const down = await cli(['server', '--store', `postgres://postgres:pw@127.0.0.1:${cluster!.port}/no_such_db`, '--listen', '127.0.0.1:0', '--no-controllers', '--no-gateway']);
     expect(down.code).toBe(2);
