@@ -33,12 +33,16 @@ export function findPgBinDir(): string | undefined {
  * Finds the binaries for a test file. Without them: under CI (env CI set) this throws, so the
  * run fails loudly; elsewhere it warns once and returns undefined (the caller skips).
  */
-export function requirePgBinDir(): string | undefined {
-  const dir = findPgBinDir();
+export function requirePgBinDir(
+  env: Record<string, string | undefined> = process.env,
+  find: () => string | undefined = findPgBinDir,
+  warn: (line: string) => void = console.warn,
+): string | undefined {
+  const dir = find();
   if (dir) return dir;
   const message = `PostgreSQL server binaries (initdb, pg_ctl, postgres) not found; ${INSTALL_HINT}`;
-  if (process.env.CI) throw new Error(`${message} (required because CI is set)`);
-  console.warn(`skipping the Postgres store tests: ${message}`);
+  if (env.CI) throw new Error(`${message} (required because CI is set)`);
+  warn(`skipping the Postgres store tests: ${message}`);
   return undefined;
 }
 
