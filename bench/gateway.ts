@@ -2,13 +2,18 @@
 // its own process) is called three ways in the same run: directly, through the TrustStram gateway
 // (its own process, default options: health checks on, retries, metrics, access log) and through
 // nginx as a reverse proxy with upstream keep-alive (when /usr/sbin/nginx exists).
-// Workload: GET /, ~80-byte JSON answer, keep-alive, load generated with an undici Pool from this
-// process. Two phases per target, interleaved over rounds so drift hits every column alike:
-//   latency   — open loop at a fixed rate (default 2,000 requests/s): p50/p99, and the gateway's
-//               and nginx's added latency over direct;
-//   throughput — closed loop at a fixed concurrency (default 32): completed requests/s.
+// The gateway runs twice: with its Node data plane (default) and with its HAProxy data plane
+// (`dataPlane: 'haproxy'`, when /usr/sbin/haproxy exists).
+// Workload: GET /, ~80-byte JSON answer, keep-alive. Two phases per target, interleaved over
+// rounds so drift hits every column alike:
+//   latency   — open loop at a fixed rate (default 2,000 requests/s) from an undici Pool in this
+//               process: p50/p99, and each proxy's added latency over direct;
+//   throughput — closed loop at a fixed concurrency (default 32): completed requests/s, load from
+//               wrk (C) when installed, else undici (`--client wrk|undici` to choose). On two
+//               shared cores the client's own CPU per request decides what any proxy can reach:
+//               undici costs more per request than the echo backend; wrk a fraction of it.
 // Targets (issue 5): p99 added latency ≤ 1 ms at 2,000 requests/s; throughput ≥ 70% of direct.
-// Writes bench/results/gateway.json. Flags: --quick, --rate N, --concurrency N, --seconds N, --rounds N,
+// Writes bench/results/gateway.json. Flags: --quick, --client wrk|undici, --rate N, --concurrency N, --seconds N, --rounds N,
 // --workers N (adds a column for the gateway with N worker processes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,21 +25,26 @@ import Table from 'cli-table3';
 import { Pool } from 'undici';
 
 const NGINX = '/usr/sbin/nginx';
+const HAPROXY = '/usr/sbin/haproxy';
+const WRK = '/usr/bin/wrk';
+const NODE_ROW = 'truststram gateway (node)';
+const HAPROXY_ROW = 'truststram gateway (haproxy)';
 const HOST = 'bench.local';
 const self = fileURLToPath(import.meta.url);
 /** Error answers by status and gateway reason (or client error code), over the whole run. */
 const errorKinds = new Map<string, number>();
 
-if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!, Number(process.argv[4] ?? 1));
+if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!, Number(process.argv[4] ?? 1), (process.argv[5] ?? 'node') as 'node' | 'haproxy');
 else await main();
 
 /** Child mode: a gateway (of `workers` processes) routing HOST to the backend, printing its URL. */
-async function gatewayChild(backend: string, workers: number): Promise<void> {
+async function gatewayChild(backend: string, workers: number, dataPlane: 'node' | 'haproxy'): Promise<void> {
   const { startGateway, staticSource } = await import('../src/gateway/index.js');
   const api = 'truststram.io/v1alpha1';
   const gw = await startGateway({
     listen: '127.0.0.1:0',
     workers,
+    dataPlane,
     source: staticSource({
       workloads: [{ apiVersion: api, kind: 'Workload', metadata: { name: 'echo', namespace: 'bench' }, spec: { traffic: { host: HOST }, placement: { residency: ['eu'] } } }],
       placements: [{ apiVersion: api, kind: 'Placement', metadata: { name: 'echo', namespace: 'bench' }, spec: { workload: 'echo', generation: 1, costPerHour: 0, clusters: [{ cluster: 'local-eu', replicas: 1 }] } }],
@@ -65,7 +75,7 @@ interface Stats {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, workers: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } },
+    options: { client: { type: 'string' }, quick: { type: 'boolean' }, workers: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } },
   });
   const quick = values.quick ?? false;
   const rate = Number(values.rate ?? 2000);
@@ -93,19 +103,26 @@ async function main(): Promise<void> {
     const backendPid = children[0]!.pid!;
     const targets: { name: string; url: string; pids: () => number[] }[] = [
       { name: 'direct', url: `http://${backend}`, pids: () => [] },
-      { name: 'truststram gateway', url: gateway, pids: () => [gwPid, ...childPids(gwPid)] },
+      { name: NODE_ROW, url: gateway, pids: () => [gwPid, ...descendants(gwPid)] },
     ];
+    // The same gateway with HAProxy moving the bytes: its pids are the Node control side (table,
+    // access log and metrics from HAProxy's log lines) plus the HAProxy master and worker.
+    if (existsSync(HAPROXY)) {
+      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '1', 'haproxy'], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+      const pid = children[children.length - 1]!.pid!;
+      targets.push({ name: HAPROXY_ROW, url, pids: () => [pid, ...descendants(pid)] });
+    } else console.log(`haproxy data-plane column skipped: ${HAPROXY} not found (install it with: apt-get install -y haproxy)`);
     // --workers N: also a column for the gateway with N worker processes (node:cluster).
     const workers = Number(values.workers ?? 1);
     if (workers > 1) {
       const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, String(workers)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
       const pid = children[children.length - 1]!.pid!;
-      targets.push({ name: `gateway ×${workers} workers`, url, pids: () => [pid, ...childPids(pid)] });
+      targets.push({ name: `gateway ×${workers} workers`, url, pids: () => [pid, ...descendants(pid)] });
     }
     if (existsSync(NGINX)) {
       const url = await startNginx(children, tmp, backend);
       const master = children[children.length - 1]!.pid!;
-      targets.push({ name: 'nginx', url, pids: () => [master, ...childPids(master)] });
+      targets.push({ name: 'nginx', url, pids: () => [master, ...descendants(master)] });
     }
     else console.log(`nginx column skipped: ${NGINX} not found (install it with: apt-get install -y nginx-light   or   apt-get install -y nginx)`);
 
@@ -116,10 +133,16 @@ async function main(): Promise<void> {
     const perRound = new Map<string, { p50: number; p99: number }[]>(targets.map((t) => [t.name, []]));
     // CPU per request of each party (ms, summed over rounds): the proxy, the backend behind it, and
     // this load generator. On a box where all three share the cores, these set the throughput.
-    const thr = new Map<string, { done: number; errors: number; secs: number; samples: number[]; cpuMs: number; backendMs: number; clientMs: number }>(
-      targets.map((t) => [t.name, { done: 0, errors: 0, secs: 0, samples: [], cpuMs: 0, backendMs: 0, clientMs: 0 }]),
+    const thr = new Map<string, { done: number; errors: number; secs: number; p99s: number[]; cpuMs: number; backendMs: number; clientMs: number }>(
+      targets.map((t) => [t.name, { done: 0, errors: 0, secs: 0, p99s: [], cpuMs: 0, backendMs: 0, clientMs: 0 }]),
     );
-    for (const t of targets) await closedLoop(t.url, concurrency, 0.5); // warm up connections and JIT
+    // The closed loop's load generator: wrk (C, a few µs per request) when installed, so the
+    // client does not take most of a core from the parties measured; else this process (undici).
+    const loadGen = values.client ?? (existsSync(WRK) ? 'wrk' : 'undici');
+    if (loadGen !== 'wrk' && loadGen !== 'undici') throw new Error(`--client must be wrk or undici, not ${loadGen}`);
+    if (loadGen === 'undici' && !values.client) console.log(`wrk not found at ${WRK}: the closed loop uses undici in this process, which costs more CPU per request than the backend (install it with: apt-get install -y wrk)`);
+    const closed = loadGen === 'wrk' ? wrkLoop : closedLoop;
+    for (const t of targets) await closed(t.url, concurrency, 0.5); // warm up connections and JIT
     for (let r = 0; r < rounds; r++) {
       for (const t of targets) {
         const o = await openLoop(t.url, rate, seconds);
@@ -131,25 +154,24 @@ async function main(): Promise<void> {
       for (const t of targets) {
         const cpu0 = cpuMs(t.pids());
         const be0 = cpuMs([backendPid]);
-        const me0 = process.cpuUsage();
-        const c = await closedLoop(t.url, concurrency, seconds);
-        const me = process.cpuUsage(me0);
+        const me0 = clientCpuMs();
+        const c = await closed(t.url, concurrency, seconds);
+        const clientMs = clientCpuMs() - me0;
         const acc = thr.get(t.name)!;
         acc.cpuMs += cpuMs(t.pids()) - cpu0;
         acc.backendMs += cpuMs([backendPid]) - be0;
-        acc.clientMs += (me.user + me.system) / 1000;
+        acc.clientMs += clientMs;
         acc.done += c.done;
         acc.errors += c.errors;
         acc.secs += c.secs;
-        for (const v of c.samples) acc.samples.push(v);
+        acc.p99s.push(c.p99);
       }
     }
     const rows = targets.map((t) => {
       const atRate = stats(lat.get(t.name)!, latErr.get(t.name)!, seconds * rounds);
       const a = thr.get(t.name)!;
-      const atConc = stats(a.samples, a.errors, a.secs);
       const per = (v: number) => (v * 1000) / a.done;
-      return { target: t.name, atRate, atConcurrency: { ...atConc, rps: a.done / a.secs }, cpuUsPerRequest: per(a.cpuMs), backendCpuUsPerRequest: per(a.backendMs), clientCpuUsPerRequest: per(a.clientMs) };
+      return { target: t.name, atRate, atConcurrency: { rps: a.done / a.secs, p99: median(a.p99s), errors: a.errors, loadGenerator: loadGen }, cpuUsPerRequest: per(a.cpuMs), backendCpuUsPerRequest: per(a.backendMs), clientCpuUsPerRequest: per(a.clientMs) };
     });
     const direct = rows[0]!;
     // If every core is busy (this box: load generator, backend and proxy share them), throughput
@@ -160,7 +182,7 @@ async function main(): Promise<void> {
     const result = {
       date: new Date().toISOString(),
       machine,
-      workload: { request: 'GET / keep-alive, ~80-byte JSON answer from examples/apps/echo.mjs', rate, concurrency, seconds, rounds },
+      workload: { request: 'GET / keep-alive, ~80-byte JSON answer from examples/apps/echo.mjs', rate, concurrency, seconds, rounds, closedLoopClient: loadGen },
       targets: {
         addedP99Ms: 1,
         throughputVsDirect: 0.7,
@@ -194,15 +216,19 @@ async function main(): Promise<void> {
         String(r.atRate.errors + r.atConcurrency.errors),
       ]);
     console.log(table.toString());
-    const gw = result.rows.find((r) => r.target === 'truststram gateway')!;
-    const pass = gw.addedP99Ms <= 1 && gw.throughputVsDirect >= 0.7 && gw.atRate.errors + gw.atConcurrency.errors === 0;
-    const out = { ...result, errors: Object.fromEntries(errorKinds), pass };
+    // The verdict per TrustStram data plane: both targets, and not one failed request.
+    const verdicts = result.rows
+      .filter((r) => r.target === NODE_ROW || r.target === HAPROXY_ROW)
+      .map((r) => ({ target: r.target, pass: r.addedP99Ms <= 1 && r.throughputVsDirect >= 0.7 && r.atRate.errors + r.atConcurrency.errors === 0, r }));
+    const out = { ...result, errors: Object.fromEntries(errorKinds), pass: Object.fromEntries(verdicts.map((v) => [v.target, v.pass])) };
     if (errorKinds.size > 0) console.log('errors:', Object.fromEntries(errorKinds));
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
     writeFileSync(join(import.meta.dirname, 'results', 'gateway.json'), `${JSON.stringify(out, null, 2)}\n`);
-    console.log(
-      `gateway: added p99 ${ms(gw.addedP99Ms)} (median round ${ms(gw.medianRoundAddedP99Ms)}; target ≤ 1 ms), throughput ${(gw.throughputVsDirect * 100).toFixed(0)}% of direct (target ≥ 70%): ${pass ? 'targets met' : 'targets MISSED'}; wrote bench/results/gateway.json`,
-    );
+    for (const { target, pass, r } of verdicts)
+      console.log(
+        `${target}: added p99 ${ms(r.addedP99Ms)} (median round ${ms(r.medianRoundAddedP99Ms)}; target ≤ 1 ms), throughput ${(r.throughputVsDirect * 100).toFixed(0)}% of direct (target ≥ 70%): ${pass ? 'targets met' : 'targets MISSED'}`,
+      );
+    console.log('wrote bench/results/gateway.json');
   } finally {
     cleanup();
     process.off('exit', cleanup);
@@ -256,7 +282,7 @@ async function openLoop(url: string, rate: number, seconds: number): Promise<{ s
 }
 
 /** Fixed concurrency (closed loop): each of `concurrency` workers sends its next request when the last one ends. */
-async function closedLoop(url: string, concurrency: number, seconds: number): Promise<{ done: number; errors: number; secs: number; samples: number[] }> {
+async function closedLoop(url: string, concurrency: number, seconds: number): Promise<{ done: number; errors: number; secs: number; p99: number }> {
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
   const samples: number[] = [];
   let done = 0;
@@ -285,7 +311,7 @@ async function closedLoop(url: string, concurrency: number, seconds: number): Pr
   await Promise.all(Array.from({ length: concurrency }, worker));
   const secs = (performance.now() - start) / 1000;
   await pool.close();
-  return { done, errors, secs, samples };
+  return { done, errors, secs, p99: stats(samples, errors, secs).p99 };
 }
 
 function stats(samples: number[], errors: number, secs: number): Stats {
@@ -344,12 +370,48 @@ function cpuMs(pids: number[]): number {
   return ticks * 10; // USER_HZ is 100 on Linux
 }
 
-function childPids(pid: number): number[] {
+/** Every process below `pid` (children, their children...), from /proc. */
+function descendants(pid: number): number[] {
+  let kids: number[] = [];
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
-    return [];
+    /* gone, or not Linux */
   }
+  return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+
+/** CPU ms of this process plus its children that have exited and been waited for (each wrk run). */
+function clientCpuMs(): number {
+  const u = process.cpuUsage();
+  let children = 0;
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    children = (Number(fields[13]) + Number(fields[14])) * 10; // cutime + cstime, USER_HZ 100
+  } catch {
+    /* not Linux */
+  }
+  return (u.user + u.system) / 1000 + children;
+}
+
+/** The closed loop run by wrk: one thread, `concurrency` keep-alive connections, latency percentiles. */
+async function wrkLoop(url: string, concurrency: number, seconds: number): Promise<{ done: number; errors: number; secs: number; p99: number }> {
+  const child = spawn(WRK, ['-t1', `-c${concurrency}`, `-d${Math.max(1, Math.round(seconds))}s`, '--latency', '-H', `Host: ${HOST}`, `${url}/`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`wrk exited with ${code}: ${out}`)))));
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
+  const done = num(/(\d+) requests in/);
+  const secs = num(/requests in ([\d.]+)s/);
+  const non2xx = num(/Non-2xx or 3xx responses: (\d+)/);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const socketErrors = sock ? sock.slice(1).reduce((a, v) => a + Number(v), 0) : 0;
+  if (non2xx > 0) noteError(`wrk: ${non2xx} non-2xx`);
+  if (socketErrors > 0) noteError(`wrk: ${sock![0]}`);
+  const p = /99%\s+([\d.]+)(us|ms|s)\b/.exec(out);
+  const p99 = p ? Number(p[1]) * (p[2] === 'us' ? 0.001 : p[2] === 's' ? 1000 : 1) : NaN;
+  return { done: done - non2xx, errors: non2xx + socketErrors, secs, p99 };
 }
 
 async function startNginx(children: ChildProcess[], dir: string, backend: string): Promise<string> {

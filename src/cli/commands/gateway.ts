@@ -11,11 +11,13 @@ export function registerGateway(program: Command, ctx: CliContext): void {
     .option('--listen <host:port>', 'address of the proxy listener; port 0 picks a free port', '127.0.0.1:7480')
     .option('--admin-listen <host:port>', 'also serve /metrics, /routes, /recent, /healthz on a separate listener')
     .option('--region <region>', 'the gateway\'s own region, for locality routing (eu-west-1)')
+    .option('--data-plane <plane>', 'what moves the bytes: node (this process) or haproxy (an HAProxy this gateway configures; native throughput)', 'node')
+    .option('--haproxy <path>', 'the HAProxy binary for --data-plane haproxy', '/usr/sbin/haproxy')
     .addHelpText(
       'after',
-      '\nAdmin endpoints are also on the proxy listener under /_truststram/ (metrics, routes, recent, healthz).\nWith auth on, set TRUSTSTRAM_TOKEN or pass --token-file FILE.\n\nExamples:\n  truststram gateway --server http://127.0.0.1:7400 --listen 0.0.0.0:8080\n  curl -H "Host: payments.eu.example" http://127.0.0.1:7480/',
+      '\nAdmin endpoints are also on the proxy listener under /_truststram/ (metrics, routes, recent, healthz).\nWith auth on, set TRUSTSTRAM_TOKEN or pass --token-file FILE.\n\nExamples:\n  truststram gateway --server http://127.0.0.1:7400 --listen 0.0.0.0:8080\n  truststram gateway --data-plane haproxy      # needs haproxy 2.4+ (apt-get install -y haproxy)\n  curl -H "Host: payments.eu.example" http://127.0.0.1:7480/',
     )
-    .action(async (opts: { listen: string; adminListen?: string; region?: string }, cmd: Command) => {
+    .action(async (opts: { listen: string; adminListen?: string; region?: string; dataPlane: string; haproxy: string }, cmd: Command) => {
       const server = ctx.serverUrl(cmd);
       const { startGateway, apiSource } = await import('../../gateway/index.js');
       const { FAILOVER_GATEWAY_OPTIONS } = await import('../../chaos/index.js');
@@ -26,10 +28,12 @@ export function registerGateway(program: Command, ctx: CliContext): void {
         source: apiSource(server, { ...(token ? { token } : {}), onError: (err) => ctx.stderr.write(`gateway: API ${server}: ${err instanceof Error ? err.message : String(err)}\n`) }),
         ...(opts.adminListen ? { adminListen: opts.adminListen } : {}),
         ...(opts.region ? { region: opts.region } : {}),
+        dataPlane: opts.dataPlane as 'node' | 'haproxy',
+        haproxyPath: opts.haproxy,
         log: (m, err) => ctx.stderr.write(`gateway: ${m}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`),
       });
       const routes = gw.table().routes;
-      ctx.stdout.write(`TrustStram gateway listening on ${gw.url} (routes from ${server}; ${routes.length} route(s))\n`);
+      ctx.stdout.write(`TrustStram gateway listening on ${gw.url} (${opts.dataPlane} data plane; routes from ${server}; ${routes.length} route(s))\n`);
       if (routes[0]) ctx.stdout.write(`Try: curl -H 'Host: ${routes[0].host}' ${gw.url}/\n`);
       ctx.stdout.write(`Admin: ${gw.adminUrl ?? `${gw.url}/_truststram`}/routes  Stop with Ctrl-C.\n`);
       const sig = await untilStopped();

@@ -35,9 +35,26 @@ export function createAccessIngest(d: IngestDeps): (chunk: string) => void {
 
 /** Parses one record; false when the line is not one (an alert, a notice). */
 export function ingestLine(d: IngestDeps, line: string): boolean {
-  const f = line.split('\t', 10);
-  if (f.length < 10) return false;
-  const [time, micros, method, backend, server, status, retries, term, host, path] = f as [string, string, string, string, string, string, string, string, string, string];
+  // Ten tab-separated fields, cut with indexOf (no array, ~100 ns): this runs once per request.
+  let at = 0;
+  const next = () => {
+    const tab = line.indexOf('\t', at);
+    if (tab < 0) return undefined;
+    const v = line.slice(at, tab);
+    at = tab + 1;
+    return v;
+  };
+  const time = next();
+  const micros = next();
+  const method = next();
+  const backend = next();
+  const server = next();
+  const status = next();
+  const retries = next();
+  const term = next();
+  const host = next();
+  if (host === undefined || time === undefined || micros === undefined || method === undefined || backend === undefined || server === undefined || status === undefined || retries === undefined || term === undefined) return false;
+  const path = line.slice(at);
   if (backend === ADMIN_BACKEND) return true;
   const code = Number(status);
   const latencyMs = Number(micros) / 1000;
