@@ -172,6 +172,17 @@ describe.skipIf(!bindir)('Postgres store', () => {
       await b.close();
     });
 
+    it('lets several replicas create the tables at the same time', async () => {
+      const schema = `race_${n++}`;
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore({ url, schema, log: () => undefined })));
+      try {
+        await stores[0]!.apply([{ verb: 'create', object: obj('Cluster', 'c') }], alice);
+        expect(await stores[3]!.get({ kind: 'Cluster', name: 'c' })).toBeDefined();
+      } finally {
+        for (const s of stores) await s.close();
+      }
+    });
+
     it('keeps state across reopen and refuses a layout newer than it knows', async () => {
       const schema = `reopen_${n++}`;
       const s1 = await openPostgresStore({ url, schema });
