@@ -12,7 +12,8 @@
 // jurisdiction). Reported as p50/p99 over the runs. Failure detection is the real one: the
 // agents' leases (3 × 500 ms heartbeat) expire; chaos does not tell the control plane.
 // Targets (issue 5): 0 failed GETs; trafficRecovered ≤ 500 ms; capacityRestored ≤ 3,000 ms; 0 violations.
-// Writes bench/results/failover.json. Flags: --runs N (10), --rate N (1000), --quick (3 runs).
+// Writes bench/results/failover.json (failover-haproxy.json with --data-plane haproxy). Flags:
+// --runs N (10), --rate N (1000), --quick (3 runs), --data-plane node|haproxy (the runner's gateway).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -53,7 +54,9 @@ interface RunResult {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, rate: { type: 'string' }, quick: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string' }, rate: { type: 'string' }, quick: { type: 'boolean' }, 'data-plane': { type: 'string' } } });
+  const dataPlane = (values['data-plane'] ?? 'node') as 'node' | 'haproxy';
+  if (dataPlane !== 'node' && dataPlane !== 'haproxy') throw new Error(`--data-plane must be node or haproxy, not ${String(dataPlane)}`);
   const runs = Number(values.runs ?? (values.quick ? 3 : 10));
   const rate = Number(values.rate ?? 1000);
   const { loadScenario, runScenario } = await import('../src/chaos/index.js');
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
     const server = await startServer(dir);
     try {
       await applyExamples(server.url);
-      const report = await runScenario({ server: server.url, scenario, log: (l) => process.stderr.write(`  [run ${run}] ${l}\n`) });
+      const report = await runScenario({ server: server.url, scenario, dataPlane, log: (l) => process.stderr.write(`  [run ${run}] ${l}\n`) });
       const f = report.faults[0]!;
       const r: RunResult = {
         run,
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  summarise(results, { runs, rate });
+  summarise(results, { runs, rate, dataPlane });
 }
 
 function pct(xs: number[], q: number): number | null {
@@ -99,7 +102,7 @@ function pct(xs: number[], q: number): number | null {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
 }
 
-function summarise(results: RunResult[], cfg: { runs: number; rate: number }): void {
+function summarise(results: RunResult[], cfg: { runs: number; rate: number; dataPlane: string }): void {
   const metric = (f: (r: RunResult) => number | null) => results.map(f).filter((x): x is number => x !== null);
   const never = (f: (r: RunResult) => number | null) => results.filter((r) => f(r) === null).length;
   const rows = [
@@ -126,7 +129,7 @@ function summarise(results: RunResult[], cfg: { runs: number; rate: number }): v
   const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? '?', memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg().map((x) => Math.round(x * 10) / 10), node: process.version };
   process.stdout.write(`Machine: ${machine.cpus} × ${machine.model}, ${machine.memGiB} GiB, load ${machine.loadavg.join(' ')}, Node ${machine.node}\n`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'failover.json'), JSON.stringify({ date: new Date().toISOString(), scenario: 'provider-outage', rate: cfg.rate, runs: cfg.runs, machine, summary: out, results }, null, 2) + '\n');
+  writeFileSync(join(ROOT, 'bench', 'results', cfg.dataPlane === 'node' ? 'failover.json' : `failover-${cfg.dataPlane}.json`), JSON.stringify({ date: new Date().toISOString(), scenario: 'provider-outage', dataPlane: cfg.dataPlane, rate: cfg.rate, runs: cfg.runs, machine, summary: out, results }, null, 2) + '\n');
 }
 
 function freePort(): Promise<number> {

@@ -37,6 +37,13 @@ describe('buildReport', () => {
     expect(r.totals.failedRequests).toBe(4);
   });
 
+  it('counts a retried request whose tries are unknown (HAProxy logs only the final server) as routed to the failed target', () => {
+    const input = (access: AccessLogEntry[]) => ({ scenario: scenario(), gateway: 'g', startedAt: T0, hosts: ['h'], loadEndedAt: T0 + 10_000, results: [], access, faults: [fault()], replicaViolations: [] });
+    expect(buildReport(input([entry(T0 + 2050, 'aws-eu'), entry(T0 + 2300, 'gcp-eu', { attempts: 2 }), entry(T0 + 2400, 'gcp-eu')])).faults[0]!.trafficRecoveredMs).toBe(300);
+    // Tries known and none on the failed cluster: not counted.
+    expect(buildReport(input([entry(T0 + 2050, 'aws-eu'), entry(T0 + 2300, 'gcp-eu', { attempts: 2, tried: ['azure-eu', 'gcp-eu'] })])).faults[0]!.trafficRecoveredMs).toBe(50);
+  });
+
   it('counts residency violations from what was served and what was placed, not from what should have been', () => {
     const v = replicaViolations({
       time: T0 + 3000,

@@ -110,7 +110,10 @@ export function buildReport(i: ReportInput): GameDayReport {
     const failedSet = new Set(f.clusters);
     const access = i.access.filter((e) => e.time >= f.at && e.time < end);
     let last: number | undefined;
-    for (const e of access) if ((e.cluster && failedSet.has(e.cluster)) || e.tried?.some((c) => failedSet.has(c))) last = Math.max(last ?? 0, e.time);
+    // A retried request whose tries are not known (the HAProxy data plane logs only the final
+    // server) counts as routed to the failed target: recovery is over-, never under-estimated.
+    const touchedFailed = (e: AccessLogEntry) => (e.cluster !== undefined && failedSet.has(e.cluster)) || (e.tried ? e.tried.some((c) => failedSet.has(c)) : e.attempts > 1);
+    for (const e of access) if (touchedFailed(e)) last = Math.max(last ?? 0, e.time);
     const requestViolations = access.filter(outside).length;
     const replicaViolations = new Set(i.replicaViolations.filter((v) => v.time >= f.at && v.time < end).map((v) => `${v.workload}@${v.cluster}`)).size;
     return {

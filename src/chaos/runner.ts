@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { findRegion, fromStatus, type Cluster, type Placement, type Workload } from '../api/index.js';
-import { apiSource, startGateway, type AccessLogEntry } from '../gateway/index.js';
+import { apiSource, startGateway, type AccessLogEntry, type DataPlane } from '../gateway/index.js';
 import type { Fault } from './faults.js';
 import { startLoad } from './load.js';
 import { buildReport, type FaultRecord, type GameDayReport, type ReplicaViolation } from './report.js';
@@ -32,6 +32,8 @@ export interface RunOptions {
   gateway?: ObservedGateway;
   /** Bearer token, when the server has auth on. */
   token?: string;
+  /** Data plane of the gateway the runner starts (ignored with `gateway`). Default `node`. */
+  dataPlane?: DataPlane;
   /** Sampling period of placements and status. Default 100 ms. */
   sampleMs?: number;
   log?: (line: string) => void;
@@ -74,7 +76,7 @@ export async function runScenario(o: RunOptions): Promise<GameDayReport> {
   const runId = randomUUID().slice(0, 8);
   const access: AccessLogEntry[] = [];
   const listen = (e: AccessLogEntry) => void (e.path.includes(`gameday=${runId}-`) && access.push(e));
-  const own = o.gateway ? undefined : await startGateway({ ...FAILOVER_GATEWAY_OPTIONS, listen: '127.0.0.1:0', source: apiSource(base, o.token ? { token: o.token } : {}), onAccess: listen, log: (m) => log(`gateway: ${m}`) });
+  const own = o.gateway ? undefined : await startGateway({ ...FAILOVER_GATEWAY_OPTIONS, ...(o.dataPlane ? { dataPlane: o.dataPlane } : {}), listen: '127.0.0.1:0', source: apiSource(base, o.token ? { token: o.token } : {}), onAccess: listen, log: (m) => log(`gateway: ${m}`) });
   const gw: ObservedGateway = o.gateway ?? { url: own!.url, onAccess: () => () => {} };
   const unsubscribe = o.gateway ? o.gateway.onAccess(listen) : () => {};
   const s = o.scenario;

@@ -1,7 +1,8 @@
 // `truststram chaos fail|restore|status|run`: inject and lift outages (a cluster, a region, a
 // whole provider) through the server's chaos API, and run GameDay scenarios that measure what
 // clients saw while it happened. Allowed in demo mode or for authenticated callers.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { DataPlane } from '../../gateway/index.js';
 import { ValidationError } from '../../api/index.js';
 import type { CliContext } from '../context.js';
 import { CliUserError } from '../exit.js';
@@ -76,7 +77,8 @@ export function registerChaos(program: Command, ctx: CliContext): void {
     .argument('<scenario>', 'GameDay scenario file (YAML, see examples/gameday/)')
     .option('-o, --output <format>', 'table or json', 'table')
     .option('--gateway <url>', 'drive an existing gateway instead of starting one in this process (its access log is not observed: traffic recovery and request residency are then not measured)')
-    .action(async (file: string, opts: { output: string; gateway?: string }, cmd: Command) => {
+    .addOption(new Option('--data-plane <plane>', 'data plane of the gateway this command starts').choices(['node', 'haproxy']).default('node'))
+    .action(async (file: string, opts: { output: string; gateway?: string; dataPlane: string }, cmd: Command) => {
       outputArg(opts.output, ['table', 'json']);
       const token = ctx.token(cmd);
       const { loadScenario, runScenario, formatReport } = await loadChaos();
@@ -86,6 +88,7 @@ export function registerChaos(program: Command, ctx: CliContext): void {
         scenario,
         ...(opts.gateway ? { gateway: { url: opts.gateway, onAccess: () => () => {} } } : {}),
         ...(token ? { token: token.value } : {}),
+        dataPlane: opts.dataPlane as DataPlane,
         log: (l) => ctx.stderr.write(`${l}\n`),
       });
       ctx.stdout.write(opts.output === 'json' ? toJson(report) : formatReport(report, formatTable));

@@ -1,6 +1,7 @@
 // `truststram gateway`: the traffic gateway as its own process — a stateless replica that lists
 // and watches Workloads, Placements and Clusters from the API server and routes by Host.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { DataPlane } from '../../gateway/index.js';
 import type { CliContext } from '../context.js';
 import { untilStopped } from './server.js';
 
@@ -11,7 +12,7 @@ export function registerGateway(program: Command, ctx: CliContext): void {
     .option('--listen <host:port>', 'address of the proxy listener; port 0 picks a free port', '127.0.0.1:7480')
     .option('--admin-listen <host:port>', 'also serve /metrics, /routes, /recent, /healthz on a separate listener')
     .option('--region <region>', 'the gateway\'s own region, for locality routing (eu-west-1)')
-    .option('--data-plane <plane>', 'what moves the bytes: node (this process) or haproxy (an HAProxy this gateway configures; native throughput)', 'node')
+    .addOption(new Option('--data-plane <plane>', 'what moves the bytes: node (this process) or haproxy (an HAProxy this gateway configures; native throughput)').choices(['node', 'haproxy']).default('node'))
     .option('--haproxy <path>', 'the HAProxy binary for --data-plane haproxy', '/usr/sbin/haproxy')
     .addHelpText(
       'after',
@@ -28,7 +29,7 @@ export function registerGateway(program: Command, ctx: CliContext): void {
         source: apiSource(server, { ...(token ? { token } : {}), onError: (err) => ctx.stderr.write(`gateway: API ${server}: ${err instanceof Error ? err.message : String(err)}\n`) }),
         ...(opts.adminListen ? { adminListen: opts.adminListen } : {}),
         ...(opts.region ? { region: opts.region } : {}),
-        dataPlane: opts.dataPlane as 'node' | 'haproxy',
+        dataPlane: opts.dataPlane as DataPlane,
         haproxyPath: opts.haproxy,
         log: (m, err) => ctx.stderr.write(`gateway: ${m}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`),
       });

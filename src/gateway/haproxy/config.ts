@@ -31,10 +31,11 @@ export const ADMIN_BACKEND = 'truststram_admin';
 
 /**
  * One access-log line per request, tab-separated:
- * epoch ms, total µs, method, backend, server, status, retries, termination state, host, path.
+ * epoch ms, total µs, method, backend, server, status, retries, termination state, host, and
+ * the request target with its query (as the Node data plane logs it).
  * The path is last, so a tab inside it cannot shift the other fields.
  */
-export const LOG_FORMAT = '%Ts%ms\\t%[date(0,us),sub(txn.t0)]\\t%HM\\t%b\\t%s\\t%ST\\t%rc\\t%tsc\\t%[var(txn.host)]\\t%HP';
+export const LOG_FORMAT = '%Ts%ms\\t%[date(0,us),sub(txn.t0)]\\t%HM\\t%b\\t%s\\t%ST\\t%rc\\t%tsc\\t%[var(txn.host)]\\t%HU';
 
 const PROBE_USER_AGENT = 'truststram-gateway-healthcheck';
 const IDEMPOTENT = 'GET HEAD OPTIONS TRACE PUT DELETE';

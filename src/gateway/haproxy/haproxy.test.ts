@@ -73,6 +73,7 @@ describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
     await eventually(() => gw.accessLog.total >= 5);
     const recent = gw.accessLog.recent();
     expect(recent.find((e) => e.path === '/api/v1')).toMatchObject({ route: 'default/api', cluster: 'gcp-eu', jurisdiction: 'eu', status: 200, attempts: 1 });
+    expect(recent.find((e) => e.path === '/x?q=1')).toMatchObject({ route: 'default/shop', cluster: 'aws-eu' });
     expect(recent.find((e) => e.host === 'nowhere.example')).toMatchObject({ status: 404, reason: 'no_route', route: undefined });
     expect(await (await request(`${gw.url}/_truststram/metrics`)).body.text()).toContain('route="default/shop"');
   });
