@@ -104,14 +104,16 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     accessLog,
     metrics,
     onAccess: o.onAccess,
-    other: (line) => line.trim() && !/ is (UP|DOWN)|Proxy .* started/.test(line) && o.log(`haproxy: ${line.trim()}`),
+    // Server state changes (UP, DOWN, maintenance) show in /routes and the ejection metric; only
+    // what looks like trouble is worth a log line.
+    other: (line) => /alert|cannot|error|fail/i.test(line) && !/ is (UP|DOWN)|maintenance/.test(line) && o.log(`haproxy: ${line.trim()}`),
   });
 
   let proc: HaproxyProcess | undefined;
   let closing = false;
   const launch = async () => {
     write(layout);
-    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, onStdout: ingest, onStderrLine: (l) => /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
+    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, onStdout: ingest, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
     const p = proc;
     void p.exited.then(({ code, signal }) => {
       if (closing || proc !== p) return;
@@ -143,6 +145,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
         o.log('haproxy runtime API unreachable; reloading instead', e);
       }
     }
+    if (cmds === undefined) o.log(`reloading haproxy (hitless): routes or slot pools changed`);
     try {
       await proc.reload();
     } catch (e) {
