@@ -56,7 +56,7 @@ export function createChainBuilder(head: ChainHead | undefined) {
 }
 
 /** Reads entries matching `q`, oldest first. */
-export async function queryAudit(c: pg.ClientBase | pg.Pool, t: Tables, q: AuditQuery = {}): Promise<AuditEntry[]> {
+export async function queryAudit(read: (sql: string, args: unknown[]) => Promise<{ rows: AuditRow[] }>, t: Tables, q: AuditQuery = {}): Promise<AuditEntry[]> {
   const where: string[] = [];
   const args: (string | number)[] = [];
   const arg = (v: string | number) => {
@@ -68,7 +68,7 @@ export async function queryAudit(c: pg.ClientBase | pg.Pool, t: Tables, q: Audit
   for (const [col, v] of [['kind', q.ref?.kind], ['namespace', q.ref?.namespace], ['name', q.ref?.name]] as const) if (v !== undefined) where.push(`${col} = ${arg(v)}`);
   let sql = `SELECT * FROM ${t.audit}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
   if (q.limit !== undefined) sql += ` LIMIT ${arg(Math.max(0, Math.floor(q.limit)))}`;
-  return (await c.query<AuditRow>(sql, args)).rows.map(rowToEntry);
+  return (await read(sql, args)).rows.map(rowToEntry);
 }
 
 const PAGE = 1000;

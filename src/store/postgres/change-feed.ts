@@ -8,7 +8,8 @@ import type { LoggedEvent } from '../watch-hub.js';
 import type { Tables } from './schema.js';
 
 export interface ChangeFeedOptions {
-  pool: pg.Pool;
+  /** Runs a read statement on the store's pool (see connections.ts). */
+  read<R extends pg.QueryResultRow>(q: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>>;
   /** Connection settings of the dedicated LISTEN connection (the pool's own). */
   listenConfig: pg.ClientConfig;
   tables: Tables;
@@ -61,10 +62,10 @@ export function createChangeFeed(o: ChangeFeedOptions): ChangeFeed {
   const noop = () => undefined;
 
   async function round(): Promise<void> {
-    const c = await o.pool.query<{ value: string }>(t.named('feed-compacted', `SELECT value FROM ${t.meta} WHERE key = 'compacted_revision'`));
+    const c = await o.read<{ value: string }>(t.named('feed-compacted', `SELECT value FROM ${t.meta} WHERE key = 'compacted_revision'`));
     compacted = Math.max(compacted, Number(c.rows[0]?.value ?? 0));
     for (;;) {
-      const rows = (await o.pool.query<RevisionRow>({ ...t.named('feed-read', `SELECT * FROM ${t.revisions} WHERE revision > $1 ORDER BY revision LIMIT $2`), values: [last, o.pageSize] })).rows;
+      const rows = (await o.read<RevisionRow>({ ...t.named('feed-read', `SELECT * FROM ${t.revisions} WHERE revision > $1 ORDER BY revision LIMIT $2`), values: [last, o.pageSize] })).rows;
       if (closed) return;
       // Writers hold the revision row lock until they commit, so commits become visible in
       // revision order: the rows after `last` that one statement sees have no holes (ADR 0015).
@@ -153,7 +154,7 @@ export function createChangeFeed(o: ChangeFeedOptions): ChangeFeed {
       return compacted;
     },
     async start() {
-      const r = await o.pool.query<{ key: string; value: string }>(`SELECT key, value FROM ${t.meta} WHERE key IN ('revision', 'compacted_revision')`);
+      const r = await o.read<{ key: string; value: string }>(`SELECT key, value FROM ${t.meta} WHERE key IN ('revision', 'compacted_revision')`);
       for (const row of r.rows) {
         if (row.key === 'revision') last = Number(row.value);
         else compacted = Number(row.value);
@@ -176,7 +177,7 @@ export function createChangeFeed(o: ChangeFeedOptions): ChangeFeed {
       if (filter.kind !== undefined) where.push(`kind = $${args.push(filter.kind)}`);
       if (filter.namespace !== undefined) where.push(`namespace = $${args.push(filter.namespace)}`);
       const sql = `SELECT * FROM ${t.revisions} WHERE ${where.join(' AND ')} ORDER BY revision LIMIT $${args.push(limit)}`;
-      return (await o.pool.query<RevisionRow>(sql, args)).rows.map(rowToLogged);
+      return (await o.read<RevisionRow>(sql, args)).rows.map(rowToLogged);
     },
     setCompacted(revision) {
       compacted = Math.max(compacted, revision);

@@ -121,6 +121,20 @@ describe.skipIf(!bindir)('Postgres store', () => {
       expect((await got).map((e) => e.object.metadata.name)).toEqual(['before', 'after']);
     });
 
+    it('rides out a database restart: writes fail as unavailable while it is down, watchers resume after', async () => {
+      const [a, b] = await replicas({ pollIntervalMs: 3_600_000 });
+      const ac = new AbortController();
+      const got = collect(b.watch('Cluster', { signal: ac.signal }), 2, ac);
+      await a.apply([{ verb: 'create', object: obj('Cluster', 'before') }], alice);
+      await cluster!.restart(async () => {
+        await expect(a.apply([{ verb: 'create', object: obj('Cluster', 'down') }], alice)).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(b.get({ kind: 'Cluster', name: 'before' })).rejects.toBeInstanceOf(StoreUnavailableError);
+      });
+      await a.apply([{ verb: 'create', object: obj('Cluster', 'after') }], alice);
+      expect((await got).map((e) => e.object.metadata.name)).toEqual(['before', 'after']);
+      expect(await b.verifyAudit()).toMatchObject({ ok: true, entries: 2 });
+    });
+
     it('a watcher resumes on another replica from the resourceVersion it had reached', async () => {
       const [a, b] = await replicas();
       for (let i = 0; i < 5; i++) await a.apply([{ verb: 'upsert', object: obj('Cluster', 'c', undefined, { spec: { i } }) }], alice);

@@ -13,6 +13,7 @@ import { DryRunRollback, checkActor, checkDecision, compileSelector, decisionEnt
 import { createWatchHub, type LoggedEvent } from '../watch-hub.js';
 import { createChainBuilder, queryAudit, verifyAuditTables, type ChainHead } from './audit-tables.js';
 import { createChangeFeed } from './change-feed.js';
+import { createConnections } from './connections.js';
 import { describePgError, isConnectionError, translatePgError } from './pg-errors.js';
 import { DEFAULT_SCHEMA, channelOf, ensureSchema, tableNames, type Tables } from './schema.js';
 
@@ -73,12 +74,11 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     idle_in_transaction_session_timeout: 60_000,
     application_name: 'truststram',
   };
-  const pool = new pg.Pool({ ...config, max: opts.poolSize ?? 10 });
-  // Idle connections the server drops (restart, failover) surface here; the next query reconnects.
-  pool.on('error', () => undefined);
+  const db = createConnections({ ...config, max: opts.poolSize ?? 10 });
+  const pool = db.pool;
   const hubRef: { publish(events: LoggedEvent[]): void } = { publish: () => undefined };
   const feed = createChangeFeed({
-    pool,
+    read: db.read,
     listenConfig: config,
     tables: t,
     channel: channelOf(schema),
@@ -119,10 +119,9 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   // Every write runs here: BEGIN, take the write lock (the revision row), read the clock and
   // the chain head on a snapshot taken after the lock, run `body`, COMMIT (or roll back).
   async function write<T>(body: (c: pg.PoolClient, w: WriteStart) => Promise<T>): Promise<T> {
-    const c = await pool.connect().catch((err: unknown) => Promise.reject(translatePgError(err)));
+    const c = await db.begin('BEGIN');
     let broken: unknown;
     try {
-      await c.query('BEGIN');
       // The lock alone first: a statement that waited for it must not read other tables on the
       // snapshot it started with. The next statement's snapshot sees the previous writer's commit.
       const lock = await c.query<{ value: string }>(t.named('lock', `SELECT value FROM ${t.meta} WHERE key = 'revision' FOR UPDATE`));
@@ -274,7 +273,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     async auditLog(q) {
       ensureOpen();
       try {
-        return await queryAudit(pool, t, q);
+        return await queryAudit(db.read, t, q);
       } catch (err) {
         throw translatePgError(err);
       }
@@ -336,19 +335,14 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   };
 
   async function query<R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<pg.QueryResult<R>> {
-    try {
-      return await pool.query<R>(sql, args);
-    } catch (err) {
-      throw translatePgError(err);
-    }
+    return db.read<R>(sql, args);
   }
 
   // Read-only work on one consistent snapshot.
   async function snapshot<T>(body: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await pool.connect().catch((err: unknown) => Promise.reject(translatePgError(err)));
+    const c = await db.begin('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     let broken: Error | undefined;
     try {
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const out = await body(c);
       await c.query('COMMIT');
       return out;

@@ -52,6 +52,11 @@ export interface PgCluster {
   url(database: string): string;
   /** Creates a database and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /**
+   * Stops the server (fast shutdown: clients are disconnected), runs `whileDown`, and starts it
+   * again on the same port: a database restart or outage as a store sees it.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   /** Stops the server (fast shutdown, then kill) and removes its directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -109,12 +114,15 @@ export async function startPgCluster(bindir: string): Promise<PgCluster> {
     }
     run(join(bindir, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync', '--no-instructions'], 'initdb');
     let port = 0;
+    const start = () => {
+      const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${base} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+      run(join(bindir, 'pg_ctl'), ['start', '-D', data, '-l', join(base, 'server.log'), '-w', '-t', '60', '-o', opts], 'pg_ctl start');
+      started = true;
+    };
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${base} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
       try {
-        run(join(bindir, 'pg_ctl'), ['start', '-D', data, '-l', join(base, 'server.log'), '-w', '-t', '60', '-o', opts], 'pg_ctl start');
-        started = true;
+        start();
         break;
       } catch (err) {
         // The port may have been taken between probing and binding: try another one.
@@ -134,6 +142,15 @@ export async function startPgCluster(bindir: string): Promise<PgCluster> {
           await c.end();
         }
         return url(name);
+      },
+      async restart(whileDown) {
+        run(join(bindir, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w', '-t', '30'], 'pg_ctl stop');
+        started = false;
+        try {
+          await whileDown?.();
+        } finally {
+          start();
+        }
       },
       async stop() {
         process.off('exit', stopSync);
