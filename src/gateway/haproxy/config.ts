@@ -61,7 +61,9 @@ export function renderConfig(i: RenderInput): string {
     `  timeout server ${t.perTryMs}ms`,
     `  timeout queue ${t.perTryMs}ms`,
     '  timeout http-request 10s',
-    `  timeout http-keep-alive ${o.keepAliveTimeoutMs}ms`,
+    // Idle client connections live 5 s, as on the Node listener: longer than the 4 s clients such
+    // as undici assume by default, so a client never reuses one HAProxy is closing.
+    '  timeout http-keep-alive 5s',
     `  timeout check ${o.healthCheck.timeoutMs}ms`,
     '  option forwardfor',
     '  http-reuse safe',
@@ -112,7 +114,7 @@ function renderBackend(b: BackendLayout, i: RenderInput): string[] {
     `  retries ${o.retry.maxRetries}`,
     // Every retry goes to another server: a dead endpoint costs a retry, not an error.
     '  option redispatch 1',
-    '  retry-on conn-failure empty-response response-timeout 502 503 504',
+    '  retry-on conn-failure empty-response junk-response response-timeout 502 503 504',
     `  http-request disable-l7-retry if !{ method ${IDEMPOTENT} }`,
     `  default-server maxconn ${o.circuitBreaker.maxConcurrent} maxqueue ${o.circuitBreaker.maxPending}`,
   ];
