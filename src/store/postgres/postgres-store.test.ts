@@ -186,6 +186,16 @@ describe.skipIf(!bindir)('Postgres store', () => {
       await b.close();
     });
 
+    it('says what the database refused when the user may not create the tables', async () => {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query('CREATE ROLE weak LOGIN');
+      await admin.end();
+      const err = await openPostgresStore({ url: url.replace('postgres@', 'weak@'), schema: 'weak_schema' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as Error).message).toMatch(/^store: cannot set up the Postgres store at postgres:\/\/weak@.* \(schema "weak_schema"\): 42501: permission denied/);
+    });
+
     it('lets several replicas create the tables at the same time', async () => {
       const schema = `race_${n++}`;
       const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore({ url, schema, log: () => undefined })));

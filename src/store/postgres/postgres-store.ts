@@ -99,6 +99,12 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     await feed.close();
     await pool.end().catch(() => undefined);
     if (isConnectionError(err)) throw new StoreUnavailableError(`cannot connect to the Postgres store at ${location}: ${describePgError(err)}`);
+    // Connected, but the database refused the setup (no CREATE privilege, read-only replica...):
+    // the operator's to fix, so say what and where, without a stack.
+    if (err instanceof pg.DatabaseError)
+      throw new ValidationError(`store: cannot set up the Postgres store at ${location} (schema "${schema}"): ${describePgError(err)}`, [
+        { field: 'store', message: describePgError(err) },
+      ]);
     throw err;
   }
   const hub = createWatchHub(

@@ -110,7 +110,8 @@ export async function ensureSchema(client: pg.ClientBase, schema: string): Promi
     }
     if (version > SCHEMA_VERSION)
       throw new InternalError(`store: the Postgres schema "${schema}" was written by a newer TrustStram (layout ${version}, this one knows ${SCHEMA_VERSION}); upgrade this binary`);
-    await client.query(ddl(t));
+    // An existing, current layout needs no DDL, so the runtime user needs no CREATE privilege.
+    if (version < SCHEMA_VERSION) await client.query(ddl(t));
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
