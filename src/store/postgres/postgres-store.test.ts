@@ -186,7 +186,7 @@ describe.skipIf(!bindir)('Postgres store', () => {
       await b.close();
     });
 
-    it('says what the database refused when the user may not create the tables', async () => {
+    it('says what the database refused when the user may not create the tables, and runs with row privileges only once they exist', async () => {
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
       await admin.query('CREATE ROLE weak LOGIN');
@@ -194,6 +194,21 @@ describe.skipIf(!bindir)('Postgres store', () => {
       const err = await openPostgresStore({ url: url.replace('postgres@', 'weak@'), schema: 'weak_schema' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ValidationError);
       expect((err as Error).message).toMatch(/^store: cannot set up the Postgres store at postgres:\/\/weak@.* \(schema "weak_schema"\): 42501: permission denied/);
+
+      // Once an owner has created the tables, a user with only row privileges can run the store.
+      const owner = await openPostgresStore({ url, schema: 'granted', log: () => undefined });
+      await owner.close();
+      const grant = new pg.Client({ connectionString: url });
+      await grant.connect();
+      await grant.query('GRANT USAGE ON SCHEMA granted TO weak; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA granted TO weak');
+      await grant.end();
+      const limited = await openPostgresStore({ url: url.replace('postgres@', 'weak@'), schema: 'granted', log: () => undefined });
+      try {
+        await limited.apply([{ verb: 'create', object: obj('Cluster', 'c') }], alice);
+        expect(await limited.verifyAudit()).toMatchObject({ ok: true, entries: 1 });
+      } finally {
+        await limited.close();
+      }
     });
 
     it('lets several replicas create the tables at the same time', async () => {
