@@ -1,7 +1,8 @@
 // `truststram server`: runs the API server on its store (embedded SQLite, or Postgres with
 // --store) until SIGINT/SIGTERM, then closes it cleanly (in-flight requests finish, the store closes).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { duration, parseDuration } from '../../api/index.js';
+import type { DataPlane } from '../../gateway/index.js';
 import { loadControlPlane } from '../components.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_DATA_DIR, chooseServerStore, explainStoreFailure } from './server-store.js';
@@ -49,13 +50,14 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .option('--simulated', 'managed agents run simulated replicas (in-process HTTP responders) instead of processes')
     .option('--no-gateway', 'do not run the traffic gateway in this process (run `truststram gateway` elsewhere)')
     .option('--gateway-listen <host:port>', 'address of the in-process gateway (default 127.0.0.1:7480, a free port when taken)')
+    .addOption(new Option('--gateway-data-plane <plane>', 'what moves the in-process gateway\'s bytes: node, or haproxy (an HAProxy it configures; apt-get install -y haproxy)').choices(['node', 'haproxy']).default('node'))
     .option('--allow-chaos', 'demo mode for chaos: anyone may fail and restore clusters, regions, providers (otherwise only authenticated callers, with --token-file)')
     .option('--failback-after <duration>', 'how long a recovered cluster must stay Ready, without flapping, before replicas fail back to it (default 30s)', parseFailbackAfter)
     .addHelpText(
       'after',
       '\nRuns the API server, the controllers (placement, health, status) and one agent per local\ncluster declared with driver.type local (unless driver.managed is false).\n\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400\n  truststram server --store postgres://truststram@127.0.0.1:5432/truststram',
     )
-    .action(async (opts: { dataDir?: string; store?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; allowChaos?: boolean; failbackAfter?: number }, cmd: Command) => {
+    .action(async (opts: { dataDir?: string; store?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; gatewayDataPlane: string; allowChaos?: boolean; failbackAfter?: number }, cmd: Command) => {
       // The program's global --token-file (the clients' token) takes the flag wherever it is
       // written, so the server reads its token table from there.
       const tokenFile = opts.tokenFile ?? (cmd.optsWithGlobals() as { tokenFile?: string }).tokenFile;
@@ -68,12 +70,12 @@ export function registerServer(program: Command, ctx: CliContext): void {
         controllers: opts.controllers,
         agents: { cwd: process.cwd(), ...(opts.simulated ? { simulated: true } : {}) },
         ...(tokenFile ? { tokenFile } : {}),
-        gateway: opts.gateway ? (opts.gatewayListen ? { listen: opts.gatewayListen } : {}) : false,
+        gateway: opts.gateway ? { ...(opts.gatewayListen ? { listen: opts.gatewayListen } : {}), ...(opts.gatewayDataPlane !== 'node' ? { options: { dataPlane: opts.gatewayDataPlane as DataPlane } } : {}) } : false,
         ...(opts.allowChaos ? { demo: true } : {}),
         ...(opts.failbackAfter !== undefined ? { failback: { stableMs: opts.failbackAfter } } : {}),
       }).catch((err: unknown) => Promise.reject(explainStoreFailure(err, store, (e) => e instanceof StoreUnavailableError)));
       ctx.stdout.write(`TrustStram server listening on ${srv.url} (${store.kind === 'dataDir' ? `data in ${store.dataDir}` : store.label})\n`);
-      if (srv.gateway) ctx.stdout.write(`Gateway listening on ${srv.gateway.url} (routes by Host header; admin at ${srv.gateway.url}/_truststram/routes)\n`);
+      if (srv.gateway) ctx.stdout.write(`Gateway listening on ${srv.gateway.url} (${opts.gatewayDataPlane} data plane; routes by Host header; admin at ${srv.gateway.url}/_truststram/routes)\n`);
       ctx.stdout.write(`Try: TRUSTSTRAM_SERVER=${srv.url} truststram get clusters   Stop with Ctrl-C.\n`);
       const sig = await untilStopped();
       ctx.stderr.write(`${sig}: stopping server...\n`);
