@@ -1,5 +1,5 @@
 // `truststram server --store postgres://…` as a user runs it: two real server processes on one
-// real PostgreSQL database (two API replicas), apply through one, get through the other, stop
+// real PostgreSQL database (two API replicas), apply through one, get and watch through the other, stop
 // both cleanly; a malformed or unreachable database is a clear error with the CLI's exit code.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,10 +43,16 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
     const b = await startPgServer([], { TRUSTSTRAM_STORE_URL: url });
     try {
       expect(a.output()).toContain(`(state in Postgres at ${url})`);
+      // A watch on replica B streams what is applied through replica A.
+      const watch = spawnCli(['get', 'clusters', '--watch'], { server: b.url });
+      expect(await waitFor(() => /^NAME\s+PROVIDER/m.test(watch.output()))).toBe(true);
       const applied = await cli(['apply', '-f', join(EXAMPLES, 'fleet.yaml')], { server: a.url });
       expect(applied.stderr).toBe('');
       expect(applied.code).toBe(0);
       expect(applied.stdout).toContain('cluster.truststram.io/aws-eu-west-1 created');
+      expect(await waitFor(() => /^ADDED\s+gcp-us-central1\s/m.test(watch.output())), watch.output()).toBe(true);
+      watch.proc.kill('SIGINT');
+      expect(await watch.exited).toBe(0);
       const got = await cli(['get', 'cluster', 'aws-eu-west-1', '-o', 'json'], { server: b.url });
       expect(got.code).toBe(0);
       expect(JSON.parse(got.stdout)).toMatchObject({ kind: 'Cluster', metadata: { name: 'aws-eu-west-1', resourceVersion: '1' }, spec: { provider: 'aws' } });
