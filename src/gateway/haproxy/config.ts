@@ -98,9 +98,10 @@ function renderBackend(b: BackendLayout, i: RenderInput): string[] {
   const { o, paths } = i;
   const hc = o.healthCheck;
   const check = hc.enabled
-    ? // Connection errors seen on live traffic take an endpoint out at once (passive outlier
-      // detection); it comes back after `rise` good probes.
-      ` check inter ${hc.intervalMs}ms fall ${hc.unhealthyThreshold} rise ${hc.healthyThreshold} observe layer4 error-limit ${o.outlier.consecutiveGatewayErrors} on-error mark-down`
+    ? // The first connection error seen on live traffic (refused, reset, timed out) takes the
+      // endpoint out until `rise` good probes: HAProxy cannot exclude a server a request already
+      // tried from its retry, so marking it down at once is what sends the retry elsewhere.
+      ` check inter ${hc.intervalMs}ms fall ${hc.unhealthyThreshold} rise ${hc.healthyThreshold} observe layer4 error-limit 1 on-error mark-down`
     : '';
   const server = (s: Slot, backup: boolean) => {
     const a = slotAddress(s);
