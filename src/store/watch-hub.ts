@@ -142,6 +142,8 @@ export function createWatchHub(source: WatchSource, options: WatchHubOptions = {
             }
             if (ended || closed || signal?.aborted) return;
             if (failure) throw failure;
+            // An async source learns of compaction with its read (possibly by another process).
+            if (source.asyncReads && cursor < source.compactedRevision()) throw expired(cursor, source.compactedRevision());
             if (page.length < pageSize) {
               // Caught up with the log in this very tick: every later commit reaches the queue.
               live.add(w);

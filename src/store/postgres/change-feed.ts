@@ -64,6 +64,9 @@ export function createChangeFeed(o: ChangeFeedOptions): ChangeFeed {
   async function round(): Promise<void> {
     const c = await o.read<{ value: string }>(t.named('feed-compacted', `SELECT value FROM ${t.meta} WHERE key = 'compacted_revision'`));
     compacted = Math.max(compacted, Number(c.rows[0]?.value ?? 0));
+    // Rows compacted before this feed read them are gone: continue after them (watchers that
+    // still needed them get ExpiredError when they replay; live ones cannot be given them).
+    if (compacted > last) last = compacted;
     for (;;) {
       const rows = (await o.read<RevisionRow>({ ...t.named('feed-read', `SELECT * FROM ${t.revisions} WHERE revision > $1 ORDER BY revision LIMIT $2`), values: [last, o.pageSize] })).rows;
       if (closed) return;
@@ -163,7 +166,8 @@ export function createChangeFeed(o: ChangeFeedOptions): ChangeFeed {
     },
     pump,
     async waitFor(revision) {
-      while (last < revision && !closed) await pump();
+      // One round started after the commit normally suffices; the bound keeps a surprise from spinning.
+      for (let round = 0; last < revision && !closed && round < 5; round++) await pump();
     },
     offer(events) {
       if (closed || running || queued || !events.length || events[0]!.revision !== last + 1) return false;
@@ -176,8 +180,14 @@ export function createChangeFeed(o: ChangeFeedOptions): ChangeFeed {
       const args: (string | number)[] = [after];
       if (filter.kind !== undefined) where.push(`kind = $${args.push(filter.kind)}`);
       if (filter.namespace !== undefined) where.push(`namespace = $${args.push(filter.namespace)}`);
-      const sql = `SELECT * FROM ${t.revisions} WHERE ${where.join(' AND ')} ORDER BY revision LIMIT $${args.push(limit)}`;
-      return (await o.read<RevisionRow>(sql, args)).rows.map(rowToLogged);
+      // The compaction point comes from the same snapshot as the rows (one row even when there
+      // are none), so the hub can tell "nothing after R" from "rows after R were compacted".
+      const sql = `SELECT m.value AS compacted, r.* FROM ${t.meta} m
+        LEFT JOIN LATERAL (SELECT * FROM ${t.revisions} WHERE ${where.join(' AND ')} ORDER BY revision LIMIT $${args.push(limit)}) r ON true
+        WHERE m.key = 'compacted_revision' ORDER BY r.revision`;
+      const rows = (await o.read<RevisionRow & { compacted: string; revision: string | null }>(sql, args)).rows;
+      compacted = Math.max(compacted, Number(rows[0]?.compacted ?? 0));
+      return rows.filter((r) => r.revision !== null).map(rowToLogged);
     },
     setCompacted(revision) {
       compacted = Math.max(compacted, revision);

@@ -2,7 +2,7 @@
 // suite, plus what only a shared database shows (two API server replicas on one database).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { ConflictError, ValidationError } from '../../api/index.js';
+import { ConflictError, ExpiredError, ValidationError } from '../../api/index.js';
 import { describeStoreConformance } from '../testing/conformance.js';
 import { collect, obj, rv } from '../testing/fixtures.js';
 import { openStore } from '../open-store.js';
@@ -133,6 +133,20 @@ describe.skipIf(!bindir)('Postgres store', () => {
       await a.apply([{ verb: 'create', object: obj('Cluster', 'after') }], alice);
       expect((await got).map((e) => e.object.metadata.name)).toEqual(['before', 'after']);
       expect(await b.verifyAudit()).toMatchObject({ ok: true, entries: 2 });
+    });
+
+    it('expires a watch from a revision another replica compacted, and replays from the compaction point', async () => {
+      const [a, b] = await replicas({ pollIntervalMs: 3_600_000 });
+      for (let i = 0; i < 5; i++) await a.apply([{ verb: 'upsert', object: obj('Cluster', 'c', undefined, { spec: { i } }) }], alice);
+      expect(await a.compact(3)).toEqual({ removed: 3, compactedRevision: '3' });
+      const it = b.watch('Cluster', { resourceVersion: '2' })[Symbol.asyncIterator]();
+      await expect(it.next()).rejects.toBeInstanceOf(ExpiredError);
+      expect(() => b.watch('Cluster', { resourceVersion: '1' })).toThrow(ExpiredError);
+      const ac = new AbortController();
+      const got = collect(b.watch('Cluster', { resourceVersion: '3', signal: ac.signal }), 2, ac);
+      expect((await got).map((e) => rv(e.object))).toEqual([4, 5]);
+      expect((await b.history('Cluster', { since: '2000-01-01' })).map((h) => h.resourceVersion)).toEqual(['4', '5']);
+      expect(await b.verifyAudit()).toMatchObject({ ok: true, entries: 5 });
     });
 
     it('a watcher resumes on another replica from the resourceVersion it had reached', async () => {
