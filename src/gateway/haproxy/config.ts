@@ -31,11 +31,12 @@ export const ADMIN_BACKEND = 'truststram_admin';
 
 /**
  * One access-log line per request, tab-separated:
- * epoch ms, total µs, method, backend, server, status, retries, termination state, host, and
+ * epoch ms when the request arrived (not %Ts: on keep-alive connections that is the
+ * connection's accept time), total µs, method, backend, server, status, retries, termination state, host, and
  * the request target with its query (as the Node data plane logs it).
  * The path is last, so a tab inside it cannot shift the other fields.
  */
-export const LOG_FORMAT = '%Ts%ms\\t%[date(0,us),sub(txn.t0)]\\t%HM\\t%b\\t%s\\t%ST\\t%rc\\t%tsc\\t%[var(txn.host)]\\t%HU';
+export const LOG_FORMAT = '%[var(txn.t0),div(1000)]\\t%[date(0,us),sub(txn.t0)]\\t%HM\\t%b\\t%s\\t%ST\\t%rc\\t%tsc\\t%[var(txn.host)]\\t%HU';
 
 const PROBE_USER_AGENT = 'truststram-gateway-healthcheck';
 const IDEMPOTENT = 'GET HEAD OPTIONS TRACE PUT DELETE';
@@ -110,7 +111,9 @@ function renderBackend(b: BackendLayout, i: RenderInput): string[] {
   };
   const out = [
     `backend ${b.name}`,
-    '  balance random',
+    // Weighted round robin, not `random`: HAProxy's random picks the less loaded of two draws,
+    // and a dead endpoint (connections refused at once) always looks least loaded.
+    '  balance roundrobin',
     '  option allbackups',
     `  retries ${o.retry.maxRetries}`,
     // Every retry goes to another server: a dead endpoint costs a retry, not an error.
