@@ -1,10 +1,11 @@
 // Who is calling. Loopback default: auth off, the caller may name itself with X-Remote-User
 // (recorded in audit, not trusted for anything else). With a token file, every request needs
-// `Authorization: Bearer <token>` and the token's user is the actor.
-import { createHash } from 'node:crypto';
+// `Authorization: Bearer <token>` and the token's user is the actor (`user:alice`); the control
+// plane's internal credentials (credentials.ts) authenticate as their identity (`system:agent:c`).
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { BadRequestError, UnauthorizedError, ValidationError } from '../api/index.js';
+import { digest, type InternalCredentials } from './credentials.js';
 
 export const ANONYMOUS = 'anonymous';
 
@@ -45,13 +46,19 @@ export async function loadTokenFile(path: string): Promise<Map<string, string>> 
   return parseTokenFile(text, path);
 }
 
-/** Creates the authenticator; without tokens, auth is off. */
-export function createAuthenticator(tokens?: Map<string, string>): Authenticator {
+/**
+ * Creates the authenticator; without tokens, auth is off. With auth on, `internal` credentials
+ * are accepted too and authenticate as their identity, which no token-file user can take: file
+ * users always get the `user:` prefix.
+ */
+export function createAuthenticator(tokens?: Map<string, string>, internal?: InternalCredentials): Authenticator {
   return {
     enabled: tokens !== undefined,
     authenticate(headers) {
       if (tokens) {
         const m = /^Bearer\s+(\S+)\s*$/i.exec(headerValue(headers.authorization) ?? '');
+        const identity = m ? internal?.lookup(m[1]!) : undefined;
+        if (identity) return identity;
         const user = m ? tokens.get(digest(m[1]!)) : undefined;
         if (!user) throw new UnauthorizedError(m ? 'invalid bearer token' : 'authentication required: send "Authorization: Bearer <token>"');
         return `user:${user}`;
@@ -66,9 +73,4 @@ export function createAuthenticator(tokens?: Map<string, string>): Authenticator
 
 function headerValue(h: string | string[] | undefined): string | undefined {
   return Array.isArray(h) ? h[0] : h;
-}
-
-// Lookup by digest keeps token comparison independent of how many leading characters match.
-function digest(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }

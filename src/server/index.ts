@@ -8,6 +8,7 @@ export { mergePatch } from './merge-patch.js';
 export { diffObjects, type FieldChange } from './diff.js';
 export { API_PREFIX, parseResourcePath, type ResourcePath } from './paths.js';
 export { parseTokenFile, ANONYMOUS } from './auth.js';
+export { createInternalCredentials, agentIdentity, agentClusterOf, AGENT_IDENTITY_PREFIX, type InternalCredentials } from './credentials.js';
 export type { ApplyRequest, SourceLocation } from './apply.js';
 export { createLeaseTable, leaseViews, type Lease, type LeaseTable } from './leases.js';
 export { uiViews, DEFAULT_UI_DIR } from './ui.js';

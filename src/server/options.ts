@@ -1,5 +1,6 @@
 // Server options with documented defaults, compiled once at the boundary so the server inside
 // only sees complete, valid values (the Temporal worker-options habit).
+import type { InternalCredentials } from './credentials.js';
 import type { LeaseTable } from './leases.js';
 import type { Store } from '../store/store.js';
 import { ValidationError } from '../api/index.js';
@@ -29,6 +30,11 @@ export interface ServerOptions {
   bookmarkIntervalMs?: number;
   /** Static tokens, `token,user` per line (Kubernetes token-file format). Absent: auth off. */
   tokenFile?: string;
+  /**
+   * In-memory credentials the embedding process issues to processes it starts (managed agents),
+   * accepted alongside the token file's when auth is on. Default: none.
+   */
+  credentials?: InternalCredentials;
   /** Admission hooks run in order on every write, after schema validation. */
   admission?: AdmissionHook[];
   /** Extra computed views under `/api/v1alpha1/...` (scheduler explain, cost, compliance). */
@@ -52,6 +58,7 @@ export interface CompiledServerOptions {
   watchTimeoutMs: number;
   bookmarkIntervalMs: number;
   tokenFile: string | undefined;
+  credentials: InternalCredentials | undefined;
   admission: AdmissionHook[];
   views: View[];
   leases: LeaseTable | undefined;
@@ -87,6 +94,7 @@ export function compileServerOptions(o: ServerOptions): CompiledServerOptions {
     watchTimeoutMs: positiveInt('watchTimeoutMs', o.watchTimeoutMs ?? 30 * 60_000),
     bookmarkIntervalMs: positiveInt('bookmarkIntervalMs', o.bookmarkIntervalMs ?? 30_000),
     tokenFile: o.tokenFile,
+    credentials: o.credentials,
     admission: [...(o.admission ?? [])],
     views: [...(o.views ?? [])],
     leases: o.leases,

@@ -1,5 +1,6 @@
-// The API server: binds, routes, authenticates, turns every thrown error into a Kubernetes
-// Status, and measures every request. A malformed request gets a 4xx and never takes it down.
+// The API server: binds, routes, authenticates (and authorizes internal identities), turns
+// every thrown error into a Kubernetes Status, and measures every request. A malformed request
+// gets a 4xx and never takes it down.
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -9,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { applyViews } from './apply.js';
 import { auditViews } from './audit-views.js';
 import { createAuthenticator, loadTokenFile, type Authenticator } from './auth.js';
+import { authorize } from './authorize.js';
 import type { ServerDeps } from './deps.js';
 import { discoveryViews } from './discovery.js';
 import { createLeaseTable, leaseViews, type LeaseTable } from './leases.js';
@@ -45,7 +47,7 @@ const CLOSE_GRACE_MS = 5000;
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const o = compileServerOptions(opts);
-  const auth = createAuthenticator(o.tokenFile ? await loadTokenFile(o.tokenFile) : undefined);
+  const auth = createAuthenticator(o.tokenFile ? await loadTokenFile(o.tokenFile) : undefined, o.credentials);
   const ownsStore = o.store.kind !== 'instance';
   const store = o.store.kind === 'instance' ? o.store.store : await openStore(o.store.kind === 'dataDir' ? o.store.dataDir : o.store.spec);
   const deps: ServerDeps = { options: o, metrics: createMetrics(store, { processMetrics: o.processMetrics }), watches: { count: 0 } };
@@ -157,6 +159,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, env: Env): Prom
     const { view, params } = match;
     metric.resource = view.name;
     const actor = authenticate(env.auth, req, view.public === true);
+    authorize(actor, method, view, params);
     const ctx: RequestContext = {
       req,
       res,
