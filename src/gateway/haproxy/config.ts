@@ -115,7 +115,9 @@ function renderBackend(b: BackendLayout, i: RenderInput): string[] {
     // and a dead endpoint (connections refused at once) always looks least loaded.
     '  balance roundrobin',
     '  option allbackups',
-    `  retries ${o.retry.maxRetries}`,
+    // One try more than the Node data plane: HAProxy cannot skip the servers a request already
+    // tried, so in the milliseconds before a dead endpoint is marked down it can take two tries.
+    `  retries ${o.retry.maxRetries + 1}`,
     // Every retry goes to another server: a dead endpoint costs a retry, not an error.
     '  option redispatch 1',
     '  retry-on conn-failure empty-response junk-response response-timeout 502 503 504',
