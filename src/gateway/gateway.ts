@@ -1,7 +1,7 @@
 // startGateway: the listening side (node:http), the admin endpoints, and the wiring of table
 // source -> balancer/health checker/pools. Each new table is swapped in whole, so a request
 // sees either the old or the new table, never a mix.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createAccessLog, type AccessLog } from './access-log.js';
 import { createAdmin } from './admin.js';
@@ -14,6 +14,7 @@ import { createRouteMatcher, emptyTable, type RouteTable } from './route-table.j
 import { createUpstreams } from './upstream.js';
 import { startGatewayWorkers } from './workers.js';
 import { startHaproxyGateway } from './haproxy/data-plane.js';
+import { awaitFirstTable, endpointStateCounts, listen } from './lifecycle.js';
 
 export interface RunningGateway {
   /** `http://host:port` of the proxy listener. */
@@ -73,14 +74,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       }
     return out;
   };
-  metrics.setEndpointCollector(() => {
-    const counts = new Map<string, number>();
-    for (const e of endpoints()) {
-      const state = !e.ready ? 'not_ready' : !e.healthy ? 'unhealthy' : e.ejected ? 'ejected' : 'ready';
-      counts.set(`${e.route}\0${state}`, (counts.get(`${e.route}\0${state}`) ?? 0) + 1);
-    }
-    return [...counts].map(([k, count]) => ({ route: k.split('\0')[0]!, state: k.split('\0')[1]!, count }));
-  });
+  metrics.setEndpointCollector(() => endpointStateCounts(endpoints()));
 
   const adopt = (t: RouteTable) => {
     balancer.sync(t);
@@ -122,15 +116,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     s.on('close', () => sockets.delete(s));
   });
 
-  // Wait for the first table, but not forever: an unreachable API server must not keep the
-  // listener down; until the source syncs every request gets a clean 404 no_route.
-  let syncTimer: NodeJS.Timeout | undefined;
-  const synced = await Promise.race([
-    o.source.start(adopt).then(() => true),
-    new Promise<boolean>((r) => (syncTimer = setTimeout(() => r(false), o.syncTimeoutMs))),
-  ]);
-  clearTimeout(syncTimer);
-  if (!synced) o.log(`no routing table after ${o.syncTimeoutMs} ms; serving with an empty table until the source syncs`);
+  await awaitFirstTable(o, adopt);
   await listen(server, o.host, o.port);
   if (adminServer && o.admin) await listen(adminServer, o.admin.host, o.admin.port);
   const port = (server.address() as AddressInfo).port;
@@ -171,12 +157,3 @@ function firstHost(raw: readonly string[]): string | undefined {
   return undefined;
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}

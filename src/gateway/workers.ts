@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createAccessLog, type AccessLogEntry } from './access-log.js';
 import { createAdmin } from './admin.js';
 import type { EndpointView, RunningGateway } from './gateway.js';
+import { awaitFirstTable, endpointStateCounts, listen } from './lifecycle.js';
 import { createGatewayMetrics } from './metrics.js';
 import type { CompiledGatewayOptions, GatewayOptions } from './options.js';
 import { sendError } from './proxy.js';
@@ -45,9 +46,7 @@ export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<Ru
     slo = new Map(t.routes.map((r) => [r.key, r.slo]));
     metrics.setResidencyFiltered(t.residencyViolations);
   };
-  let syncTimer: NodeJS.Timeout | undefined;
-  await Promise.race([o.source.start(adopt), new Promise<void>((r) => (syncTimer = setTimeout(r, o.syncTimeoutMs)))]);
-  clearTimeout(syncTimer);
+  await awaitFirstTable(o, adopt);
 
   const endpoints = (): EndpointView[] => {
     // An endpoint is healthy only if every worker's probes say so, ejected if any worker ejected it.
@@ -65,17 +64,7 @@ export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<Ru
       }
     return [...merged.values()];
   };
-  metrics.setEndpointCollector(() => {
-    const counts = new Map<string, { route: string; state: string; count: number }>();
-    for (const e of endpoints()) {
-      const state = !e.ready ? 'not_ready' : !e.healthy ? 'unhealthy' : e.ejected ? 'ejected' : 'ready';
-      const k = `${e.route}\0${state}`;
-      const c = counts.get(k);
-      if (c) c.count++;
-      else counts.set(k, { route: e.route, state, count: 1 });
-    }
-    return [...counts.values()];
-  });
+  metrics.setEndpointCollector(() => endpointStateCounts(endpoints()));
 
   const onBatch = (rows: AccessLogEntry[], events: MetricEvent[]) => {
     for (const e of rows) {
@@ -170,7 +159,7 @@ export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<Ru
     : undefined;
   if (adminServer && o.admin) {
     const a = o.admin;
-    await new Promise<void>((resolve, reject) => adminServer.once('error', reject).listen(a.port, a.host, () => resolve()));
+    await listen(adminServer, a.host, a.port);
   }
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   return {

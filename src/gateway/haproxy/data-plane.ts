@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createAccessLog } from '../access-log.js';
 import { createAdmin } from '../admin.js';
 import type { EndpointView, RunningGateway } from '../gateway.js';
+import { awaitFirstTable, endpointStateCounts, listen } from '../lifecycle.js';
 import { createGatewayMetrics } from '../metrics.js';
 import type { CompiledGatewayOptions } from '../options.js';
 import { sendError } from '../proxy.js';
@@ -53,17 +54,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     }
     return out;
   };
-  metrics.setEndpointCollector(() => {
-    const counts = new Map<string, { route: string; state: string; count: number }>();
-    for (const e of endpoints()) {
-      const state = !e.ready ? 'not_ready' : !e.healthy ? 'unhealthy' : 'ready';
-      const k = `${e.route}\0${state}`;
-      const c = counts.get(k);
-      if (c) c.count++;
-      else counts.set(k, { route: e.route, state, count: 1 });
-    }
-    return [...counts.values()];
-  });
+  metrics.setEndpointCollector(() => endpointStateCounts(endpoints()));
 
   // The admin endpoints: HAProxy forwards `adminPath` here; `adminListen` serves them at the root.
   const admin = createAdmin({ metrics, accessLog, table: () => table, endpoints });
@@ -167,10 +158,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     })();
   };
 
-  let syncTimer: NodeJS.Timeout | undefined;
-  const synced = await Promise.race([o.source.start(adopt).then(() => true), new Promise<boolean>((r) => (syncTimer = setTimeout(() => r(false), o.syncTimeoutMs)))]);
-  clearTimeout(syncTimer);
-  if (!synced) o.log(`no routing table after ${o.syncTimeoutMs} ms; serving with an empty table until the source syncs`);
+  await awaitFirstTable(o, adopt);
   await applying;
   try {
     await launch();
@@ -224,16 +212,6 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 function closeAll(servers: Server[]): Promise<void> {
