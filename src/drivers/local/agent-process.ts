@@ -6,8 +6,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AgentOptions } from './agent.js';
 
-/** Options that can cross a process boundary (no callbacks). */
-export type AgentProcessOptions = Omit<AgentOptions, 'log' | 'onExit' | 'handleSignals'>;
+/**
+ * Options that can cross a process boundary (no callbacks). They travel as JSON on the command
+ * line, which `ps` shows to every user: the token is not one of them (see `SpawnAgentOptions.token`).
+ */
+export type AgentProcessOptions = Omit<AgentOptions, 'log' | 'onExit' | 'handleSignals' | 'token'>;
+
+/** The variable that carries the agent's bearer token into its process (as the CLI reads it). */
+export const AGENT_TOKEN_ENV = 'TRUSTSTRAM_TOKEN';
 
 export interface SpawnAgentOptions {
   /** Default 'inherit': the agent's log lines go to the parent's stderr. */
@@ -17,6 +23,11 @@ export interface SpawnAgentOptions {
    * the agent directly — the server stops it through `stop()`, replicas included.
    */
   detached?: boolean;
+  /**
+   * Bearer token for the API server, handed over in the environment (`TRUSTSTRAM_TOKEN`), never
+   * in argv. Without it the agent gets no token at all, not one inherited from this process.
+   */
+  token?: string;
 }
 
 /** The command line that runs an agent process: node, loader flags when running from source, entry. */
@@ -45,7 +56,10 @@ export interface AgentProcess {
  */
 export function startAgentProcess(options: AgentProcessOptions, spawnOptions: SpawnAgentOptions = {}): AgentProcess {
   const { command, args } = agentCommand(options);
-  const child = spawn(command, args, { stdio: spawnOptions.stdio ?? 'inherit', detached: spawnOptions.detached ?? true });
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env[AGENT_TOKEN_ENV];
+  if (spawnOptions.token) env[AGENT_TOKEN_ENV] = spawnOptions.token;
+  const child = spawn(command, args, { stdio: spawnOptions.stdio ?? 'inherit', detached: spawnOptions.detached ?? true, env });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
     else child.once('exit', (code, signal) => resolve({ code, signal }));

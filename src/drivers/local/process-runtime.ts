@@ -18,6 +18,16 @@ export function createProcessRuntime(): ReplicaRuntime {
   return { start: startProcess };
 }
 
+/**
+ * The agent's environment minus its bearer token: a replica runs workload code and must never
+ * hold the credential of the agent (or of the user who started `truststram agent`).
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.TRUSTSTRAM_TOKEN;
+  return env;
+}
+
 async function startProcess(spec: StartSpec): Promise<RunningReplica> {
   const port = await allocatePort();
   const tail = createTail();
@@ -25,7 +35,7 @@ async function startProcess(spec: StartSpec): Promise<RunningReplica> {
   log?.on('error', () => undefined);
   const child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, WRAPPER_NAME, ...spec.command], {
     cwd: spec.cwd,
-    env: { ...process.env, ...spec.env, PORT: String(port) },
+    env: { ...inheritedEnv(), ...spec.env, PORT: String(port) },
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
   });
