@@ -2,15 +2,18 @@
 // `driver.type: local` (and `driver.managed` not false) it keeps one agent process running,
 // restarting it with backoff when it dies, adopting agents that survived a control-plane
 // restart (their lease or their live pid says so) instead of starting duplicates, and stopping
-// them all — replicas included — when the control plane stops.
+// them all — replicas included — when the control plane stops. With auth on, each agent process
+// gets its own in-memory credential (`system:agent:<cluster>`) through its environment.
 import { readFileSync } from 'node:fs';
 import type { StdioOptions } from 'node:child_process';
 import type { Cluster } from '../api/index.js';
 import type { ControllerSpec, Manager } from '../controllers/index.js';
 import { startAgentProcess, type AgentProcess } from '../drivers/index.js';
-import type { LeaseTable } from '../server/index.js';
+import { agentIdentity, type InternalCredentials, type LeaseTable } from '../server/index.js';
 
 export const AGENT_MANAGER = 'agents';
+/** SIGTERM-to-SIGKILL grace for a survivor that cannot authenticate (its replicas stop first). */
+const RETIRE_GRACE_MS = 10_000;
 
 export interface AgentManagerOptions {
   manager: Manager;
@@ -26,6 +29,12 @@ export interface AgentManagerOptions {
   stdio?: StdioOptions;
   /** Wait this long after start for surviving agents to re-attach before starting new ones. Default 3 s. */
   adoptGraceMs?: number;
+  /**
+   * With auth on: the server's internal credentials. Every agent process started gets a fresh
+   * credential for `system:agent:<cluster>` (revoked when it exits), and agents left over from
+   * an earlier control plane are replaced instead of adopted — their credential died with it.
+   */
+  credentials?: InternalCredentials;
   log?: (line: string) => void;
 }
 
@@ -54,6 +63,14 @@ export function isAgentProcess(pid: number | undefined): boolean {
   }
 }
 
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
 export function createAgentManager(o: AgentManagerOptions): AgentManager {
   const procs = new Map<string, AgentProcess>();
   const restarts = new Map<string, number>();
@@ -66,6 +83,7 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
   const agentPidOf = (c: Cluster | undefined) => (c?.status as { agent?: { pid?: number } | null } | undefined)?.agent?.pid;
 
   const start = (name: string) => {
+    const token = o.credentials?.issue(agentIdentity(name));
     const p = startAgentProcess(
       {
         cluster: name,
@@ -77,16 +95,28 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
         // A control plane gone for good must not leave replicas running behind it.
         exitAfterDisconnectMs: 60_000,
       },
-      { stdio: o.stdio ?? 'inherit', detached: true },
+      { stdio: o.stdio ?? 'inherit', detached: true, ...(token ? { token } : {}) },
     );
     procs.set(name, p);
     void p.exited.then(({ code, signal }) => {
       if (procs.get(name) !== p) return;
       procs.delete(name);
+      o.credentials?.revoke(agentIdentity(name));
       if (stopping) return;
       if (!held.has(name)) log(`agent for cluster ${name} exited (${signal ?? `code ${code}`}); restarting`);
       o.manager.enqueue(AGENT_MANAGER, name);
     });
+  };
+
+  // Survivors being stopped: when each got SIGTERM (SIGKILL follows after RETIRE_GRACE_MS).
+  const retiring = new Map<number, number>();
+  const retire = (name: string, pid: number) => {
+    const since = retiring.get(pid);
+    if (since === undefined) {
+      log(`agent ${pid} for cluster ${name} outlived an earlier control plane and cannot authenticate: stopping it`);
+      retiring.set(pid, Date.now());
+      signal(pid, 'SIGTERM');
+    } else if (Date.now() - since > RETIRE_GRACE_MS) signal(pid, 'SIGKILL');
   };
 
   const spec: ControllerSpec = {
@@ -105,7 +135,14 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
         if (proc) return;
         // Someone runs this cluster already: an agent that survived a control-plane restart.
         if (o.leases.isLive(name)) return { requeueAfterMs: 2000 };
-        if (Date.now() - startedAt < adoptGraceMs && isAgentProcess(agentPidOf(c))) return { requeueAfterMs: adoptGraceMs };
+        const survivor = agentPidOf(c);
+        if (o.credentials && isAgentProcess(survivor)) {
+          // With auth on, a survivor's credential died with the control plane that started it:
+          // it can never report again, so it is stopped (its replicas with it), then replaced.
+          retire(name, survivor!);
+          return { requeueAfterMs: 200 };
+        }
+        if (Date.now() - startedAt < adoptGraceMs && isAgentProcess(survivor)) return { requeueAfterMs: adoptGraceMs };
         const n = restarts.get(name) ?? 0;
         restarts.set(name, n + 1);
         start(name);

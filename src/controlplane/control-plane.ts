@@ -12,7 +12,7 @@ import { costViews, defaultCatalog } from '../cost/index.js';
 import type { FailbackOptions } from '../controllers/placement/failback.js';
 import { startGateway, storeSource, DEFAULT_GATEWAY_LISTEN, type AccessLogEntry, type GatewayOptions, type RunningGateway } from '../gateway/index.js';
 import { createAdmissionHook, createPlacementHook, createPolicyEngine } from '../policy/index.js';
-import { createLeaseTable, startServer, uiViews, type AdmissionHook, type AdmissionRequest, type AdmissionResult, type LeaseTable, type RunningServer, type View } from '../server/index.js';
+import { createInternalCredentials, createLeaseTable, startServer, uiViews, type AdmissionHook, type AdmissionRequest, type AdmissionResult, type LeaseTable, type RunningServer, type View } from '../server/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { createAgentManager, type AgentManager } from './agent-manager.js';
@@ -99,6 +99,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     }
   }
   const leases = createLeaseTable();
+  // With auth on, managed agents authenticate with credentials issued here, in memory only: a
+  // new control plane (a restart) issues new ones and accepts none of the old.
+  const credentials = o.tokenFile ? createInternalCredentials() : undefined;
   const admission = createAdmissionHook(engine, {
     // Dry runs and plans write nothing, audit included (ADR 0003); real decisions are recorded.
     onDecision: (d, req) => {
@@ -134,7 +137,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         ...chaosViews(() => chaos, { demo: o.demo === true, authEnabled: !!o.tokenFile }),
         ...(o.views ?? []),
       ],
-      ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
+      ...(o.tokenFile ? { tokenFile: o.tokenFile, credentials } : {}),
     });
   } catch (err) {
     await gateway?.close();
@@ -166,7 +169,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const agents =
     o.manageAgents === false || !runControllers
       ? undefined
-      : createAgentManager({ manager, leases, serverUrl: () => server.url, log, ...(o.agents ?? {}) });
+      : createAgentManager({ manager, leases, serverUrl: () => server.url, log, ...(o.agents ?? {}), ...(credentials ? { credentials } : {}) });
   if (agents) {
     manager.add(agents.spec);
     chaos = createChaos({ store, agents, recorder: storeChaosRecorder(store, events) });
@@ -193,6 +196,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         await manager.stop();
         await notifier.close();
         await agents?.stopAll();
+        credentials?.revokeAll();
         await gateway?.close();
         await server.close();
         await store.close();
