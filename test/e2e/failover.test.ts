@@ -2,6 +2,7 @@
 // managed agents and real replica processes; `truststram chaos run` drives load through a
 // gateway while the chaos API SIGKILLs agents. Judged from what clients got, the gateway's
 // routes, and the API's placements — and every process is gone at the end.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -156,6 +157,29 @@ describe('failover under load', () => {
       expect((await cli(['chaos', 'restore', 'cluster', 'eu-b'], { server: server.url })).code).toBe(0);
     }
   }, 60_000);
+});
+
+// The same "must hold" through the HAProxy data plane: `chaos run --data-plane haproxy` starts a
+// gateway whose bytes go through a real HAProxy (CI installs it; elsewhere skipped, saying so).
+const haproxy = existsSync('/usr/sbin/haproxy');
+if (!haproxy && process.env.CI) throw new Error('/usr/sbin/haproxy is missing: CI must install haproxy');
+describe.skipIf(!haproxy)('failover under load through the HAProxy data plane', () => {
+  it('a cluster SIGKILLed under load: no failed GET, no residency violation, replicas back inside residency', async () => {
+    await waitUntil(async () => allReady(await getWorkload(server.url, 'shop', 'web-eu')) && allReady(await getWorkload(server.url, 'shop', 'web-us')), 60_000, 'both workloads ready again');
+    const before = await getPlacement(server.url, 'shop', 'web-us');
+    const victim = before.spec.clusters.find((e) => e.replicas > 0)!.cluster;
+    const file = await writeYaml('kill-haproxy.yaml', scenario('kill-haproxy', `    - at: 2s\n      fail: { cluster: ${victim} }\n    - at: 7s\n      restore: { cluster: ${victim} }`));
+    const r = await cli(['chaos', 'run', file, '-o', 'json', '--data-plane', 'haproxy'], { server: server.url, timeoutMs: 90_000 });
+    expect(r.stdout, r.stderr).toMatch(/^\{/);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.faults[0]!.totalRequests).toBeGreaterThan(300);
+    expect(report.totals.accessLogEntries).toBeGreaterThan(500);
+    expect(report.totals.failedRequests).toBe(0);
+    expect(report.totals.residencyViolations).toBe(0);
+    expect(report.faults[0]!.trafficRecoveredMs).not.toBeNull();
+    const after = await getPlacement(server.url, 'shop', 'web-us');
+    expect(after.spec.clusters.filter((e) => e.replicas > 0).every((e) => US.has(e.cluster))).toBe(true);
+  }, 120_000);
 });
 
 describe('chaos access and scenario validation', () => {
