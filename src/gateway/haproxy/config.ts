@@ -74,18 +74,20 @@ export function renderConfig(i: RenderInput): string {
     '  http-request set-var(txn.t0) date(0,us)',
     // Host without port or trailing dot, lower-cased: normalizeHost() of the Node data plane.
     '  http-request set-var(txn.host) req.hdr(host),lower,regsub(:[0-9]+$,),regsub(\\.$,)',
-    '  http-request set-var(txn.path) path',
-    '  http-request set-var(txn.hp) var(txn.host),concat(,txn.path,)',
     '  http-request set-header X-Forwarded-Proto http if !{ req.hdr(x-forwarded-proto) -m found }',
     '  http-request set-header X-Forwarded-Host %[req.hdr(host)] if !{ req.hdr(x-forwarded-host) -m found }',
+    // Longest path prefix first (the map file is ordered; only when some route has one: a regex
+    // per request costs), then the host alone. One lookup each, kept in txn.be.
+    ...(layout.backends.some((b) => b.route.pathPrefix !== '/')
+      ? ['  http-request set-var(txn.path) path', '  http-request set-var(txn.hp) var(txn.host),concat(,txn.path,)', `  http-request set-var(txn.be) var(txn.hp),map_reg(${paths.prefixMap})`]
+      : []),
+    `  http-request set-var(txn.be) var(txn.host),map_str(${paths.hostsMap}) if !{ var(txn.be) -m found }`,
     `  use_backend ${ADMIN_BACKEND} if { path ${o.adminPath} } || { path_beg ${o.adminPath}/ }`,
-    // Longest path prefix first (the map file is ordered), then the host alone.
-    `  use_backend %[var(txn.hp),map_reg(${paths.prefixMap})] if { var(txn.hp),map_reg(${paths.prefixMap}) -m found }`,
-    `  use_backend %[var(txn.host),map_str(${paths.hostsMap})] if { var(txn.host),map_str(${paths.hostsMap}) -m found }`,
+    '  use_backend %[var(txn.be)] if { var(txn.be) -m found }',
     `  default_backend ${NO_ROUTE_BACKEND}`,
     '',
     `backend ${NO_ROUTE_BACKEND}`,
-    `  http-request return status 404 content-type text/plain lf-string "404 no_route: no route for host %[var(txn.host)] and path %[var(txn.path)]\\n" hdr ${REASON_HEADER} no_route`,
+    `  http-request return status 404 content-type text/plain lf-string "404 no_route: no route for host %[var(txn.host)] and path %[path]\\n" hdr ${REASON_HEADER} no_route`,
     '',
     `backend ${ADMIN_BACKEND}`,
     `  server node ${hostFor(i.adminUpstream.host)}:${i.adminUpstream.port}`,
@@ -133,9 +135,9 @@ function renderBackend(b: BackendLayout, i: RenderInput): string[] {
     );
   out.push(
     '  http-response set-var(txn.srvname) srv_name',
-    `  http-response set-var(txn.srv) be_name,concat(/,txn.srvname,)`,
-    `  http-response set-header ${CLUSTER_HEADER} %[var(txn.srv),map(${paths.serversMap},-/-),field(1,/)]`,
-    `  http-response set-header ${REPLICA_HEADER} %[var(txn.srv),map(${paths.serversMap},-/-),field(2,/)]`,
+    `  http-response set-var(txn.label) be_name,concat(/,txn.srvname,),map(${paths.serversMap},-/-)`,
+    `  http-response set-header ${CLUSTER_HEADER} %[var(txn.label),field(1,/)]`,
+    `  http-response set-header ${REPLICA_HEADER} %[var(txn.label),field(2,/)]`,
     `  http-error status 502 content-type text/plain string "502 upstream_reset: the endpoint closed the connection or sent an invalid response" hdr ${REASON_HEADER} upstream_reset`,
     `  http-error status 503 content-type text/plain string "503 no_ready_endpoint: no endpoint of ${b.route.key} could take the request" hdr ${REASON_HEADER} no_ready_endpoint`,
     `  http-error status 504 content-type text/plain string "504 upstream_timeout: the endpoint did not answer in time" hdr ${REASON_HEADER} upstream_timeout`,
