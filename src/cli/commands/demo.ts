@@ -5,7 +5,7 @@ import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ValidationError } from '../../api/index.js';
 import { DEFAULT_SERVER, createClient, resourcePath, type Client, type ListResponse } from '../client.js';
 import { columnsFor, rowsFor } from '../columns.js';
@@ -13,7 +13,7 @@ import { loadControlPlane, loadInstanceSizer, type RunningServer } from '../comp
 import type { CliContext } from '../context.js';
 import { loadManifests } from '../manifests.js';
 import { formatTable, type Out } from '../output.js';
-import type { AccessLogEntry } from '../../gateway/index.js';
+import type { AccessLogEntry, DataPlane } from '../../gateway/index.js';
 import { applyObjects } from './apply.js';
 import { untilStopped } from './server.js';
 
@@ -174,6 +174,8 @@ export interface DemoOptions {
   gateway?: boolean;
   /** Run the provider-outage GameDay after converging and print its report. */
   chaos?: boolean;
+  /** The in-process gateway's data plane (default `node`). */
+  dataPlane?: DataPlane;
 }
 
 /** Runs the demo end to end and cleans up whatever it started, whatever happens. */
@@ -184,7 +186,7 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void>
   let cp: ControlPlaneHandle | undefined;
   let server: RunningServer | undefined;
   try {
-    cp = await start(ctx, dataDir, opts.listen, opts.gateway !== false);
+    cp = await start(ctx, dataDir, opts.listen, opts.gateway !== false, opts.dataPlane ?? 'node');
     server = cp.server;
     const demo: DemoContext = { server, client: createClient(server.url), dataDir, examplesDir: opts.examplesDir ?? EXAMPLES_DIR, out: ctx.stdout, err: ctx.stderr, hints: [], ...(cp.gateway ? { gateway: cp.gateway } : {}) };
     ctx.stdout.write(`TrustStram demo: control plane at ${server.url}, state in ${dataDir}${temp ? ' (temporary)' : ''}\n`);
@@ -212,11 +214,11 @@ type ControlPlaneHandle = { server: RunningServer; gateway: DemoContext['gateway
 
 // Prefer the well-known port so the hints work without --server; fall back to any free port.
 // Agents (and the replicas they start) log to agents.log in the data dir, not the terminal.
-async function start(ctx: CliContext, dataDir: string, listen: string, gateway: boolean): Promise<ControlPlaneHandle> {
+async function start(ctx: CliContext, dataDir: string, listen: string, gateway: boolean, dataPlane: DataPlane): Promise<ControlPlaneHandle> {
   const { startControlPlane } = await loadControlPlane();
   const logFile = await open(join(dataDir, 'agents.log'), 'a');
   // Demo mode: the dashboard's and the CLI's chaos controls work without a token.
-  const opts = { dataDir, demo: true, ...(gateway ? {} : { gateway: false as const }), agents: { cwd: PACKAGE_ROOT, stdio: ['ignore', logFile.fd, logFile.fd] as ('ignore' | number)[] }, log: (l: string) => void logFile.write(`${l}\n`) };
+  const opts = { dataDir, demo: true, ...(gateway ? (dataPlane === 'node' ? {} : { gateway: { options: { dataPlane } } }) : { gateway: false as const }), agents: { cwd: PACKAGE_ROOT, stdio: ['ignore', logFile.fd, logFile.fd] as ('ignore' | number)[] }, log: (l: string) => void logFile.write(`${l}\n`) };
   type Started = Awaited<ReturnType<typeof startControlPlane>>;
   const withLog = (cp: Started): ControlPlaneHandle => ({
     server: cp.server,
@@ -250,10 +252,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       return n;
     })
     .option('--no-gateway', 'do not run the traffic gateway')
+    .addOption(new Option('--data-plane <plane>', 'what moves the gateway\'s bytes: node, or haproxy (needs apt-get install -y haproxy)').choices(['node', 'haproxy']).default('node'))
     .option('--chaos', 'after converging, run the provider-outage GameDay (examples/gameday/provider-outage.gameday) through the gateway and print its report')
     .addHelpText('after', '\nChaos is allowed in the demo (demo mode): truststram chaos fail provider aws.\n\nExamples:\n  truststram demo\n  truststram demo --chaos --duration 0\n  truststram demo --duration 60 --listen 127.0.0.1:0')
-    .action(async (opts: { dataDir?: string; listen: string; duration?: number; gateway: boolean; chaos?: boolean }) => {
+    .action(async (opts: { dataDir?: string; listen: string; duration?: number; gateway: boolean; chaos?: boolean; dataPlane: string }) => {
       if (opts.chaos && !opts.gateway) throw new ValidationError('--chaos drives its load through the gateway: drop --no-gateway', [{ field: '--chaos', message: 'needs the gateway' }]);
-      await runDemo(ctx, { listen: opts.listen, gateway: opts.gateway, ...(opts.chaos ? { chaos: true } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.duration !== undefined ? { durationS: opts.duration } : {}) });
+      await runDemo(ctx, { listen: opts.listen, gateway: opts.gateway, dataPlane: opts.dataPlane as DataPlane, ...(opts.chaos ? { chaos: true } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(opts.duration !== undefined ? { durationS: opts.duration } : {}) });
     });
 }
