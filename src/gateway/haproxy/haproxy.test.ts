@@ -2,7 +2,7 @@
 // routing by host and path prefix, headers, residency, runtime updates without reload, a
 // reload for a new route, and a SIGKILLed replica under a stream of GETs costing no request.
 // Without HAProxy these tests fail in CI (CI installs it) and are skipped elsewhere, saying so.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startGateway, type RunningGateway } from '../gateway.js';
@@ -37,6 +37,25 @@ async function call(gw: RunningGateway, host: string, path = '/', method = 'GET'
   const r = await request(`${gw.url}${path}`, { method: method as 'GET', headers: { host } });
   const text = await r.body.text();
   return { status: r.statusCode, reason: r.headers['x-truststram-reason'], cluster: r.headers['x-truststram-cluster'], replica: r.headers['x-truststram-replica'], text };
+}
+
+/** HAProxy processes below `pid` (the gateway's wrapper -> master -> worker), from /proc. */
+function haproxyDescendants(pid: number): number[] {
+  let kids: number[] = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return kids.flatMap((k) => {
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${k}/comm`, 'utf8').trim();
+    } catch {
+      /* gone */
+    }
+    return [...(comm === 'haproxy' ? [k] : []), ...haproxyDescendants(k)];
+  });
 }
 
 async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
@@ -147,6 +166,18 @@ describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
     const after = new Set<string>();
     for (let i = 0; i < 30; i++) after.add(String((await call(gw, 'w')).cluster));
     expect(after.has('c1')).toBe(false);
+  });
+
+  it('restarts a HAProxy that was SIGKILLed, with the current routes', async () => {
+    const [a] = await backends('a');
+    const src = manualSource({ workloads: [workload({ name: 'w', host: 'w' })], placements: [], clusters: [cluster({ name: 'c-a', region: 'eu-west-1', workloads: { 'default/w': [{ endpoint: a!.address }] } })] });
+    const gw = await gateway(src);
+    expect((await call(gw, 'w')).status).toBe(200);
+    const masters = haproxyDescendants(process.pid);
+    expect(masters.length).toBeGreaterThan(0);
+    for (const pid of masters) process.kill(pid, 'SIGKILL');
+    await eventually(async () => (await call(gw, 'w').catch(() => ({ status: 0 }))).status === 200, 10_000);
+    expect(haproxyDescendants(process.pid).some((p) => !masters.includes(p))).toBe(true);
   });
 
   it('refuses bad options with the field named, and a missing binary with how to install it', async () => {
