@@ -51,6 +51,11 @@ describe('validateObject', () => {
     ['unknown region without residency', cluster({}, { region: 'mars-north-1' }), 'spec.region', /declare spec.residency/],
     ['residency contradicting the catalog', cluster({}, { residency: 'us' }), 'spec.residency', /contradicts/],
     ['cluster with no capacity', cluster({}, { capacity: undefined }), 'spec.capacity', /capacity/],
+    // Hosts and paths end up in the gateway's routing (and HAProxy's maps and config): no room for injection.
+    ['a host with a port', workload({ traffic: { host: 'shop.example:8080' } }), 'spec.traffic.host', /DNS host name/],
+    ['a host with a newline', workload({ traffic: { host: 'shop.example\n  http-request deny' } }), 'spec.traffic.host', /DNS host name/],
+    ['a path prefix with a space', workload({ traffic: { host: 'shop.example', pathPrefix: '/a b' } }), 'spec.traffic.pathPrefix', /URL path/],
+    ['a health-check path with a newline', workload({ healthCheck: { path: '/healthz\nserver x 1.2.3.4:80' } }), 'spec.healthCheck.path', /URL path/],
   ])('rejects %s at the right field', (_name, value, field, message) => {
     const causes = causesOf(value);
     const cause = causes.find((c) => c.field === field);

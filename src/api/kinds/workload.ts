@@ -3,6 +3,11 @@
 import { z } from 'zod';
 import { API_VERSION, count, dnsLabel, duration, jurisdiction, labelSelector, looseStatus, objectMeta, quantityField, toleration } from './common.js';
 
+/** RFC 1123 host name: what the gateway matches the Host header against (and writes into HAProxy's maps). */
+const HOSTNAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+/** An absolute URL path of RFC 3986 path characters: no spaces, quotes or control characters. */
+const urlPath = z.string().regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/, 'must be an absolute URL path such as /api (RFC 3986 path characters only: no spaces, quotes or control characters)');
+
 const residencyList = z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(jurisdiction).min(1));
 
 export const placementPolicy = z.strictObject({
@@ -57,7 +62,7 @@ export const workloadSpec = z.strictObject({
     .optional(),
   healthCheck: z
     .strictObject({
-      path: z.string().startsWith('/').default('/healthz'),
+      path: urlPath.default('/healthz'),
       interval: duration.default('1s'),
       timeout: duration.default('500ms'),
       failureThreshold: z.number().int().min(1).default(3),
@@ -77,8 +82,8 @@ export const workloadSpec = z.strictObject({
     .optional(),
   traffic: z
     .strictObject({
-      host: z.string().min(1),
-      pathPrefix: z.string().startsWith('/').optional(),
+      host: z.string().regex(HOSTNAME, 'must be a DNS host name such as shop.example.com (letters, digits, hyphens and dots; no port, scheme or path)'),
+      pathPrefix: urlPath.optional(),
       routing: z.enum(['weighted', 'locality']).default('weighted'),
       slo: z.number().gt(0).lt(1).default(0.999),
     })

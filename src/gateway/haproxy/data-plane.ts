@@ -119,6 +119,8 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
   let applying: Promise<void> | undefined;
   const apply = async (t: RouteTable) => {
     const next = planLayout(t, layout, loc);
+    const known = new Set(layout.refused.map((r) => `${r.route}\0${r.reason}`));
+    for (const r of next.refused) if (!known.has(`${r.route}\0${r.reason}`)) o.log(`route ${r.route} left out of HAProxy: ${r.reason}`);
     const cmds = runtimeCommands(layout, next, paths.serversMap);
     const prev = layout;
     table = t;

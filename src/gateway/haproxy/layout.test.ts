@@ -55,6 +55,12 @@ describe('planLayout', () => {
     const w = Object.fromEntries(b.primary.filter((s) => s.endpoint).map((s) => [s.endpoint!.cluster, s.weight]));
     expect(w).toEqual({ a: 100, b: 33 });
   });
+  it('leaves out a route whose host or path cannot be written into HAProxy files safely', () => {
+    const t = buildRoutes([workload({ name: 'ok', host: 'ok.example' }), workload({ name: 'evil', host: 'x', pathPrefix: '/a\n  http-request deny' })], [], []);
+    const l = planLayout(t, undefined, noLocality);
+    expect(l.backends.map((b) => b.route.key)).toEqual(['default/ok']);
+    expect(l.refused).toEqual([{ route: 'default/evil', reason: expect.stringMatching(/path prefix/) }]);
+  });
 });
 
 describe('runtimeCommands', () => {

@@ -25,6 +25,8 @@ export interface BackendLayout {
 
 export interface Layout {
   backends: BackendLayout[];
+  /** Routes left out because a host or path could not be written into HAProxy's files safely. */
+  refused: { route: string; reason: string }[];
   byName: ReadonlyMap<string, BackendLayout>;
   /** Everything that needs a reload when it changes (routes, probe paths, pool sizes). */
   structure: string;
@@ -52,7 +54,15 @@ export function backendName(routeKey: string): string {
  */
 export function planLayout(table: RouteTable, prev: Layout | undefined, loc: LocalityContext): Layout {
   const backends: BackendLayout[] = [];
+  const refused: Layout['refused'] = [];
   for (const route of table.routes) {
+    // The API validates hosts and paths; objects stored before that (or a static table) are
+    // checked again here, because these strings are written into HAProxy's config and maps.
+    const reason = unsafe(route);
+    if (reason) {
+      refused.push({ route: route.key, reason });
+      continue;
+    }
     const name = backendName(route.key);
     const old = prev?.byName.get(name);
     const { primary, backup } = split(route, loc);
@@ -66,7 +76,17 @@ export function planLayout(table: RouteTable, prev: Layout | undefined, loc: Loc
   const structure = JSON.stringify(
     backends.map((b) => [b.name, b.route.host, b.route.pathPrefix, b.route.healthCheckPath ?? '', b.primary.length, b.backup.length]),
   );
-  return { backends, byName: new Map(backends.map((b) => [b.name, b])), structure };
+  return { backends, refused, byName: new Map(backends.map((b) => [b.name, b])), structure };
+}
+
+const SAFE_HOST = /^[a-z0-9.-]+$/;
+const SAFE_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+
+function unsafe(r: Route): string | undefined {
+  if (!SAFE_HOST.test(r.host)) return `host ${JSON.stringify(r.host)} is not a DNS host name`;
+  if (!SAFE_PATH.test(r.pathPrefix)) return `path prefix ${JSON.stringify(r.pathPrefix)} is not a URL path`;
+  if (r.healthCheckPath !== undefined && !SAFE_PATH.test(r.healthCheckPath)) return `health-check path ${JSON.stringify(r.healthCheckPath)} is not a URL path`;
+  return undefined;
 }
 
 /** Which ready endpoints take traffic first: the gateway's balancer rules, as two HAProxy tiers. */
