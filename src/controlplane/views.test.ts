@@ -1,0 +1,95 @@
+// The explain view against the whole-fleet re-schedule it replaced (testing/explain-reference):
+// for every workload asked about, the same filters and reasons per cluster, the same scores and
+// prices, the same chosen split, cost, bound gap and warnings — on the example fleet, on the
+// example fleet after a cluster failure and with a workload not yet placed, and on generated
+// fleets, in a real SQLite store.
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseSources, readSources, validateDocuments, type Cluster, type Placement, type Workload } from '../api/index.js';
+import { defaultCatalog } from '../cost/index.js';
+import type { RequestContext } from '../server/index.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/store.js';
+import { generate } from '../../bench/lib/generate.js';
+import { controllerPlacements, seedStore } from './testing/explain-fleet.js';
+import { explainByReschedule } from './testing/explain-reference.js';
+import { explainViews } from './views.js';
+
+const catalog = defaultCatalog();
+const FILES = ['fleet.yaml', 'workloads.yaml'].map((f) => fileURLToPath(new URL(`../../examples/${f}`, import.meta.url)));
+
+async function examples(): Promise<{ clusters: Cluster[]; workloads: Workload[] }> {
+  const objects = validateDocuments(parseSources(await readSources(FILES)));
+  return { clusters: objects.filter((o): o is Cluster => o.kind === 'Cluster'), workloads: objects.filter((o): o is Workload => o.kind === 'Workload') };
+}
+
+let stores: Store[] = [];
+afterEach(async () => {
+  await Promise.all(stores.map((s) => s.close()));
+  stores = [];
+});
+
+async function storeWith(objects: { clusters: Cluster[]; workloads: Workload[]; placements: Placement[] }): Promise<Store> {
+  const store = await openStore('sqlite::memory:');
+  stores.push(store);
+  await seedStore(store, objects);
+  return store;
+}
+
+async function served(store: Store, namespace: string, name: string): Promise<unknown> {
+  const view = explainViews(store, catalog)[0]!;
+  const reply = await view.handler({ params: { namespace, name } } as unknown as RequestContext);
+  return JSON.parse(JSON.stringify((reply as { body: unknown }).body));
+}
+
+async function expectSameAsReschedule(store: Store, ws: readonly Workload[]): Promise<void> {
+  for (const w of ws) {
+    const ns = w.metadata.namespace ?? 'default';
+    const want = JSON.parse(JSON.stringify(await explainByReschedule(store, ns, w.metadata.name, catalog)));
+    expect(await served(store, ns, w.metadata.name), `${ns}/${w.metadata.name}`).toEqual(want);
+  }
+}
+
+describe('explain view', () => {
+  it('explains every example workload as the whole-fleet re-schedule does', async () => {
+    const { clusters, workloads } = await examples();
+    const placements = controllerPlacements(clusters, workloads, catalog);
+    expect(placements.filter((p) => !p.spec.unschedulable)).toHaveLength(workloads.length);
+    const store = await storeWith({ clusters, workloads, placements });
+    await expectSameAsReschedule(store, workloads);
+    const body = (await served(store, 'payments', 'payments-api')) as { chosen: { cluster: string }[]; clusters: { feasible: boolean; code?: string }[]; placed: { clusters: { cluster: string }[] } };
+    // Not vacuous: the payments API is EU-only and placed on two providers.
+    expect(body.clusters.filter((c) => c.code === 'ResidencyMismatch').length).toBe(3);
+    expect(body.chosen.map((c) => c.cluster).sort()).toEqual(body.placed.clusters.map((c) => c.cluster).sort());
+  });
+
+  it('agrees after a cluster failure, for a workload not yet placed, and for one that cannot be placed', async () => {
+    const { clusters, workloads } = await examples();
+    const placements = controllerPlacements(clusters, workloads, catalog);
+    // The cluster holding the most replicas goes NotReady after placement.
+    const load = new Map<string, number>();
+    for (const p of placements) for (const e of p.spec.clusters) load.set(e.cluster, (load.get(e.cluster) ?? 0) + e.replicas);
+    const down = [...load].sort((a, b) => b[1] - a[1])[0]![0];
+    const pending = placements.pop()!;
+    const impossible = { ...workloads[0]!, metadata: { ...workloads[0]!.metadata, name: 'nowhere' }, spec: { ...workloads[0]!.spec, placement: { ...workloads[0]!.spec.placement, residency: ['apac'] } } } as Workload;
+    const store = await storeWith({ clusters, workloads: [...workloads, impossible], placements });
+    const cl = clusters.find((c) => c.metadata.name === down)!;
+    await store.apply([{ verb: 'updateStatus', object: { ...cl, status: { phase: 'NotReady' } } }], { actor: 'test:explain' });
+    await expectSameAsReschedule(store, [...workloads, impossible]);
+    const p = (await served(store, pending.metadata.namespace!, pending.metadata.name)) as { placed: unknown; chosen: unknown[] };
+    expect(p.placed).toBeNull();
+    expect(p.chosen.length).toBeGreaterThan(0);
+    const n = (await served(store, impossible.metadata.namespace!, 'nowhere')) as { unschedulable?: { code: string } };
+    expect(n.unschedulable?.code).toBe('NoFeasibleCluster');
+  });
+
+  for (const seed of [1, 2, 3]) {
+    it(`agrees on a generated fleet (seed ${seed}: 300 workloads × 15 clusters, a few not placed)`, async () => {
+      const { clusters, workloads } = generate(catalog, { workloads: 300, clusters: 15, seed, utilisation: 0.85 });
+      const placements = controllerPlacements(clusters, workloads, catalog);
+      const dropped = new Set(workloads.filter((_, i) => i % 97 === 5).map((w) => w.metadata.name));
+      const store = await storeWith({ clusters, workloads, placements: placements.filter((p) => !dropped.has(p.metadata.name)) });
+      await expectSameAsReschedule(store, workloads.filter((w, i) => i % 23 === 0 || dropped.has(w.metadata.name)));
+    });
+  }
+});
