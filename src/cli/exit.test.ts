@@ -24,6 +24,27 @@ describe('exit codes', () => {
   });
 });
 
+describe('a listener that cannot open', () => {
+  it('is a user error (exit 1) said plainly, for Node and HAProxy listeners alike', async () => {
+    const { createServer } = await import('node:net');
+    const { bindFailure } = await import('../gateway/haproxy/process.js');
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    const second = createServer();
+    const nodeErr = await new Promise<unknown>((r) => second.once('error', r).listen(port, '127.0.0.1'));
+    taken.close();
+    const haproxyErr = bindFailure(['[ALERT]    (1) : Binding [/tmp/x/haproxy.cfg:23] for frontend gateway: cannot bind socket (Address already in use) for [127.0.0.1:' + port + ']']);
+    for (const err of [nodeErr, haproxyErr]) {
+      expect(exitCodeOf(err)).toBe(1);
+      let out = '';
+      reportError(err, { write: (t: string) => ((out += t), true) });
+      expect(out).toContain(`error: cannot listen on 127.0.0.1:${port}: the address is already in use`);
+      expect(out).not.toContain('bug');
+    }
+  });
+});
+
 describe('reportError', () => {
   it('prints a summary then one located line per cause', () => {
     let out = '';

@@ -27,6 +27,7 @@ export function exitCodeOf(err: unknown): ExitCode {
   if (err instanceof UnreachableError || err instanceof ServiceUnreachableError) return ExitCode.Unreachable;
   if (err instanceof CliUserError) return ExitCode.UserError;
   if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.UserError;
+  if (listenFailure(err)) return ExitCode.UserError;
   if (isUserError(err)) return ExitCode.UserError;
   return ExitCode.Internal;
 }
@@ -42,6 +43,11 @@ export function reportError(err: unknown, stderr: Out): void {
         `  Is a server running? Start one with:  truststram server --listen ${hostPort(err.server)}\n` +
         `  or point the CLI at another one with --server URL or TRUSTSTRAM_SERVER=URL.\n`,
     );
+    return;
+  }
+  const listen = listenFailure(err);
+  if (listen) {
+    stderr.write(`error: ${listen}\n  Choose another address with --listen (or --gateway-listen); port 0 picks a free one.\n`);
     return;
   }
   if (err instanceof CliUserError) {
@@ -71,6 +77,19 @@ export function reportError(err: unknown, stderr: Out): void {
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
   stderr.write(`internal error: ${detail}\n  This is a bug in TrustStram; please report it with the command you ran.\n`);
+}
+
+/** A listener that could not open (the server's, a gateway's: Node's or HAProxy's), said plainly. */
+function listenFailure(err: unknown): string | undefined {
+  const e = err as { syscall?: string; code?: string; address?: string; port?: number } | undefined;
+  if (e?.syscall !== 'listen' || !e.code) return undefined;
+  const where = e.address !== undefined ? `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}` : 'the requested address';
+  const why: Record<string, string> = {
+    EADDRINUSE: 'the address is already in use (another process listens there)',
+    EACCES: 'permission denied (ports below 1024 need privileges)',
+    EADDRNOTAVAIL: 'that address does not belong to this machine',
+  };
+  return `cannot listen on ${where}: ${why[e.code] ?? e.code}`;
 }
 
 const REASON_TEXT: Partial<Record<string, string>> = {

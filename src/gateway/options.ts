@@ -1,5 +1,6 @@
 // Gateway options with their documented defaults, compiled once at the boundary so the proxy,
 // the balancer and the health checker only ever see complete, validated numbers.
+import { existsSync } from 'node:fs';
 import { ValidationError, findRegion } from '../api/index.js';
 import type { TableSource } from './sources.js';
 import type { AccessLogEntry } from './access-log.js';
@@ -185,6 +186,8 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
   if (workers > 1 && !o.source.workerSpec) fail('workers', 'needs a source a worker process can open itself (apiSource or staticSource), not an in-process store or a manual source');
   const dataPlane = o.dataPlane ?? 'node';
   if (!DATA_PLANES.includes(dataPlane)) fail('dataPlane', `must be one of ${DATA_PLANES.join(', ')}, not "${String(dataPlane)}"`);
+  const haproxyPath = o.haproxyPath ?? '/usr/sbin/haproxy';
+  if (dataPlane === 'haproxy' && !existsSync(haproxyPath)) fail('haproxyPath', `${haproxyPath} does not exist: install HAProxy 2.4 or later (Debian/Ubuntu: apt-get install -y haproxy) or name its path`);
   if (dataPlane === 'haproxy' && workers > 1) fail('workers', 'applies to the node data plane; HAProxy runs its own event loop (use one gateway per core otherwise)');
   const region = o.region;
   const jurisdiction = o.jurisdiction ?? (region ? findRegion(region)?.jurisdiction : undefined);
@@ -207,7 +210,7 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
     syncTimeoutMs: o.syncTimeoutMs ?? 10_000,
     workers,
     dataPlane,
-    haproxyPath: o.haproxyPath ?? '/usr/sbin/haproxy',
+    haproxyPath,
     log: o.log ?? ((msg, err) => process.stderr.write(`gateway: ${msg}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`)),
   };
 }

@@ -104,7 +104,7 @@ export async function startHaproxy(o: StartHaproxyOptions): Promise<HaproxyProce
     await started;
   } catch (e) {
     await stop(0);
-    throw e;
+    throw bindFailure(tail) ?? e;
   }
   let reloading = Promise.resolve();
   return {
@@ -123,6 +123,20 @@ export async function startHaproxy(o: StartHaproxyOptions): Promise<HaproxyProce
       return next;
     },
   };
+}
+
+/**
+ * HAProxy's "cannot bind socket (Address already in use) for [127.0.0.1:7480]" as the error Node's
+ * own listen would raise (code, syscall, address, port), so callers handle both data planes alike.
+ */
+export function bindFailure(lines: readonly string[]): Error | undefined {
+  for (const l of lines) {
+    const m = /cannot bind socket \(([^)]*)\) for \[(.*):(\d+)\]/.exec(l);
+    if (!m) continue;
+    const code = /in use/i.test(m[1]!) ? 'EADDRINUSE' : /permission/i.test(m[1]!) ? 'EACCES' : /assign/i.test(m[1]!) ? 'EADDRNOTAVAIL' : 'EIO';
+    return Object.assign(new Error(`haproxy: listen ${code}: ${m[1]} ${m[2]}:${m[3]}`), { code, syscall: 'listen', address: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) });
+  }
+  return undefined;
 }
 
 function readPid(stream: Readable): Promise<number | undefined> {
