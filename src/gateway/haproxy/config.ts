@@ -23,7 +23,12 @@ export interface RenderInput {
   listen: { host: string; port: number };
   /** The Node side's admin server that `adminPath` is forwarded to. */
   adminUpstream: { host: string; port: number };
+  /** The Node side's TCP sink for HAProxy's log ring (access records, server state messages). */
+  logSink: { host: string; port: number };
 }
+
+/** The ring HAProxy logs into; its forwarder sends the lines to the Node side in batches. */
+export const LOG_RING = 'truststram_access';
 
 /** Backend answering 404 no_route; also the name the access-log reader recognises. */
 export const NO_ROUTE_BACKEND = 'no_route';
@@ -50,7 +55,9 @@ export function renderConfig(i: RenderInput): string {
     'global',
     '  nbthread 1',
     `  stats socket ${paths.adminSocket} mode 600 level admin expose-fd listeners`,
-    '  log stdout format raw local0 info',
+    // Into a ring forwarded over TCP, not stdout: HAProxy then writes many lines per send and
+    // this process reads them in batches (≈ 3 µs per request instead of ≈ 6 µs, measured).
+    `  log ring@${LOG_RING} local0 info`,
     '  hard-stop-after 10s',
     '',
     'defaults',
@@ -93,6 +100,17 @@ export function renderConfig(i: RenderInput): string {
     `  server node ${hostFor(i.adminUpstream.host)}:${i.adminUpstream.port}`,
     '',
   ];
+  lines.push(
+    `ring ${LOG_RING}`,
+    '  format raw',
+    '  maxlen 4096',
+    // 8 MiB: seconds of lines at full rate if this process stalls; the oldest are overwritten.
+    '  size 8388608',
+    '  timeout connect 1s',
+    '  timeout server 10s',
+    `  server node ${hostFor(i.logSink.host)}:${i.logSink.port}`,
+    '',
+  );
   for (const b of layout.backends) lines.push(...renderBackend(b, i));
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@
 // hitless reload when its structure changed. ADR 0014 says why and what differs.
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAccessLog } from '../access-log.js';
@@ -87,24 +87,40 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     put(paths.hostsMap, renderHostsMap(l));
     put(paths.prefixMap, renderPrefixMap(l));
     put(paths.serversMap, renderServersMap(l));
-    put(paths.config, renderConfig({ layout: l, o, paths, listen: listenAt, adminUpstream }));
+    put(paths.config, renderConfig({ layout: l, o, paths, listen: listenAt, adminUpstream, logSink: { host: '127.0.0.1', port: (logSink.address() as AddressInfo).port } }));
   };
 
-  const ingest = createAccessIngest({
+  const ingestDeps = {
     layout: () => layout,
     accessLog,
     metrics,
     onAccess: o.onAccess,
     // Server state changes (UP, DOWN, maintenance) show in /routes and the ejection metric; only
     // what looks like trouble is worth a log line.
-    other: (line) => /alert|cannot|error|fail/i.test(line) && !/ is (UP|DOWN)|maintenance/.test(line) && o.log(`haproxy: ${line.trim()}`),
+    other: (line: string) => void (/alert|cannot|error|fail/i.test(line) && !/ is (UP|DOWN)|maintenance/.test(line) && o.log(`haproxy: ${line.trim()}`)),
+  };
+  // HAProxy's log ring connects here (again after each reload): one line splitter per connection.
+  const sinkSockets = new Set<Socket>();
+  const logSink = createNetServer((sock) => {
+    sinkSockets.add(sock);
+    const feed = createAccessIngest(ingestDeps);
+    sock.setEncoding('utf8');
+    sock.on('data', feed);
+    sock.on('error', () => undefined);
+    sock.on('close', () => sinkSockets.delete(sock));
   });
+  await new Promise<void>((resolve, reject) => logSink.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
+  const closeSink = () => new Promise<void>((r) => {
+    for (const s of sinkSockets) s.destroy();
+    logSink.close(() => r());
+  });
+  const stdoutLines = createAccessIngest(ingestDeps);
 
   let proc: HaproxyProcess | undefined;
   let closing = false;
   const launch = async () => {
     write(layout);
-    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, onStdout: ingest, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
+    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, onStdout: stdoutLines, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
     const p = proc;
     void p.exited.then(({ code, signal }) => {
       if (closing || proc !== p) return;
@@ -167,6 +183,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
   } catch (e) {
     await o.source.close();
     await closeAll(servers);
+    await closeSink();
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
@@ -211,6 +228,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
       await applying;
       await proc?.stop();
       await closeAll(servers);
+      await closeSink();
       rmSync(dir, { recursive: true, force: true });
     },
   };
