@@ -9,4 +9,5 @@ export { defaultRegistry, FILTER_ORDER, SCORE_ORDER } from './framework/pipeline
 export { websterDivide } from './divide/webster.js';
 export { loadSolver } from './optimise/lp.js';
 export type { Explanation } from './explain/explain.js';
+export { explainOne, type ExplainOneInput, type WorkloadExplanation } from './explain/explain-one.js';
 export type { SurviveWarning } from './analysis/survive.js';

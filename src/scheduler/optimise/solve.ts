@@ -341,7 +341,8 @@ export function lnsRounds(clusters: number, workloads: number, timeLimitMs: numb
   return Math.max(0, Math.min(3 * clusters, Math.floor(spare / LNS_ROUND_MS)));
 }
 
-function contention(w: CompiledWorkload): Verdict {
+/** The verdict of a workload that fits alone on the empty fleet but not next to the others. */
+export function contention(w: CompiledWorkload): Verdict {
   return { code: UnschedulableCode.CapacityContention, reason: `${w.key} fits alone on the empty fleet but not next to the workloads placed before it (capacity contention)` };
 }
 
