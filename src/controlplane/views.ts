@@ -1,7 +1,7 @@
 // Computed views of the control plane: why a workload runs where it does (explain).
 import { NotFoundError, type Cluster, type Placement, type Workload } from '../api/index.js';
 import type { PriceCatalog } from '../cost/index.js';
-import { schedule } from '../scheduler/index.js';
+import { explainOne, scheduleWith } from '../scheduler/index.js';
 import type { View } from '../server/index.js';
 import type { Store } from '../store/store.js';
 
@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
  * removed it or its scores, the split actually placed, its cost, and the plan's bound gap.
  */
 export function explainViews(store: Store, catalog?: PriceCatalog): View[] {
+  const fleetGap = fleetGapCache(catalog);
   return [
     {
       method: 'GET',
@@ -19,27 +20,41 @@ export function explainViews(store: Store, catalog?: PriceCatalog): View[] {
         const { namespace, name } = ctx.params as { namespace: string; name: string };
         const w = (await store.get({ kind: 'Workload', namespace, name })) as Workload | undefined;
         if (!w) throw new NotFoundError(`workload ${namespace}/${name} not found`);
-        const [clusters, workloads, placements] = await Promise.all([store.list('Cluster'), store.list('Workload'), store.list('Placement')]);
-        // The heuristic re-derives verdicts and scores against the live fleet, kept stable by
-        // the current placements; the split shown is the one actually placed.
-        const r = await schedule({
-          clusters: clusters.items as Cluster[],
-          workloads: workloads.items as Workload[],
-          current: placements.items as Placement[],
-          explain: true,
-          heuristicOnly: true,
-          ...(catalog ? { catalog } : {}),
-        });
-        const e = r.explanations?.find((x) => x.namespace === namespace && x.name === name);
-        const p = placements.items.find((x) => x.metadata.namespace === namespace && x.metadata.name === name) as Placement | undefined;
+        const [cl, wl, pl] = await Promise.all([store.list('Cluster'), store.list('Workload'), store.list('Placement')]);
+        const clusters = cl.items as Cluster[];
+        const workloads = wl.items as Workload[];
+        const placements = pl.items as Placement[];
+        // Only this workload is explained; the others stay where their Placements put them.
+        const r = explainOne({ clusters, workloads, current: placements, namespace, name, boundGap: fleetGap(clusters, workloads, placements), ...(catalog ? { opts: { catalog } } : {}) });
+        if (!r) throw new NotFoundError(`workload ${namespace}/${name} not found`);
+        const p = placements.find((x) => x.metadata.namespace === namespace && x.metadata.name === name);
         return {
           body: {
-            ...e,
+            ...r.explanation,
             placed: p ? { clusters: p.spec.clusters, costPerHour: p.spec.costPerHour, generation: p.spec.generation, ...(p.spec.unschedulable ? { unschedulable: p.spec.unschedulable } : {}) } : null,
-            warnings: r.warnings.filter((x) => (x as { namespace?: string }).namespace === namespace && (x as { name?: string }).name === name),
+            warnings: r.warnings,
           },
         };
       },
     },
   ];
+}
+
+/**
+ * The fleet plan's bound gap is the one fleet-wide number in an explanation: the gap of a
+ * heuristic re-plan that keeps valid placements. It is computed by that re-plan (without the
+ * per-workload explanations that made the old view slow) and kept until a cluster's spec, labels
+ * or phase, a workload's spec or a Placement changes, so repeated explains do not repeat it.
+ */
+function fleetGapCache(catalog?: PriceCatalog): (clusters: Cluster[], workloads: Workload[], placements: Placement[]) => number {
+  let last: { key: string; gap: number } | undefined;
+  return (clusters, workloads, placements) => {
+    const parts: string[] = [];
+    for (const c of clusters) parts.push(`c${c.metadata.name}|${c.metadata.uid}|${c.metadata.generation}|${JSON.stringify(c.metadata.labels ?? {})}|${(c.status as { phase?: string } | undefined)?.phase}`);
+    for (const w of workloads) parts.push(`w${w.metadata.namespace}/${w.metadata.name}|${w.metadata.uid}|${w.metadata.generation}`);
+    for (const p of placements) parts.push(`p${p.metadata.namespace}/${p.metadata.name}|${p.metadata.uid}|${p.metadata.generation}`);
+    const key = parts.join('\n');
+    if (last?.key !== key) last = { key, gap: scheduleWith({ clusters, workloads, current: placements, ...(catalog ? { catalog } : {}) }, undefined).gap };
+    return last.gap;
+  };
 }
