@@ -1,9 +1,9 @@
 // Checks and mappings every Store implementation applies the same way: actor and decision
 // validation, the audit fields of a decision, label selectors, and revision rows as log events.
 import { BadRequestError, ValidationError, parseSelector, type ApiObject, type LabelMatcher } from '../api/index.js';
-import type { AuditEntryFields } from '../audit/index.js';
-import { assertJson } from './mutation.js';
-import type { ApplyResult, AuditDecision, WatchEventType } from './store.js';
+import { digestOf, type AuditEntryFields } from '../audit/index.js';
+import { assertJson, type MutationPlan } from './mutation.js';
+import type { ActorContext, ApplyResult, AuditDecision, Mutation, ObjectRef, WatchEventType } from './store.js';
 import type { LoggedEvent } from './watch-hub.js';
 
 /** Thrown inside a transaction to roll a dry run back after computing its results. */
@@ -33,6 +33,36 @@ export function decisionEntry(decision: AuditDecision, time: string): Omit<Audit
     namespace: decision.ref?.namespace || undefined,
     name: decision.ref?.name,
     details: decision.details === undefined ? undefined : (JSON.parse(JSON.stringify(decision.details)) as Record<string, unknown>),
+  };
+}
+
+/**
+ * The audit fields of one applied mutation: digests of the object before and after (the stored
+ * form, so verification recomputes the same digest), the outcome, the reason, the generation.
+ */
+export function mutationEntry(
+  m: Mutation,
+  ref: ObjectRef,
+  plan: MutationPlan,
+  after: ApiObject,
+  ctx: ActorContext,
+  revision: number,
+  time: string,
+): Omit<AuditEntryFields, 'seq'> {
+  const details: Record<string, unknown> = { outcome: plan.outcome };
+  if (ctx.reason) details.reason = ctx.reason;
+  if (plan.type !== 'DELETED') details.generation = after.metadata.generation;
+  return {
+    time,
+    actor: ctx.actor,
+    verb: m.verb,
+    kind: ref.kind,
+    namespace: ref.namespace,
+    name: ref.name,
+    resourceVersion: String(revision),
+    beforeDigest: plan.before ? digestOf(plan.before) : undefined,
+    afterDigest: plan.type === 'DELETED' ? undefined : digestOf(after),
+    details,
   };
 }
 

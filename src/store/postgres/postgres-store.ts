@@ -4,12 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { InternalError, ValidationError, type ApiObject } from '../../api/index.js';
-import { digestOf } from '../../audit/index.js';
 import { normaliseTime } from '../audit-row.js';
 import { planMutation, refKey, refOf, stampRevision } from '../mutation.js';
 import type { ActorContext, ApplyResult, AuditEntry, HistoryEntry, Mutation, MutationResult, ObjectRef, Store, WatchEventType } from '../store.js';
 import { StoreUnavailableError } from '../store-errors.js';
-import { DryRunRollback, checkActor, checkDecision, compileSelector, decisionEntry, type RevisionRow } from '../store-helpers.js';
+import { DryRunRollback, checkActor, checkDecision, compileSelector, decisionEntry, mutationEntry, type RevisionRow } from '../store-helpers.js';
 import { createWatchHub, type LoggedEvent } from '../watch-hub.js';
 import { createChainBuilder, queryAudit, verifyAuditTables, type ChainHead } from './audit-tables.js';
 import { createChangeFeed } from './change-feed.js';
@@ -177,21 +176,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       const after = JSON.parse(json) as ApiObject;
       current.set(key, plan.type === 'DELETED' ? undefined : after);
       finals.set(key, plan.type === 'DELETED' ? { ref } : { ref, put: { revision, json } });
-      const details: Record<string, unknown> = { outcome: plan.outcome };
-      if (ctx.reason) details.reason = ctx.reason;
-      if (plan.type !== 'DELETED') details.generation = after.metadata.generation;
-      audit.append({
-        time: w.time,
-        actor: ctx.actor,
-        verb: m.verb,
-        kind: ref.kind,
-        namespace: ref.namespace,
-        name: ref.name,
-        resourceVersion: String(revision),
-        beforeDigest: plan.before ? digestOf(plan.before) : undefined,
-        afterDigest: plan.type === 'DELETED' ? undefined : digestOf(after),
-        details,
-      });
+      audit.append(mutationEntry(m, ref, plan, after, ctx, revision, w.time));
       results.push({ verb: m.verb, ref, outcome: plan.outcome, object: plan.type === 'DELETED' ? plan.before! : after });
       const prevLabels = plan.type === 'MODIFIED' ? plan.before!.metadata.labels : undefined;
       // Labels are copied: the caller owns `after` (returned in results) and may edit it.

@@ -4,10 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InternalError, RetryableError, ValidationError, type ApiObject } from '../../api/index.js';
-import { digestOf } from '../../audit/index.js';
 import { planMutation, refOf, stampRevision } from '../mutation.js';
 import type { ActorContext, ApplyResult, AuditEntry, HistoryEntry, Mutation, MutationResult, Store, WatchEventType } from '../store.js';
-import { DryRunRollback, checkActor, checkDecision, compileSelector, decisionEntry, rowToLogged } from '../store-helpers.js';
+import { DryRunRollback, checkActor, checkDecision, compileSelector, decisionEntry, mutationEntry, rowToLogged } from '../store-helpers.js';
 import { createWatchHub, type LoggedEvent } from '../watch-hub.js';
 import { normaliseTime } from '../audit-row.js';
 import { createAppender, queryAudit, verifyStoredAudit } from './audit-rows.js';
@@ -102,21 +101,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       else st.putObject.run(ref.kind, ns, ref.name, revision, json);
       const prevLabels = plan.type === 'MODIFIED' ? plan.before!.metadata.labels : undefined;
       st.insertRevision.run(revision, time, plan.type!, ref.kind, ns, ref.name, json, prevLabels ? JSON.stringify(prevLabels) : null);
-      const details: Record<string, unknown> = { outcome: plan.outcome };
-      if (ctx.reason) details.reason = ctx.reason;
-      if (plan.type !== 'DELETED') details.generation = after.metadata.generation;
-      audit.append({
-        time,
-        actor: ctx.actor,
-        verb: m.verb,
-        kind: ref.kind,
-        namespace: ref.namespace,
-        name: ref.name,
-        resourceVersion: String(revision),
-        beforeDigest: plan.before ? digestOf(plan.before) : undefined,
-        afterDigest: plan.type === 'DELETED' ? undefined : digestOf(after),
-        details,
-      });
+      audit.append(mutationEntry(m, ref, plan, after, ctx, revision, time));
       results.push({ verb: m.verb, ref, outcome: plan.outcome, object: plan.type === 'DELETED' ? plan.before! : after });
       // Labels are copied: the caller owns `after` (returned in results) and may edit it.
       const labels = after.metadata.labels ? { ...after.metadata.labels } : undefined;
