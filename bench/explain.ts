@@ -1,9 +1,11 @@
 // Benchmark of the explain view (`GET /api/v1alpha1/explain/workloads/:ns/:name`, behind
 // `truststram explain workload` and the dashboard's workload page). Workload: generated fleets
 // (bench/lib/generate.ts) in a SQLite store with the Placements the placement controller's core
-// computes for them. Compares, in the same run and on the same store, the view as served with
-// the old whole-fleet re-schedule (src/controlplane/testing/explain-reference.ts), and checks
-// that both return the same body. Run: npm run bench:explain [-- --quick] [-- --runs N]
+// computes for them. Compares, in the same run and on the same store, the per-workload view —
+// its first request, which also re-plans the fleet for the plan's bound gap, and a repeat, which
+// finds the gap cached — with the old whole-fleet re-schedule
+// (src/controlplane/testing/explain-reference.ts), and counts identical bodies.
+// Run: npm run bench:explain [-- --quick] [-- --runs N]
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import Table from 'cli-table3';
@@ -30,32 +32,36 @@ async function time<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> {
   return { ms: performance.now() - t, value };
 }
 
-const table = new Table({ head: ['size', 'path', 'requests', 'median ms', 'max ms', 'same body'], style: { head: [], border: [] } });
+const table = new Table({ head: ['size', 'path', 'requests', 'median ms', 'max ms', 'same body as before'], style: { head: [], border: [] } });
 const results: Record<string, unknown>[] = [];
 for (const size of SIZES) {
   const { clusters, workloads } = generate(catalog, { ...size, seed: 7 });
   const placements = controllerPlacements(clusters, workloads, catalog);
   const store = await openStore('sqlite::memory:');
   await seedStore(store, { clusters, workloads, placements });
-  const view = explainViews(store, catalog)[0]!;
   // Workloads spread over the key space; the view and the old path see the same store.
   const picks = Array.from({ length: runs }, (_, i) => workloads[Math.floor(((i + 0.5) * workloads.length) / runs)]!);
-  const served: number[] = [];
+  const first: number[] = [];
+  const again: number[] = [];
   const old: number[] = [];
   let same = 0;
   for (const w of picks) {
-    const ns = w.metadata.namespace!;
-    const name = w.metadata.name;
-    const a = await time(() => view.handler({ params: { namespace: ns, name } } as unknown as RequestContext));
-    const b = await time(() => explainByReschedule(store, ns, name, catalog));
-    served.push(a.ms);
+    const params = { namespace: w.metadata.namespace!, name: w.metadata.name };
+    // A fresh view has no cached fleet gap: its first request is the one after a fleet change.
+    const view = explainViews(store, catalog)[0]!;
+    const a = await time(() => view.handler({ params } as unknown as RequestContext));
+    const a2 = await time(() => view.handler({ params } as unknown as RequestContext));
+    const b = await time(() => explainByReschedule(store, params.namespace, params.name, catalog));
+    first.push(a.ms);
+    again.push(a2.ms);
     old.push(b.ms);
     if (JSON.stringify((a.value as { body: unknown }).body) === JSON.stringify(b.value)) same++;
   }
   const label = `${size.workloads.toLocaleString('en')}×${size.clusters}`;
-  table.push([label, 'view as served', runs, ms(median(served)), ms(Math.max(...served)), `${same}/${runs}`]);
-  table.push([label, 'whole-fleet re-schedule (old)', runs, ms(median(old)), ms(Math.max(...old)), '']);
-  results.push({ size: label, runs, servedMs: served.map((x) => Math.round(x)), rescheduleMs: old.map((x) => Math.round(x)), sameBody: same });
+  table.push([label, 'per workload, first request (fleet gap re-planned)', runs, ms(median(first)), ms(Math.max(...first)), `${same}/${runs}`]);
+  table.push([label, 'per workload, repeated (fleet gap cached)', runs, ms(median(again)), ms(Math.max(...again)), '']);
+  table.push([label, 'whole-fleet re-schedule (before)', runs, ms(median(old)), ms(Math.max(...old)), '']);
+  results.push({ size: label, runs, firstMs: first.map((x) => Math.round(x)), repeatedMs: again.map((x) => Math.round(x)), rescheduleMs: old.map((x) => Math.round(x)), sameBody: same });
   await store.close();
 }
 console.log(table.toString());
