@@ -1,8 +1,9 @@
 // The explain view against the whole-fleet re-schedule it replaced (testing/explain-reference):
-// for every workload asked about, the same filters and reasons per cluster, the same scores and
-// prices, the same chosen split, cost, bound gap and warnings — on the example fleet, on the
-// example fleet after a cluster failure and with a workload not yet placed, and on generated
-// fleets, in a real SQLite store.
+// always the same filters, reasons, scores, prices and bound gap; the same split, cost and
+// warnings wherever the re-schedule kept the workload's Placement; where it did not, the split
+// actually placed (or, without a Placement, where the placement controller would put it now).
+// On the example fleet, after a cluster failure with a pending and an impossible workload, and
+// on generated fleets, in a real SQLite store.
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSources, readSources, validateDocuments, type Cluster, type Placement, type Workload } from '../api/index.js';
