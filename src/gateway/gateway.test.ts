@@ -8,19 +8,13 @@ import { request } from 'undici';
 import { startGateway, type RunningGateway } from './gateway.js';
 import type { GatewayOptions } from './options.js';
 import { manualSource, staticSource, type RouteInputs } from './sources.js';
-import { startBackend, type Backend } from './testing/backends.js';
+import { testBackends } from './testing/backends.js';
 import { cluster, placement, workload } from './testing/fixtures.js';
 
-const cleanups: (() => Promise<void>)[] = [];
+const { cleanups, backends } = testBackends();
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function backends(...ids: string[]): Promise<Backend[]> {
-  const bs = await Promise.all(ids.map((id) => startBackend(id)));
-  cleanups.push(async () => void (await Promise.all(bs.map((b) => b.close()))));
-  return bs;
-}
 
 async function gateway(inputs: RouteInputs, opts: Partial<GatewayOptions> = {}): Promise<RunningGateway> {
   const gw = await startGateway({ listen: '127.0.0.1:0', source: staticSource(inputs), log: () => {}, ...opts });

@@ -6,19 +6,13 @@ import { request } from 'undici';
 import { startGateway, type RunningGateway } from './gateway.js';
 import type { GatewayOptions } from './options.js';
 import { staticSource, type RouteInputs } from './sources.js';
-import { startBackend, startEcho, type Backend } from './testing/backends.js';
+import { startBackend, startEcho, testBackends } from './testing/backends.js';
 import { cluster, workload, type ReplicaFixture } from './testing/fixtures.js';
 
-const cleanups: (() => Promise<void>)[] = [];
+const { cleanups, backends } = testBackends();
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function backends(...ids: string[]): Promise<Backend[]> {
-  const bs = await Promise.all(ids.map((id) => startBackend(id)));
-  cleanups.push(async () => void (await Promise.all(bs.map((b) => b.close()))));
-  return bs;
-}
 
 /** One workload `w` on host `w`, one cluster per replica (cluster = backend id). */
 function inputs(reps: { id: string; address: string; ready?: boolean }[]): RouteInputs {

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { startGateway, type RunningGateway } from '../gateway.js';
 import type { GatewayOptions } from '../options.js';
 import { manualSource, type RouteInputs } from '../sources.js';
-import { startBackend, startEcho, type Backend } from '../testing/backends.js';
+import { startEcho, testBackends } from '../testing/backends.js';
 import { cluster, placement, workload } from '../testing/fixtures.js';
 import { DEFAULT_HAPROXY } from './process.js';
 
@@ -16,16 +16,10 @@ const haveHaproxy = existsSync(DEFAULT_HAPROXY);
 if (!haveHaproxy && process.env.CI) throw new Error(`${DEFAULT_HAPROXY} is missing: CI must install haproxy (apt-get install -y haproxy)`);
 if (!haveHaproxy) console.warn(`skipping the HAProxy data-plane tests: ${DEFAULT_HAPROXY} not found (apt-get install -y haproxy)`);
 
-const cleanups: (() => Promise<void>)[] = [];
+const { cleanups, backends } = testBackends();
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function backends(...ids: string[]): Promise<Backend[]> {
-  const bs = await Promise.all(ids.map((id) => startBackend(id)));
-  cleanups.push(async () => void (await Promise.all(bs.map((b) => b.close()))));
-  return bs;
-}
 
 async function gateway(source: ReturnType<typeof manualSource>, opts: Partial<GatewayOptions> = {}): Promise<RunningGateway> {
   const gw = await startGateway({ listen: '127.0.0.1:0', source, dataPlane: 'haproxy', log: () => {}, ...opts });

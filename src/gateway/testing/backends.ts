@@ -61,6 +61,22 @@ export async function startBackend(id: string): Promise<Backend> {
   return b;
 }
 
+/**
+ * A test file's cleanup list (run in reverse after each test, so nothing outlives it) and a
+ * `backends(...ids)` that starts backends and registers their closing there.
+ */
+export function testBackends(): { cleanups: (() => Promise<void>)[]; backends(...ids: string[]): Promise<Backend[]> } {
+  const cleanups: (() => Promise<void>)[] = [];
+  return {
+    cleanups,
+    async backends(...ids) {
+      const bs = await Promise.all(ids.map((id) => startBackend(id)));
+      cleanups.push(async () => void (await Promise.all(bs.map((b) => b.close()))));
+      return bs;
+    },
+  };
+}
+
 export interface EchoProcess {
   address: string;
   child: ChildProcess;
