@@ -17,6 +17,13 @@ const workload = (spec: Record<string, unknown> = {}, meta: Record<string, unkno
   spec: { image: 'registry.eu.example/payments@sha256:' + 'a'.repeat(64), replicas: 3, resources: { cpu: '500m', memory: '512Mi' }, ...spec },
 });
 
+const placement = (clusters: unknown[]) => ({
+  apiVersion: 'truststram.io/v1alpha1',
+  kind: 'Placement',
+  metadata: { name: 'payments-api', namespace: 'payments' },
+  spec: { workload: 'payments-api', generation: 1, clusters, costPerHour: 0.1 },
+});
+
 function causesOf(value: unknown): Cause[] {
   const r = validateObject(value, { file: 'f.yaml', document: 2 });
   if (r.ok) throw new Error('expected invalid');
@@ -55,6 +62,9 @@ describe('validateObject', () => {
     ['a host with a port', workload({ traffic: { host: 'shop.example:8080' } }), 'spec.traffic.host', /DNS host name/],
     ['a host with a newline', workload({ traffic: { host: 'shop.example\n  http-request deny' } }), 'spec.traffic.host', /DNS host name/],
     ['a path prefix with a space', workload({ traffic: { host: 'shop.example', pathPrefix: '/a b' } }), 'spec.traffic.pathPrefix', /URL path/],
+    ['more spot replicas than replicas', placement([{ cluster: 'aws-eu-1', replicas: 2, spotReplicas: 3 }]), 'spec.clusters[0].spotReplicas', /spotReplicas must not exceed replicas/],
+    ['negative spot replicas', placement([{ cluster: 'aws-eu-1', replicas: 2, spotReplicas: -1 }]), 'spec.clusters[0].spotReplicas', /negative/],
+    ['fractional spot replicas', placement([{ cluster: 'aws-eu-1', replicas: 2, spotReplicas: 0.5 }]), 'spec.clusters[0].spotReplicas', /whole number/],
     ['a health-check path with a newline', workload({ healthCheck: { path: '/healthz\nserver x 1.2.3.4:80' } }), 'spec.healthCheck.path', /URL path/],
   ])('rejects %s at the right field', (_name, value, field, message) => {
     const causes = causesOf(value);
@@ -63,6 +73,12 @@ describe('validateObject', () => {
     expect(cause!.message).toMatch(message);
     expect(cause!.file).toBe('f.yaml');
     expect(cause!.document).toBe(2);
+  });
+
+  it('accepts Placements with and without the recorded spot split', () => {
+    expect(validateObject(placement([{ cluster: 'aws-eu-1', replicas: 2 }])).ok).toBe(true);
+    const r = validateObject(placement([{ cluster: 'aws-eu-1', replicas: 2, spotReplicas: 2 }, { cluster: 'gcp-eu-1', replicas: 1, spotReplicas: 0 }]));
+    expect(r.ok && r.object.kind === 'Placement' && r.object.spec.clusters.map((e) => e.spotReplicas)).toEqual([2, 0]);
   });
 
   it('accepts an unknown region when residency is declared', () => {
