@@ -40,4 +40,34 @@ describe('incremental placement', () => {
     expect(r.degraded).toMatchObject([{ name: 'p', missingReplicas: 2 }]);
     expect(r.placements[0]!.clusters).toEqual([{ cluster: 'b', replicas: 4 }]);
   });
+
+  describe('booking existing Placements on their pools', () => {
+    // 4 of the 16 vCPU are spot; two spot-tolerant workloads of 4 × 1 vCPU contend for them.
+    const mixed = [cluster('mixed', { cpu: 16, memGiB: 64, spotNodes: 1, spotFactor: 0.3 })];
+    const ws = [workload('aa', 4, 1, 1, { spotTolerant: true }), workload('zz', 4, 1, 1, { spotTolerant: true })];
+    const pools = (f: ReturnType<typeof createFleetState>, key: string) => f.slots.get(key)!.map(({ od, spot }) => ({ od, spot }));
+
+    it('books the recorded split, even when the inference would hand the spot pool to another workload', () => {
+      // zz won the spot pool when it was placed; aa, first in name order, would take it if inferred.
+      const f = createFleetState(mixed, ws, [placement('aa', { mixed: 4 }, { mixed: 0 }), placement('zz', { mixed: 4 }, { mixed: 4 })]);
+      expect(pools(f, 'default/aa')).toEqual([{ od: 4, spot: 0 }]);
+      expect(pools(f, 'default/zz')).toEqual([{ od: 0, spot: 4 }]);
+      expect(f.free.freeSpotCpu[0]).toBeCloseTo(0, 9);
+    });
+
+    it('infers the split of Placements without it from the spot capacity the recorded ones leave', () => {
+      const legacy = createFleetState(mixed, ws, [placement('aa', { mixed: 4 }), placement('zz', { mixed: 4 })]);
+      expect(pools(legacy, 'default/aa')).toEqual([{ od: 0, spot: 4 }]);
+      expect(pools(legacy, 'default/zz')).toEqual([{ od: 4, spot: 0 }]);
+      const mixedAge = createFleetState(mixed, ws, [placement('aa', { mixed: 4 }), placement('zz', { mixed: 4 }, { mixed: 4 })]);
+      expect(pools(mixedAge, 'default/aa')).toEqual([{ od: 4, spot: 0 }]);
+    });
+
+    it('records the split it places, for the controller to write', () => {
+      const f = createFleetState(mixed, ws, [placement('zz', { mixed: 4 }, { mixed: 4 })]);
+      expect(placeOne(f, ws[0]!).placement!.clusters).toEqual([{ cluster: 'mixed', replicas: 4 }]);
+      const g = createFleetState(mixed, ws, []);
+      expect(placeOne(g, ws[0]!).placement!.clusters).toEqual([{ cluster: 'mixed', replicas: 4, spotReplicas: 4 }]);
+    });
+  });
 });

@@ -1,7 +1,7 @@
 // Incremental placement for the controllers: a compiled fleet kept in memory with its free
 // capacity, one new workload placed in O(clusters), and failover that re-places only the
 // replicas of failed clusters. Nothing else moves.
-import type { Cluster, Placement, Workload } from '../api/index.js';
+import { recordedSpot, type Cluster, type Placement, type Workload } from '../api/index.js';
 import { UnschedulableCode } from './framework/contract.js';
 import { compileCluster, compileFromParts, compileWorkload, type CompileOptions } from './model/compile.js';
 import type { CompiledCluster, CompiledWorkload, Problem } from './model/types.js';
@@ -29,8 +29,9 @@ export interface IncrementalResult {
 const keyOf = (w: { metadata: { namespace?: string; name: string } }) => `${w.metadata.namespace ?? 'default'}/${w.metadata.name}`;
 
 /**
- * Compiles the fleet and books the capacity used by `placements` (of `workloads`). Do this
- * once; then call placeOne / replaceFailed as events arrive.
+ * Compiles the fleet and books the capacity used by `placements` (of `workloads`), each
+ * cluster's replicas on the pools their Placement records (`spotReplicas`), inferred only for
+ * Placements without it. Do this once; then call placeOne / replaceFailed as events arrive.
  */
 export function createFleetState(clusters: readonly Cluster[], workloads: readonly Workload[], placements: readonly Placement[], opts: CompileOptions = {}): FleetState {
   const cs = [...clusters].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((c, i) => compileCluster(c, i, opts.catalog));
@@ -44,23 +45,32 @@ export function createFleetState(clusters: readonly Cluster[], workloads: readon
     free: { freeOdCpu: s.freeOdCpu, freeOdMem: s.freeOdMem, freeSpotCpu: s.freeSpotCpu, freeSpotMem: s.freeSpotMem, freePods: s.freePods },
     opts,
   };
+  // Recorded splits are booked first, as placed; only Placements written before spotReplicas
+  // was recorded have theirs inferred, from the spot capacity the recorded ones leave.
+  const entries: { key: string; w: CompiledWorkload; c: number; replicas: number; spot: number | undefined; i: number }[] = [];
   for (const pl of placements) {
     const key = `${pl.metadata.namespace ?? 'default'}/${pl.spec.workload}`;
     const w = fleet.workloads.get(key);
     if (!w) continue;
-    const slots: Slot[] = [];
+    fleet.slots.set(key, []);
     for (const e of pl.spec.clusters) {
       const c = fleet.clusterIndex.get(e.cluster);
       if (c === undefined || e.replicas <= 0) continue;
-      // Spot-tolerant replicas are booked on the spot pool first, as the optimiser places them.
-      const cl = cs[c]!;
-      const spot = w.spotTolerant && cl.spotCpu > 0 ? Math.min(e.replicas, Math.floor(Math.min(s.freeSpotCpu[c]! / (w.cpu || Infinity), s.freeSpotMem[c]! / (w.memGiB || Infinity)))) : 0;
-      const slot = { c, od: e.replicas - spot, spot };
-      book(fleet, w, slot, +1);
-      slots.push(slot);
+      entries.push({ key, w, c, replicas: e.replicas, spot: recordedSpot(e), i: entries.length });
     }
-    fleet.slots.set(key, slots);
   }
+  const slots: Slot[] = [];
+  for (const x of [...entries.filter((e) => e.spot !== undefined), ...entries.filter((e) => e.spot === undefined)]) {
+    const cl = cs[x.c]!;
+    // A recorded spot share is kept while the cluster still has a spot pool; the inference books
+    // spot-tolerant replicas on the spot pool first, as the optimiser places them.
+    const spot = cl.spotCpu <= 0 ? 0 : x.spot ?? (x.w.spotTolerant ? Math.min(x.replicas, Math.floor(Math.min(s.freeSpotCpu[x.c]! / (x.w.cpu || Infinity), s.freeSpotMem[x.c]! / (x.w.memGiB || Infinity)))) : 0);
+    const slot = { c: x.c, od: x.replicas - spot, spot };
+    book(fleet, x.w, slot, +1);
+    slots[x.i] = slot;
+  }
+  // Each workload's slots in the order of its Placement's clusters.
+  for (const x of entries) fleet.slots.get(x.key)!.push(slots[x.i]!);
   return fleet;
 }
 

@@ -47,4 +47,18 @@ describe('explainOne', () => {
   it('is undefined for a workload that does not exist', () => {
     expect(explainOne({ clusters, workloads: [], current: [], namespace: 'default', name: 'nope', boundGap: 0 })).toBeUndefined();
   });
+
+  it('costs the recorded spot split, not the one inferred by booking this workload first', () => {
+    // Two spot-tolerant workloads contend for the 4 spot vCPU; zz holds them, as its Placement records.
+    const mixed = [cluster('mixed', { cpu: 16, memGiB: 64, spotNodes: 1, spotFactor: 0.3 })];
+    const ws = [workload('aa', 4, 1, 1, { spotTolerant: true }), workload('zz', 4, 1, 1, { spotTolerant: true })];
+    const one = (current: ReturnType<typeof placement>[]) => explainOne({ clusters: mixed, workloads: ws, current, namespace: 'default', name: 'aa', boundGap: 0 })!.explanation;
+    const recorded = one([placement('aa', { mixed: 4 }, { mixed: 0 }), placement('zz', { mixed: 4 }, { mixed: 4 })]);
+    expect(recorded.chosen).toEqual([{ cluster: 'mixed', replicas: 4, spotReplicas: 0 }]);
+    expect(recorded.costPerHour).toBeCloseTo(4 * (0.03 + 0.004), 9);
+    // Without the field (Placements written before it) the old inference stands: own replicas first.
+    const legacy = one([placement('aa', { mixed: 4 }), placement('zz', { mixed: 4 })]);
+    expect(legacy.chosen).toEqual([{ cluster: 'mixed', replicas: 4, spotReplicas: 4 }]);
+    expect(legacy.costPerHour).toBeLessThan(recorded.costPerHour);
+  });
 });

@@ -47,8 +47,9 @@ export function explainOne(input: ExplainOneInput): WorkloadExplanation | undefi
   const own = input.current.filter((p) => `${p.metadata.namespace ?? 'default'}/${p.spec.workload}` === key);
   const others = input.current.filter((p) => `${p.metadata.namespace ?? 'default'}/${p.spec.workload}` !== key);
   const opts = input.opts ?? {};
-  // Booked as the placement controller books the fleet, this workload first: a Placement does
-  // not record pools, and its replicas were placed on their cheaper pool when they were placed.
+  // Booked as the placement controller books the fleet: on the pools each Placement records.
+  // For Placements written before spotReplicas existed, this workload goes first, as its
+  // replicas were placed on their cheaper pool when they were placed.
   const fleet = createFleetState(input.clusters, input.workloads, [...own, ...others], opts);
   const problem = compileFromParts(fleet.clusters, [compileWorkload(wl, 0)], own, { ...opts, explain: true });
   const w = problem.workloads[0]!;

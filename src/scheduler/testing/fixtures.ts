@@ -51,12 +51,12 @@ export function workload(name: string, replicas: number, cpu: number, memGiB: nu
   });
 }
 
-/** A Placement object as the controller stores it (for `current`). */
-export function placement(workloadName: string, clusters: Record<string, number>): Placement {
+/** A Placement object as the controller stores it (for `current`); `spot` records spotReplicas per cluster. */
+export function placement(workloadName: string, clusters: Record<string, number>, spot?: Record<string, number>): Placement {
   return {
     apiVersion: 'truststram.io/v1alpha1',
     kind: 'Placement',
     metadata: { name: workloadName, namespace: 'default' },
-    spec: { workload: workloadName, generation: 1, clusters: Object.entries(clusters).map(([cluster, replicas]) => ({ cluster, replicas })), costPerHour: 0 },
+    spec: { workload: workloadName, generation: 1, clusters: Object.entries(clusters).map(([cluster, replicas]) => ({ cluster, replicas, ...(spot ? { spotReplicas: spot[cluster] ?? 0 } : {}) })), costPerHour: 0 },
   };
 }
