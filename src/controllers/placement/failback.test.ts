@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_VERSION, validateObject, type Cluster, type Placement, type Workload } from '../../api/index.js';
-import { FAILBACK, FAILED_OVER_FROM, domains, failbackReadiness, planFailback, surgeOf, DEFAULT_FAILBACK, type FailbackState } from './failback.js';
+import { surgeOf } from './split.js';
+import { FAILBACK, FAILED_OVER_FROM, domains, failbackReadiness, planFailback, DEFAULT_FAILBACK, type FailbackState } from './failback.js';
 import { planPlacements } from './plan.js';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -55,9 +56,10 @@ describe('planFailback', () => {
     expect(p.upserts).toHaveLength(1);
     const u = p.upserts[0]!;
     expect(u.event.reason).toBe('FailingBack');
-    expect(u.clusters).toEqual([{ cluster: 'aws-eu', replicas: 2 }, { cluster: 'gcp-eu', replicas: 2 }]);
+    // The new split records its pools; the old one (written before spotReplicas) stays unrecorded.
+    expect(u.clusters).toEqual([{ cluster: 'aws-eu', replicas: 2, spotReplicas: 0 }, { cluster: 'gcp-eu', replicas: 2 }]);
     const state = JSON.parse(u.annotations![FAILBACK]!) as FailbackState;
-    expect(state.to).toEqual([{ cluster: 'aws-eu', replicas: 2 }]);
+    expect(state.to).toEqual([{ cluster: 'aws-eu', replicas: 2, spotReplicas: 0 }]);
     expect(state.from).toEqual([{ cluster: 'gcp-eu', replicas: 2 }]);
     expect(u.annotations![FAILED_OVER_FROM]).toBeUndefined();
   });
@@ -132,6 +134,13 @@ describe('planPlacements with failback', () => {
 });
 
 describe('helpers', () => {
+  it('surgeOf keeps the larger recorded spot part, and leaves it unrecorded when a side does not record it', () => {
+    expect(surgeOf([{ cluster: 'a', replicas: 2, spotReplicas: 2 }, { cluster: 'b', replicas: 1, spotReplicas: 0 }], [{ cluster: 'a', replicas: 3, spotReplicas: 1 }, { cluster: 'b', replicas: 2 }])).toEqual([
+      { cluster: 'a', replicas: 3, spotReplicas: 2 },
+      { cluster: 'b', replicas: 2 },
+    ]);
+  });
+
   it('surgeOf keeps the larger count per cluster; domains counts clusters, regions, providers', () => {
     expect(surgeOf([{ cluster: 'a', replicas: 3 }, { cluster: 'b', replicas: 1 }], [{ cluster: 'b', replicas: 2 }, { cluster: 'c', replicas: 0 }])).toEqual([{ cluster: 'a', replicas: 3 }, { cluster: 'b', replicas: 2 }]);
     const byName = new Map(fleet().map((c) => [c.metadata.name, c]));

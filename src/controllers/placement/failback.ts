@@ -7,6 +7,7 @@ import type { Cluster, Placement, Workload } from '../../api/index.js';
 import type { PriceCatalog } from '../../cost/index.js';
 import { createFleetState, placeOne, type PolicyHook } from '../../scheduler/index.js';
 import type { PlacementChange } from './plan.js';
+import { recordSplit, surgeOf, type Split } from './split.js';
 
 /** Clusters (comma-separated) this placement's replicas failed over from. */
 export const FAILED_OVER_FROM = 'truststram.io/failed-over-from';
@@ -28,7 +29,6 @@ export interface FailbackOptions {
 
 export const DEFAULT_FAILBACK: FailbackOptions = { stableMs: 30_000, flapTransitions: 4, flapWindowMs: 600_000, minSavings: 0.01, surgeTimeoutMs: 120_000 };
 
-type Split = { cluster: string; replicas: number }[];
 export interface FailbackState {
   from: Split;
   to: Split;
@@ -81,13 +81,6 @@ export function domains(split: Split, clusters: ReadonlyMap<string, Cluster>): {
     regions: new Set(live.map((c) => `${c?.spec.provider}/${c?.spec.region}`)).size,
     providers: new Set(live.map((c) => c?.spec.provider)).size,
   };
-}
-
-/** Per cluster the larger of the two splits: the surge of a make-before-break move. */
-export function surgeOf(a: Split, b: Split): Split {
-  const m = new Map<string, number>();
-  for (const e of [...a, ...b]) m.set(e.cluster, Math.max(m.get(e.cluster) ?? 0, e.replicas));
-  return norm([...m].map(([cluster, replicas]) => ({ cluster, replicas })));
 }
 
 /** Ready replicas of a workload a cluster reports at the workload's generation. */
@@ -236,7 +229,7 @@ function considerMove(
   const fleet = createFleetState(input.clusters, input.workloads, placements, { ...(input.catalog ? { catalog: input.catalog } : {}), ...(input.policy ? { policy: input.policy } : {}) });
   const r = placeOne(fleet, w);
   if (!r.placement) return { why: `no feasible placement now (${r.unschedulable?.reason ?? 'unschedulable'})` };
-  const to = norm(r.placement.clusters.map((c) => ({ cluster: c.cluster, replicas: c.replicas })));
+  const to = norm(recordSplit(r.placement.clusters));
   const from = norm(p.spec.clusters);
   if (!to.some((e) => ready.includes(e.cluster))) return { why: `the cheapest placement does not use ${ready.join(', ')}` };
   // Replicas may only be added on clusters that are themselves settled (never onto a flapping one).

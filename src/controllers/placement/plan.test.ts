@@ -16,7 +16,7 @@ const workload = (name: string, replicas: number, residency: string, extra: Reco
   ...valid<Workload>({ apiVersion: API_VERSION, kind: 'Workload', metadata: { name, namespace: 'team' }, spec: { image: 'x', replicas, resources: { cpu: '1', memory: '1Gi' }, placement: { residency, ...extra } } }),
   metadata: { name, namespace: 'team', generation },
 });
-const placement = (w: string, clusters: { cluster: string; replicas: number }[], generation = 1): Placement => ({
+const placement = (w: string, clusters: { cluster: string; replicas: number; spotReplicas?: number }[], generation = 1): Placement => ({
   apiVersion: API_VERSION,
   kind: 'Placement',
   metadata: { name: w, namespace: 'team' },
@@ -29,7 +29,7 @@ describe('planPlacements', () => {
   it('places new workloads inside their residency, cheapest first, and says why', () => {
     const plan = planPlacements({ clusters: fleet(), workloads: [workload('pay', 3, 'eu')], placements: [] });
     expect(plan.upserts).toHaveLength(1);
-    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'aws-eu', replicas: 3 }]);
+    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'aws-eu', replicas: 3, spotReplicas: 0 }]);
     expect(plan.upserts[0]!.event.reason).toBe('Scheduled');
   });
 
@@ -53,7 +53,7 @@ describe('planPlacements', () => {
     });
     expect(plan.failedClusters).toEqual(['aws-eu']);
     expect(plan.upserts.map((u) => u.name)).toEqual(['pay']);
-    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 4 }]);
+    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 4, spotReplicas: 0 }]);
     expect(plan.upserts[0]!.event.reason).toBe('FailedOver');
   });
 
@@ -70,7 +70,7 @@ describe('planPlacements', () => {
     expect(u.unschedulable?.reason).toBe('InsufficientCapacityInResidency');
     expect(u.clusters.every((c) => c.cluster !== 'aws-us')).toBe(true);
     // The survivors stay and the room left inside the residency (2 of 8 CPUs) is used.
-    expect(u.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 8 }]);
+    expect(u.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 8, spotReplicas: 0 }]);
     expect(u.event.message).toMatch(/4 of 12 found no capacity/);
   });
 
@@ -83,9 +83,9 @@ describe('planPlacements', () => {
       placements: [placement('pay', [{ cluster: 'aws-eu', replicas: 8 }]), placement('web', [{ cluster: 'gcp-eu', replicas: 6 }])],
     });
     expect(plan.upserts.map((u) => [u.name, u.event.reason])).toEqual([['pay', 'Degraded']]);
-    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 2 }]);
+    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 2, spotReplicas: 0 }]);
     const alone = planPlacements({ clusters, workloads: [workload('pay', 4, 'eu')], placements: [placement('pay', [{ cluster: 'aws-eu', replicas: 4 }])] });
-    expect(alone.upserts[0]!.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 4 }]);
+    expect(alone.upserts[0]!.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 4, spotReplicas: 0 }]);
     expect(alone.upserts[0]!.event.reason).toBe('FailedOver');
   });
 
@@ -132,5 +132,33 @@ describe('mass failure', () => {
     const resumed = planPlacements({ clusters: one, workloads: [workload('pay', 4, 'eu')], placements });
     expect(resumed.failoverPaused).toBeUndefined();
     expect(resumed.upserts[0]!.event.reason).toBe('FailedOver');
+  });
+});
+
+describe('recording the spot split', () => {
+  // 16 vCPU of which 4 (one m6i.xlarge) are spot at 30 % of the on-demand price.
+  const mixed = (name: string, phase = 'Ready'): Cluster => ({
+    ...valid<Cluster>({ apiVersion: API_VERSION, kind: 'Cluster', metadata: { name }, spec: { provider: 'aws', region: 'eu-west-1', capacity: { cpu: '16', memory: '64Gi', pods: 50 }, pricing: { cpuHour: 0.03, memoryGiBHour: 0.004, spotFactor: 0.3 }, nodePools: [{ instanceType: 'm6i.xlarge', count: 1, spot: true }] } }),
+    status: { phase },
+  });
+  const spotty = (name: string, replicas: number) => workload(name, replicas, 'eu', { spotTolerant: true });
+
+  it('writes how many replicas the scheduler put on spot, 0 included', () => {
+    const plan = planPlacements({ clusters: [mixed('spot-b')], workloads: [spotty('batch', 6), workload('web', 2, 'eu')], placements: [] });
+    expect(plan.upserts.find((u) => u.name === 'batch')!.clusters).toEqual([{ cluster: 'spot-b', replicas: 6, spotReplicas: 4 }]);
+    expect(plan.upserts.find((u) => u.name === 'web')!.clusters).toEqual([{ cluster: 'spot-b', replicas: 2, spotReplicas: 0 }]);
+  });
+
+  it('fails over onto the spot capacity the recorded splits leave free', () => {
+    // aa runs on on-demand (placed before the spot nodes came), mm holds 2 of the 4 spot vCPU.
+    const clusters = [mixed('spot-a', 'NotReady'), mixed('spot-b')];
+    const workloads = [spotty('aa', 4), spotty('mm', 2), spotty('zz', 2)];
+    const recorded = [placement('aa', [{ cluster: 'spot-b', replicas: 4, spotReplicas: 0 }]), placement('mm', [{ cluster: 'spot-b', replicas: 2, spotReplicas: 2 }]), placement('zz', [{ cluster: 'spot-a', replicas: 2, spotReplicas: 2 }])];
+    const plan = planPlacements({ clusters, workloads, placements: recorded });
+    expect(plan.upserts.map((u) => [u.name, u.event.reason])).toEqual([['zz', 'FailedOver']]);
+    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'spot-b', replicas: 2, spotReplicas: 2 }]);
+    // Without the field the old inference hands aa, first by name, the whole spot pool: none is left for zz.
+    const legacy = recorded.map((p) => ({ ...p, spec: { ...p.spec, clusters: p.spec.clusters.map(({ cluster, replicas }) => ({ cluster, replicas })) } }));
+    expect(planPlacements({ clusters, workloads, placements: legacy }).upserts[0]!.clusters).toEqual([{ cluster: 'spot-b', replicas: 2, spotReplicas: 0 }]);
   });
 });

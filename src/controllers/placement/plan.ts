@@ -4,13 +4,14 @@
 import type { Cluster, Placement, Workload } from '../../api/index.js';
 import type { PriceCatalog } from '../../cost/index.js';
 import { createFleetState, placeOne, replaceFailed, type PolicyHook, type WorkloadPlacement } from '../../scheduler/index.js';
+import { recordSplit } from './split.js';
 import { abortFailbacks, failedOverFrom, parseFailback, planFailback, withFailbackAnnotations, type FailbackOptions } from './failback.js';
 
 export interface PlacementChange {
   namespace: string;
   name: string;
-  /** The new spec.clusters, sorted by cluster name. */
-  clusters: { cluster: string; replicas: number }[];
+  /** The new spec.clusters, sorted by cluster name, with the spot part the scheduler chose. */
+  clusters: { cluster: string; replicas: number; spotReplicas?: number }[];
   costPerHour: number;
   generation: number;
   /** Set when the workload could not be (fully) placed. */
@@ -52,8 +53,12 @@ export function clusterIsUp(c: Cluster | undefined): boolean {
   return !!c && phase !== 'NotReady' && phase !== 'Unknown';
 }
 
-function sameSplit(a: { cluster: string; replicas: number }[], b: { cluster: string; replicas: number }[]): boolean {
-  const norm = (x: { cluster: string; replicas: number }[]) => JSON.stringify(x.filter((e) => e.replicas > 0).map((e) => [e.cluster, e.replicas]).sort());
+// Same replicas and, when the stored split `a` records pools, the same spot part (absent in
+// `b`, a scheduler decision, means none). A Placement written before spotReplicas existed is
+// not rewritten for that alone.
+function sameSplit(a: { cluster: string; replicas: number; spotReplicas?: number }[], b: { cluster: string; replicas: number; spotReplicas?: number }[]): boolean {
+  const recorded = a.some((e) => e.spotReplicas !== undefined);
+  const norm = (x: { cluster: string; replicas: number; spotReplicas?: number }[]) => JSON.stringify(x.filter((e) => e.replicas > 0).map((e) => [e.cluster, e.replicas, recorded ? (e.spotReplicas ?? 0) : 0]).sort());
   return norm(a) === norm(b);
 }
 
@@ -110,7 +115,7 @@ export function planPlacements(input: {
     const degraded = new Map(r.degraded.map((d) => [`${d.namespace}/${d.name}`, d]));
     const afterFailover = live.map((p) => {
       const wp = r.placements.find((x) => `${x.namespace}/${x.name}` === placementKey(p));
-      return wp ? { ...p, spec: { ...p.spec, clusters: wp.clusters.map((c) => ({ cluster: c.cluster, replicas: c.replicas })) } } : p;
+      return wp ? { ...p, spec: { ...p.spec, clusters: recordSplit(wp.clusters) } } : p;
     });
     for (const first of r.placements) {
       const key = `${first.namespace}/${first.name}`;
@@ -213,7 +218,7 @@ function change(w: Workload, wp: WorkloadPlacement, annotations: Record<string, 
     ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
     namespace: wp.namespace,
     name: wp.name,
-    clusters: wp.clusters.map((c) => ({ cluster: c.cluster, replicas: c.replicas })).sort((a, b) => a.cluster.localeCompare(b.cluster)),
+    clusters: recordSplit(wp.clusters).sort((a, b) => a.cluster.localeCompare(b.cluster)),
     costPerHour: wp.costPerHour,
     generation: w.metadata.generation ?? 0,
     ...(unschedulable ? { unschedulable } : {}),
