@@ -49,6 +49,35 @@ describe('allocateRates', () => {
     expect(alloc.cpuCost).toBeCloseTo(4 * p.spot!.cpuHour + 2 * p.onDemand.cpuHour, 9);
   });
 
+  describe('with the spot split a Placement records', () => {
+    // One c6i.xlarge spot node (4 vCPU) and two spot-tolerant workloads of 2 × 2 cores contending for it.
+    const c = cluster('aws-eu', { spotType: 'c6i.xlarge', spotCount: 1 });
+    const p = clusterPricing(c, catalog);
+    const workloads = [workload('a', 'batch', { cpu: '2', memory: '2Gi', replicas: 2, spot: true }), workload('z', 'etl', { cpu: '2', memory: '2Gi', replicas: 2, spot: true })];
+    const split = (placements: ReturnType<typeof placement>[]) => {
+      const lines = allocateRates({ clusters: [c], workloads, placements }, catalog).lines.filter((l) => l.kind === 'allocation');
+      return Object.fromEntries(lines.map((l) => [l.workload, { spot: l.spotReplicas, cpuCost: l.cpuCost }]));
+    };
+
+    it('charges the recorded split, where the inference would give the spot pool to the first workload by name', () => {
+      // z/etl holds the spot node, as the scheduler decided; a/batch runs on demand.
+      const r = split([placement('a', 'batch', { 'aws-eu': 2 }, 0, { 'aws-eu': 0 }), placement('z', 'etl', { 'aws-eu': 2 }, 0, { 'aws-eu': 2 })]);
+      expect(r.batch).toEqual({ spot: 0, cpuCost: expect.closeTo(4 * p.onDemand.cpuHour, 9) });
+      expect(r.etl).toEqual({ spot: 2, cpuCost: expect.closeTo(4 * p.spot!.cpuHour, 9) });
+    });
+
+    it('infers only for Placements without it, from the spot capacity the recorded ones leave', () => {
+      expect(split([placement('a', 'batch', { 'aws-eu': 2 }), placement('z', 'etl', { 'aws-eu': 2 })])).toMatchObject({ batch: { spot: 2 }, etl: { spot: 0 } });
+      expect(split([placement('a', 'batch', { 'aws-eu': 2 }), placement('z', 'etl', { 'aws-eu': 2 }, 0, { 'aws-eu': 2 })])).toMatchObject({ batch: { spot: 0 }, etl: { spot: 2 } });
+    });
+
+    it('charges recorded spot replicas on demand when the cluster no longer has a spot pool', () => {
+      const plain = cluster('aws-eu');
+      const lines = allocateRates({ clusters: [plain], workloads, placements: [placement('z', 'etl', { 'aws-eu': 2 }, 0, { 'aws-eu': 2 })] }, catalog).lines;
+      expect(lines.find((l) => l.kind === 'allocation')).toMatchObject({ spotReplicas: 0, cpuCost: expect.closeTo(4 * clusterPricing(plain, catalog).onDemand.cpuHour, 9) });
+    });
+  });
+
   it('warns, never charges zero silently, for unpriceable clusters and missing workloads', () => {
     const bad = cluster('onprem-1');
     (bad.spec as { provider: string }).provider = 'onprem';

@@ -1,7 +1,7 @@
 // OpenCost-style allocation of one fleet state: what each placed workload costs per hour on
 // each cluster (max(request, usage), CPU and memory priced apart), the idle rest of every
 // cluster's nodes, and control-plane fees as overhead. Pure: accrual sums these over time.
-import { GiB, ValidationError, lookupRegion, quantity, type Cluster, type Placement, type Workload } from '../api/index.js';
+import { GiB, ValidationError, lookupRegion, quantity, recordedSpot, type Cluster, type Placement, type Workload } from '../api/index.js';
 import type { PriceCatalog } from './catalog/contract.js';
 import { clusterPricing, type ClusterPricing } from './pricing.js';
 
@@ -89,8 +89,10 @@ export function cachedPricing(c: Cluster, catalog: PriceCatalog, cache: PricingC
 
 /**
  * Hourly cost lines of one fleet state. Each placed replica is charged max(request, reported
- * usage) per resource; spot-tolerant replicas take a cluster's spot capacity first (in
- * namespace/name order, as far as it holds them), as the scheduler places them; what the
+ * usage) per resource. A Placement's recorded `spotReplicas` says how many of a cluster's
+ * replicas run on spot; only for Placements without it are spot-tolerant replicas inferred to
+ * take the spot capacity the recorded ones leave (in namespace/name order, as far as it holds
+ * them), as the scheduler places them; what the
  * allocations leave of the node cost is the cluster's idle line; the managed control-plane fee
  * is its overhead line. Clusters that cannot be priced produce no lines and a warning.
  */
@@ -98,7 +100,7 @@ export function allocateRates(s: FleetSnapshot, catalog: PriceCatalog, cache: Pr
   const warnings: string[] = [];
   const lines: CostLine[] = [];
   const workloads = new Map(s.workloads.map((w) => [`${w.metadata.namespace}/${w.metadata.name}`, w]));
-  const byCluster = new Map<string, { w: Workload; key: string; replicas: number }[]>();
+  const byCluster = new Map<string, { w: Workload; key: string; replicas: number; spot: number | undefined }[]>();
   const sorted = [...s.placements].sort((a, b) => placementKey(a).localeCompare(placementKey(b)));
   for (const p of sorted) {
     const key = `${p.metadata.namespace}/${p.spec.workload}`;
@@ -110,7 +112,7 @@ export function allocateRates(s: FleetSnapshot, catalog: PriceCatalog, cache: Pr
     for (const c of p.spec.clusters) {
       if (c.replicas <= 0) continue;
       const list = byCluster.get(c.cluster) ?? [];
-      list.push({ w, key, replicas: c.replicas });
+      list.push({ w, key, replicas: c.replicas, spot: recordedSpot(c) });
       byCluster.set(c.cluster, list);
     }
   }
@@ -128,7 +130,10 @@ export function allocateRates(s: FleetSnapshot, catalog: PriceCatalog, cache: Pr
     let spotMem = pricing.spot?.memoryGiB ?? 0;
     let allocCpu = 0;
     let allocMem = 0;
-    for (const a of byCluster.get(c.metadata.name) ?? []) {
+    const placed = byCluster.get(c.metadata.name) ?? [];
+    const charged = new Map<(typeof placed)[number], CostLine>();
+    // Recorded splits hold their spot capacity first; inferred ones get what is left of it.
+    for (const a of [...placed.filter((x) => x.spot !== undefined), ...placed.filter((x) => x.spot === undefined)]) {
       const req = workloadRequests(a.w);
       const usage = reportedUsage(c, a.key);
       const line: CostLine = { kind: 'allocation', ...where, namespace: a.w.metadata.namespace, workload: a.w.metadata.name, ...attribution(a.w), cpuCost: 0, memoryCost: 0, otherCost: 0, cpuCores: 0, memoryGiB: 0, spotReplicas: 0, replicas: a.replicas };
@@ -136,8 +141,8 @@ export function allocateRates(s: FleetSnapshot, catalog: PriceCatalog, cache: Pr
         const u = usage[i];
         const cpu = Math.max(req.cpu, u?.cpu ?? 0);
         const mem = Math.max(req.memoryGiB, u?.memoryGiB ?? 0);
-        // Spot holds a replica only when both its CPU and memory fit in what is left of it.
-        const onSpot = a.w.spec.placement.spotTolerant && pricing.spot !== undefined && cpu <= spotCpu + 1e-9 && mem <= spotMem + 1e-9;
+        // Spot holds an inferred replica only when both its CPU and memory fit in what is left of it.
+        const onSpot = pricing.spot !== undefined && (a.spot !== undefined ? i < a.spot : a.w.spec.placement.spotTolerant && cpu <= spotCpu + 1e-9 && mem <= spotMem + 1e-9);
         const prices = onSpot ? pricing.spot! : pricing.onDemand;
         if (onSpot) {
           spotCpu -= cpu;
@@ -151,8 +156,9 @@ export function allocateRates(s: FleetSnapshot, catalog: PriceCatalog, cache: Pr
       }
       allocCpu += line.cpuCost;
       allocMem += line.memoryCost;
-      lines.push(line);
+      charged.set(a, line);
     }
+    for (const a of placed) lines.push(charged.get(a)!);
     const sp = pricing.spot;
     const capCpuCost = (pricing.capacity.cpu - (sp?.cpu ?? 0)) * pricing.onDemand.cpuHour + (sp ? sp.cpu * sp.cpuHour : 0);
     const capMemCost = (pricing.capacity.memoryGiB - (sp?.memoryGiB ?? 0)) * pricing.onDemand.memoryGiBHour + (sp ? sp.memoryGiB * sp.memoryGiBHour : 0);

@@ -53,4 +53,21 @@ describe('showbackRows', () => {
     expect(rows.find((r) => r.name === 'pay')!.egressCost).toBeCloseTo(e[0]!.otherCost, 9);
     expect(rows.find((r) => r.name === '__egress__')!.egressCost).toBeCloseTo(e[1]!.otherCost, 9);
   });
+
+  it('charges each team the spot split its Placements record, not the one inferred by name', () => {
+    // One spot node of 4 vCPU; ana/etl was given it, pay/batch (first by name) runs on demand.
+    const c = cluster('aws-eu', { spotType: 'c6i.xlarge', spotCount: 1 });
+    const workloads = [workload('ana', 'etl', { cpu: '2', memory: '2Gi', replicas: 2, spot: true }), workload('ana', 'zz', { cpu: '2', memory: '2Gi', replicas: 2, spot: true, labels: { team: 'pay' } })];
+    const rows = (spot: boolean) => {
+      const placements = [placement('ana', 'etl', { 'aws-eu': 2 }, 0, spot ? { 'aws-eu': 0 } : undefined), placement('ana', 'zz', { 'aws-eu': 2 }, 0, spot ? { 'aws-eu': 2 } : undefined)];
+      const ls = allocateRates({ clusters: [c], workloads, placements }, catalog).lines;
+      return Object.fromEntries(showbackRows(ls, ls, { by: 'team' }).map((r) => [r.name, r.costPerHour]));
+    };
+    const recorded = rows(true);
+    expect(recorded.pay!).toBeLessThan(recorded.ana!);
+    // Without the field (older Placements) the inference stands: ana/etl, first by name, gets the spot node.
+    const inferred = rows(false);
+    expect(inferred.ana!).toBeLessThan(inferred.pay!);
+    expect(inferred.ana!).toBeCloseTo(recorded.pay!, 9);
+  });
 });

@@ -42,12 +42,13 @@ export function workload(
   };
 }
 
-export function placement(ns: string, name: string, clusters: Record<string, number>, costPerHour = 0): Placement {
+/** A Placement; `spot` records spotReplicas per cluster (absent: written before the field existed). */
+export function placement(ns: string, name: string, clusters: Record<string, number>, costPerHour = 0, spot?: Record<string, number>): Placement {
   return {
     apiVersion: API_VERSION,
     kind: 'Placement',
     metadata: { name, namespace: ns },
-    spec: { workload: name, generation: 1, clusters: Object.entries(clusters).map(([cluster, replicas]) => ({ cluster, replicas })), costPerHour },
+    spec: { workload: name, generation: 1, clusters: Object.entries(clusters).map(([cluster, replicas]) => ({ cluster, replicas, ...(spot ? { spotReplicas: spot[cluster] ?? 0 } : {}) })), costPerHour },
   };
 }
 
