@@ -79,8 +79,10 @@ export function renderConfig(i: RenderInput): string {
     'frontend gateway',
     `  bind ${hostFor(i.listen.host)}:${i.listen.port}`,
     '  http-request set-var(txn.t0) date(0,us)',
-    // Host without port or trailing dot, lower-cased: normalizeHost() of the Node data plane.
-    '  http-request set-var(txn.host) req.hdr(host),lower,regsub(:[0-9]+$,),regsub(\\.$,)',
+    // Host lower-cased without port, as normalizeHost() of the Node data plane; hosts are DNS
+    // names (the API says so), so the port is what follows the first ':'. A trailing dot is
+    // matched by the maps (each host is there with and without it): no regex per request.
+    '  http-request set-var(txn.host) req.hdr(host),lower,field(1,:)',
     '  http-request set-header X-Forwarded-Proto http if !{ req.hdr(x-forwarded-proto) -m found }',
     '  http-request set-header X-Forwarded-Host %[req.hdr(host)] if !{ req.hdr(x-forwarded-host) -m found }',
     // Longest path prefix first (the map file is ordered; only when some route has one: a regex
@@ -170,7 +172,7 @@ function renderBackend(b: BackendLayout, i: RenderInput): string[] {
 export function renderHostsMap(layout: Layout): string {
   return layout.backends
     .filter((b) => b.route.pathPrefix === '/')
-    .map((b) => `${b.route.host} ${b.name}\n`)
+    .map((b) => `${b.route.host} ${b.name}\n${b.route.host}. ${b.name}\n`)
     .join('');
 }
 
@@ -179,7 +181,7 @@ export function renderPrefixMap(layout: Layout): string {
   return layout.backends
     .filter((b) => b.route.pathPrefix !== '/')
     .sort((a, b) => b.route.pathPrefix.length - a.route.pathPrefix.length || a.name.localeCompare(b.name))
-    .map((b) => `^${escapeRegex(b.route.host + b.route.pathPrefix.replace(/\/+$/, ''))}(/|$) ${b.name}\n`)
+    .map((b) => `^${escapeRegex(b.route.host)}\\.?${escapeRegex(b.route.pathPrefix.replace(/\/+$/, ''))}(/|$) ${b.name}\n`)
     .join('');
 }
 

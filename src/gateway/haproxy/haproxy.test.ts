@@ -79,6 +79,9 @@ describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
     expect((await call(gw, 'shop.example', '/api/v1')).cluster).toBe('gcp-eu');
     expect((await call(gw, 'shop.example', '/api')).cluster).toBe('gcp-eu');
     expect((await call(gw, 'shop.example', '/apix')).cluster).toBe('aws-eu');
+    // A fully qualified Host (trailing dot) and a port are the same host.
+    expect((await call(gw, 'SHOP.example.:443', '/')).cluster).toBe('aws-eu');
+    expect((await call(gw, 'shop.example.', '/api/v1')).cluster).toBe('gcp-eu');
     const none = await call(gw, 'nowhere.example');
     expect(none).toMatchObject({ status: 404, reason: 'no_route' });
     expect(none.text).toContain('nowhere.example');

@@ -91,13 +91,15 @@ describe('maps', () => {
       [],
     );
     const l = planLayout(t, undefined, noLocality);
-    expect(renderHostsMap(l)).toBe('shop.example w_default_root\n');
+    expect(renderHostsMap(l)).toBe('shop.example w_default_root\nshop.example. w_default_root\n');
     const prefix = renderPrefixMap(l).trim().split('\n');
-    expect(prefix).toEqual(['^shop\\.example/api/v2(/|$) w_default_v2', '^shop\\.example/api(/|$) w_default_api']);
+    expect(prefix).toEqual(['^shop\\.example\\.?/api/v2(/|$) w_default_v2', '^shop\\.example\\.?/api(/|$) w_default_api']);
     const re = new RegExp(prefix[1]!.split(' ')[0]!);
     expect(re.test('shop.example/api')).toBe(true);
     expect(re.test('shop.example/api/x')).toBe(true);
     expect(re.test('shop.example/apix')).toBe(false);
+    expect(re.test('shop.example./api/x')).toBe(true);
+    expect(re.test('shop.examplex/api')).toBe(false);
     expect(renderServersMap(l).split('\n')).toContain('w_default_api/p0 -/-');
   });
 });
