@@ -8,6 +8,7 @@ import type { CompiledWorkload } from '../model/types.js';
 import { groupWorkloads, type Group } from './lp.js';
 import { spreadMet } from './greedy.js';
 import { addTo, removeFrom, unitObjective, type PlanState } from './state.js';
+import { seededRandom } from '../../util/random.js';
 
 export interface LnsOptions {
   /** Neighbourhoods to try: the deterministic amount of work (a function of input and budget). */
@@ -87,24 +88,13 @@ function subGroups(s: PlanState, entries: { w: CompiledWorkload; rIn: number; ro
   return groups;
 }
 
-/** mulberry32: deterministic neighbourhood choice from the round number. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Free capacity valued at the cluster's own prices: where a cheap cluster is left fragmented,
 // a re-pack is most likely to pay. Neighbourhoods mix such clusters with others of the same
 // jurisdiction (replicas can only move between clusters they may both use).
 function pickClusters(s: PlanState, round: number, k: number, ranked: number[]): number[] {
   const p = s.problem;
-  const r = rng(round * 2654435761 + 17);
+  // Deterministic neighbourhood choice from the round number.
+  const r = seededRandom(round * 2654435761 + 17);
   const seed = ranked[round % ranked.length]!;
   const res = p.clusters[seed]!.residency;
   const same = p.clusters.filter((c) => c.residency === res && c.index !== seed).map((c) => c.index);
