@@ -170,7 +170,7 @@ describe('HTTP semantics', () => {
     const [b] = await backends('b');
     const gw = await gateway(
       { workloads: [workload({ name: 'w', host: 'w', slo: 0.99, residency: ['eu'] })], placements: [], clusters: [cluster({ name: 'c', region: 'eu-west-1', workloads: { 'default/w': [{ endpoint: b!.address }] } })] },
-      { adminListen: '127.0.0.1:0' },
+      { adminListen: '127.0.0.2:0' },
     );
     for (let i = 0; i < 9; i++) await get(gw, 'w');
     b!.mode = { kind: 'status', status: 500 };
@@ -181,6 +181,8 @@ describe('HTTP semantics', () => {
     expect(text).toMatch(/truststram_gateway_request_duration_seconds_count\{route="default\/w"\} 10/);
     // 1 failure out of 10 against a 1% budget of 0.1 requests: overspent ten times.
     expect(gw.metrics.snapshot().routes).toEqual([{ route: 'default/w', slo: 0.99, total: 10, failed: 1, availability: 0.9, errorBudgetRemaining: expect.closeTo(-9, 6) }]);
+    // The admin listener is where it was asked to be, not on the proxy's address.
+    expect(gw.adminUrl).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
     const recent = (await (await request(`${gw.adminUrl}/recent`)).body.json()) as { entries: { cluster: string; jurisdiction: string; status: number }[]; residencyViolations: number };
     expect(recent.entries).toHaveLength(10);
     expect(recent.entries[9]).toMatchObject({ cluster: 'c', jurisdiction: 'eu', status: 500 });

@@ -8,7 +8,7 @@ import { createAdmin } from './admin.js';
 import { createBalancer } from './balancer.js';
 import { startHealthChecker } from './health-checker.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
-import { compileGatewayOptions, type GatewayOptions } from './options.js';
+import { compileGatewayOptions, formatHostPort, type GatewayOptions } from './options.js';
 import { Reason, proxyRequest, sendError, type ProxyDeps } from './proxy.js';
 import { createRouteMatcher, emptyTable, type RouteTable } from './route-table.js';
 import { createUpstreams } from './upstream.js';
@@ -120,12 +120,11 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   await listen(server, o.host, o.port);
   if (adminServer && o.admin) await listen(adminServer, o.admin.host, o.admin.port);
   const port = (server.address() as AddressInfo).port;
-  const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
   let closed = false;
   return {
-    url: `http://${hostForUrl}:${port}`,
+    url: `http://${formatHostPort(o.host, port)}`,
     port,
-    adminUrl: adminServer ? `http://${hostForUrl}:${(adminServer.address() as AddressInfo).port}` : undefined,
+    adminUrl: adminServer && o.admin ? `http://${formatHostPort(o.admin.host, (adminServer.address() as AddressInfo).port)}` : undefined,
     table: () => current,
     metrics,
     accessLog,

@@ -215,6 +215,11 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
   };
 }
 
+/** `host:port`, with an IPv6 host in brackets: the inverse of parseHostPort. */
+export function formatHostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** Parses `host:port` (`[::1]:0` too). */
 export function parseHostPort(s: string, field: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(s.trim());

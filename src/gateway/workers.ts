@@ -12,7 +12,7 @@ import { createAdmin } from './admin.js';
 import type { EndpointView, RunningGateway } from './gateway.js';
 import { awaitFirstTable, endpointStateCounts, listen } from './lifecycle.js';
 import { createGatewayMetrics } from './metrics.js';
-import type { CompiledGatewayOptions, GatewayOptions } from './options.js';
+import { formatHostPort, type CompiledGatewayOptions, type GatewayOptions } from './options.js';
 import { sendError } from './proxy.js';
 import { emptyTable, type RouteTable } from './route-table.js';
 import type { WorkerSourceSpec } from './sources.js';
@@ -81,7 +81,7 @@ export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<Ru
 
   const { host, port } = o;
   const workerOptions: Omit<GatewayOptions, 'source'> = {
-    listen: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+    listen: formatHostPort(host, port),
     adminPath: o.adminPath,
     ...(o.region ? { region: o.region } : {}),
     ...(o.jurisdiction ? { jurisdiction: o.jurisdiction } : {}),
@@ -161,11 +161,10 @@ export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<Ru
     const a = o.admin;
     await listen(adminServer, a.host, a.port);
   }
-  const hostForUrl = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${hostForUrl}:${ports[0]!}`,
+    url: `http://${formatHostPort(host, ports[0]!)}`,
     port: ports[0]!,
-    adminUrl: adminServer ? `http://${hostForUrl}:${(adminServer.address() as AddressInfo).port}` : undefined,
+    adminUrl: adminServer && o.admin ? `http://${formatHostPort(o.admin.host, (adminServer.address() as AddressInfo).port)}` : undefined,
     table: () => current,
     metrics,
     accessLog,

@@ -12,7 +12,7 @@ import { createAdmin } from '../admin.js';
 import type { EndpointView, RunningGateway } from '../gateway.js';
 import { awaitFirstTable, endpointStateCounts, listen } from '../lifecycle.js';
 import { createGatewayMetrics } from '../metrics.js';
-import type { CompiledGatewayOptions } from '../options.js';
+import { formatHostPort, type CompiledGatewayOptions } from '../options.js';
 import { sendError } from '../proxy.js';
 import { emptyTable, type RouteTable } from '../route-table.js';
 import { createAccessIngest } from './access-ingest.js';
@@ -211,11 +211,10 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
   }, STAT_INTERVAL_MS);
   poll.unref();
 
-  const hostForUrl = listenAt.host.includes(':') ? `[${listenAt.host}]` : listenAt.host;
   return {
-    url: `http://${hostForUrl}:${listenAt.port}`,
+    url: `http://${formatHostPort(listenAt.host, listenAt.port)}`,
     port: listenAt.port,
-    adminUrl: publicAdmin ? `http://${o.admin!.host.includes(':') ? `[${o.admin!.host}]` : o.admin!.host}:${(publicAdmin.address() as AddressInfo).port}` : undefined,
+    adminUrl: publicAdmin && o.admin ? `http://${formatHostPort(o.admin.host, (publicAdmin.address() as AddressInfo).port)}` : undefined,
     table: () => table,
     metrics,
     accessLog,
