@@ -61,8 +61,7 @@ export function ingestLine(d: IngestDeps, line: string): boolean {
   const redispatched = retries.startsWith('+');
   const attempts = 1 + (Number(redispatched ? retries.slice(1) : retries) || 0);
   const b = backend === NO_ROUTE_BACKEND ? undefined : d.layout().byName.get(backend);
-  const slot = b ? (b.primary.find((s) => s.server === server) ?? b.backup.find((s) => s.server === server)) : undefined;
-  const ep = slot?.endpoint;
+  const ep = b?.byServer.get(server)?.endpoint;
   const route = b?.route;
   const reason = reasonOf(backend, server, code, term);
   d.accessLog.record(Number(time), method, host, path, route?.key, ep?.cluster, ep?.replica, ep?.jurisdiction, route?.residency, code, latencyMs, attempts, undefined, reason);

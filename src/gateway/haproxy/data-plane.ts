@@ -46,8 +46,8 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     for (const r of table.routes) {
       const b = layout.byName.get(backendName(r.key));
       for (const ep of r.endpoints) {
-        const slot = b && [...b.primary, ...b.backup].find((s) => s.endpoint?.id === ep.id);
-        const st = slot && stats.get(`${b.name}/${slot.server}`);
+        const slot = b?.byEndpoint.get(ep.id);
+        const st = b && slot ? stats.get(`${b.name}/${slot.server}`) : undefined;
         const healthy = slot !== undefined && (st === undefined || /^(UP|no check|DRAIN)/.test(st.status));
         out.push({ route: r.key, id: ep.id, cluster: ep.cluster, jurisdiction: ep.jurisdiction, ready: ep.ready, healthy, ejected: false, active: st?.current ?? 0, weight: ep.weight });
       }
@@ -200,8 +200,8 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
           const before = stats.get(k);
           if (before && s.downs > before.downs) {
             const b = layout.byName.get(s.backend);
-            const slot = b && [...b.primary, ...b.backup].find((x) => x.server === s.server);
-            if (b && slot?.endpoint) metrics.ejection(b.route.key, slot.endpoint.cluster);
+            const ep = b?.byServer.get(s.server)?.endpoint;
+            if (b && ep) metrics.ejection(b.route.key, ep.cluster);
           }
         }
         stats = next;

@@ -21,6 +21,10 @@ export interface BackendLayout {
   primary: Slot[];
   /** Used only when no primary is up (HAProxy `backup`, all of them at once): draining or farther endpoints. */
   backup: Slot[];
+  /** Every slot by server name (the access-log reader's per-request lookup). */
+  byServer: ReadonlyMap<string, Slot>;
+  /** Filled slots by endpoint id. */
+  byEndpoint: ReadonlyMap<string, Slot>;
 }
 
 export interface Layout {
@@ -65,12 +69,17 @@ export function planLayout(table: RouteTable, prev: Layout | undefined, loc: Loc
     }
     const name = backendName(route.key);
     const old = prev?.byName.get(name);
-    const { primary, backup } = split(route, loc);
+    const tiers = split(route, loc);
+    const primary = fill('p', tiers.primary, old?.primary, MIN_PRIMARY_SLOTS);
+    const backup = fill('b', tiers.backup, old?.backup, MIN_BACKUP_SLOTS);
+    const all = [...primary, ...backup];
     backends.push({
       name,
       route,
-      primary: fill('p', primary, old?.primary, MIN_PRIMARY_SLOTS),
-      backup: fill('b', backup, old?.backup, MIN_BACKUP_SLOTS),
+      primary,
+      backup,
+      byServer: new Map(all.map((s) => [s.server, s])),
+      byEndpoint: new Map(all.filter((s) => s.endpoint).map((s) => [s.endpoint!.id, s])),
     });
   }
   const structure = JSON.stringify(
