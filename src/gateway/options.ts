@@ -137,6 +137,8 @@ export interface CompiledGatewayOptions {
 }
 
 export const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:7480';
+/** Where Debian's (and Ubuntu's) haproxy package puts the binary. */
+export const DEFAULT_HAPROXY = '/usr/sbin/haproxy';
 
 export const DEFAULT_HEALTH_CHECK: HealthCheckOptions = { path: '/healthz', intervalMs: 200, timeoutMs: 150, unhealthyThreshold: 2, healthyThreshold: 2, enabled: true };
 export const DEFAULT_OUTLIER: OutlierOptions = { consecutiveGatewayErrors: 2, consecutive5xx: 5, baseEjectionTimeMs: 1000, maxEjectionTimeMs: 30_000, maxEjectionPercent: 50 };
@@ -186,7 +188,7 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
   if (workers > 1 && !o.source.workerSpec) fail('workers', 'needs a source a worker process can open itself (apiSource or staticSource), not an in-process store or a manual source');
   const dataPlane = o.dataPlane ?? 'node';
   if (!DATA_PLANES.includes(dataPlane)) fail('dataPlane', `must be one of ${DATA_PLANES.join(', ')}, not "${String(dataPlane)}"`);
-  const haproxyPath = o.haproxyPath ?? '/usr/sbin/haproxy';
+  const haproxyPath = o.haproxyPath ?? DEFAULT_HAPROXY;
   if (dataPlane === 'haproxy' && !existsSync(haproxyPath)) fail('haproxyPath', `${haproxyPath} does not exist: install HAProxy 2.4 or later (Debian/Ubuntu: apt-get install -y haproxy) or name its path`);
   if (dataPlane === 'haproxy' && workers > 1) fail('workers', 'applies to the node data plane; HAProxy runs its own event loop (use one gateway per core otherwise)');
   const region = o.region;

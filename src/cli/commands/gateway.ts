@@ -13,12 +13,12 @@ export function registerGateway(program: Command, ctx: CliContext): void {
     .option('--admin-listen <host:port>', 'also serve /metrics, /routes, /recent, /healthz on a separate listener')
     .option('--region <region>', 'the gateway\'s own region, for locality routing (eu-west-1)')
     .addOption(new Option('--data-plane <plane>', 'what moves the bytes: node (this process) or haproxy (an HAProxy this gateway configures; native throughput)').choices(['node', 'haproxy']).default('node'))
-    .option('--haproxy <path>', 'the HAProxy binary for --data-plane haproxy', '/usr/sbin/haproxy')
+    .option('--haproxy <path>', 'the HAProxy binary for --data-plane haproxy (default /usr/sbin/haproxy)')
     .addHelpText(
       'after',
       '\nAdmin endpoints are also on the proxy listener under /_truststram/ (metrics, routes, recent, healthz).\nWith auth on, set TRUSTSTRAM_TOKEN or pass --token-file FILE.\n\nExamples:\n  truststram gateway --server http://127.0.0.1:7400 --listen 0.0.0.0:8080\n  truststram gateway --data-plane haproxy      # needs haproxy 2.4+ (apt-get install -y haproxy)\n  curl -H "Host: payments.eu.example" http://127.0.0.1:7480/',
     )
-    .action(async (opts: { listen: string; adminListen?: string; region?: string; dataPlane: string; haproxy: string }, cmd: Command) => {
+    .action(async (opts: { listen: string; adminListen?: string; region?: string; dataPlane: string; haproxy?: string }, cmd: Command) => {
       const server = ctx.serverUrl(cmd);
       const { startGateway, apiSource } = await import('../../gateway/index.js');
       const { FAILOVER_GATEWAY_OPTIONS } = await import('../../chaos/index.js');
@@ -30,7 +30,7 @@ export function registerGateway(program: Command, ctx: CliContext): void {
         ...(opts.adminListen ? { adminListen: opts.adminListen } : {}),
         ...(opts.region ? { region: opts.region } : {}),
         dataPlane: opts.dataPlane as DataPlane,
-        haproxyPath: opts.haproxy,
+        ...(opts.haproxy ? { haproxyPath: opts.haproxy } : {}),
         log: (m, err) => ctx.stderr.write(`gateway: ${m}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`),
       });
       const routes = gw.table().routes;

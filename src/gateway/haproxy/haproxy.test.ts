@@ -10,7 +10,7 @@ import type { GatewayOptions } from '../options.js';
 import { manualSource, type RouteInputs } from '../sources.js';
 import { startEcho, testBackends } from '../testing/backends.js';
 import { cluster, placement, workload } from '../testing/fixtures.js';
-import { DEFAULT_HAPROXY } from './process.js';
+import { DEFAULT_HAPROXY } from '../options.js';
 
 const haveHaproxy = existsSync(DEFAULT_HAPROXY);
 if (!haveHaproxy && process.env.CI) throw new Error(`${DEFAULT_HAPROXY} is missing: CI must install haproxy (apt-get install -y haproxy)`);

@@ -2,12 +2,10 @@
 // so it dies with this process even on SIGKILL. Reloads are HAProxy's own hitless ones: SIGUSR2
 // to the master, which starts new workers on the inherited listeners while old ones finish.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { isGroupAlive, signalGroup } from '../../drivers/local/proc.js';
 import { WRAPPER_SCRIPT } from '../../drivers/local/wrapper.js';
 
-export const DEFAULT_HAPROXY = '/usr/sbin/haproxy';
 
 export interface HaproxyProcess {
   /** The master's pid. */
@@ -32,15 +30,7 @@ export interface StartHaproxyOptions {
   timeoutMs?: number;
 }
 
-/** Says why HAProxy cannot run here, or undefined when `bin` is an executable file. */
-export function haproxyMissing(bin: string): string | undefined {
-  if (existsSync(bin)) return undefined;
-  return `haproxy not found at ${bin}: install it (Debian/Ubuntu: apt-get install -y haproxy) or name its path`;
-}
-
 export async function startHaproxy(o: StartHaproxyOptions): Promise<HaproxyProcess> {
-  const missing = haproxyMissing(o.bin);
-  if (missing) throw new Error(missing);
   const child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, 'truststram-haproxy', o.bin, '-W', '-db', '-f', o.config], {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
