@@ -23,9 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { Pool } from 'undici';
+import { DEFAULT_HAPROXY } from '../src/gateway/options.js';
 
 const NGINX = '/usr/sbin/nginx';
-const HAPROXY = '/usr/sbin/haproxy';
+const HAPROXY = DEFAULT_HAPROXY;
 const WRK = '/usr/bin/wrk';
 const NODE_ROW = 'truststram gateway (node)';
 const HAPROXY_ROW = 'truststram gateway (haproxy)';

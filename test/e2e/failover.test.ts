@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { DEFAULT_HAPROXY } from '../../src/gateway/options.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureBuilt, tempDir } from './harness.js';
 import { allReady, freePort, getPlacement, getWorkload, killTracked, listEvents, markedProcesses, newMark, startFleetServer, waitUntil, type FleetServer } from './fleet-harness.js';
@@ -161,8 +162,8 @@ describe('failover under load', () => {
 
 // The same "must hold" through the HAProxy data plane: `chaos run --data-plane haproxy` starts a
 // gateway whose bytes go through a real HAProxy (CI installs it; elsewhere skipped, saying so).
-const haproxy = existsSync('/usr/sbin/haproxy');
-if (!haproxy && process.env.CI) throw new Error('/usr/sbin/haproxy is missing: CI must install haproxy');
+const haproxy = existsSync(DEFAULT_HAPROXY);
+if (!haproxy && process.env.CI) throw new Error(`${DEFAULT_HAPROXY} is missing: CI must install haproxy`);
 describe.skipIf(!haproxy)('failover under load through the HAProxy data plane', () => {
   it('a cluster SIGKILLed under load: no failed GET, no residency violation, replicas back inside residency', async () => {
     await waitUntil(async () => allReady(await getWorkload(server.url, 'shop', 'web-eu')) && allReady(await getWorkload(server.url, 'shop', 'web-us')), 60_000, 'both workloads ready again');
