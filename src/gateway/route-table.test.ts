@@ -53,6 +53,22 @@ describe('buildRoutes', () => {
     ]);
   });
 
+  it('leaves out endpoints that are not host:port, and says so', () => {
+    const reported = ['127.0.0.1:1', '[::1]:2', 'replica-3.shop.internal:3', 'http://127.0.0.1:4', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', '127.0.0.1:4\n  server x 10.0.0.1:80', 'a b:5', '300.1.1.1:6', '[::1:7', '::1:8'];
+    const t = buildRoutes([workload({ name: 'shop', host: 's' })], [], [cluster({ name: 'a', region: 'eu-west-1', workloads: { 'default/shop': reported.map((endpoint) => ({ endpoint })) } })]);
+    expect(t.routes[0]!.endpoints.map((e) => e.address)).toEqual(['127.0.0.1:1', '[::1]:2', 'replica-3.shop.internal:3']);
+    const invalid = t.problems.filter((p) => p.code === 'InvalidEndpoint');
+    expect(invalid).toHaveLength(reported.length - 3);
+    expect(invalid[0]).toMatchObject({ workload: 'default/shop', cluster: 'a' });
+    expect(invalid[0]!.message).toContain('"http://127.0.0.1:4", not host:port');
+  });
+
+  it('leaves out endpoints whose replica name could break out of a map line', () => {
+    const t = buildRoutes([workload({ name: 'shop', host: 's' })], [], [cluster({ name: 'a', region: 'eu-west-1', workloads: { 'default/shop': [{ endpoint: '127.0.0.1:1', name: 'ok-0' }, { endpoint: '127.0.0.1:2', name: 'bad name\nx y' }] } })]);
+    expect(t.routes[0]!.endpoints.map((e) => e.replica)).toEqual(['ok-0']);
+    expect(t.problems.map((p) => p.code)).toEqual(['InvalidEndpoint']);
+  });
+
   it('drops endpoints and placements outside the residency and counts them as violations', () => {
     const t = buildRoutes([workload({ name: 'shop', host: 's', residency: ['eu'] })], [placement('shop', { 'aws-eu': 1, 'aws-us': 1 })], clusters);
     expect(new Set(t.routes[0]!.endpoints.map((e) => e.jurisdiction))).toEqual(new Set(['eu']));

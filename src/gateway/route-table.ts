@@ -1,7 +1,9 @@
 // The pure routing-table builder: Workloads (traffic, residency) + Placements (weights) +
 // Clusters (where, jurisdiction, phase, published endpoints) -> RouteTable. It computes and
 // never acts; the gateway swaps the result in atomically. Residency is a hard filter here.
+import { isIPv4, isIPv6 } from 'node:net';
 import { lookupRegion, type ApiObject } from '../api/index.js';
+import { HOST_NAME } from '../api/kinds/common.js';
 
 /** One address of one replica the gateway may send a request to. */
 export interface RouteEndpoint {
@@ -41,8 +43,12 @@ export interface Route {
 
 /** Something the input said that the table refused to carry. */
 export interface TableProblem {
-  /** `ResidencyViolation`: an endpoint or placed cluster outside the workload's residency. `HostConflict`: two workloads claim the same host+prefix. */
-  code: 'ResidencyViolation' | 'HostConflict';
+  /**
+   * `ResidencyViolation`: an endpoint or placed cluster outside the workload's residency.
+   * `HostConflict`: two workloads claim the same host+prefix. `InvalidEndpoint`: an agent reported
+   * an endpoint that is not `host:port` (or a replica name that is not a name); it is not routed to.
+   */
+  code: 'ResidencyViolation' | 'HostConflict' | 'InvalidEndpoint';
   workload: string;
   cluster?: string;
   jurisdiction?: string;
@@ -117,6 +123,11 @@ export function buildRoutes(workloads: readonly ApiObject[], placements: readonl
       // Without a placement (yet) every reporting cluster counts; with one, unplaced clusters drain at weight 0.
       const clusterWeight = placed.size === 0 ? reps.length : (placed.get(f.name) ?? 0);
       for (const r of reps) {
+        const invalid = endpointProblem(r.endpoint!, r.name);
+        if (invalid) {
+          problems.push({ code: 'InvalidEndpoint', workload: key, cluster: f.name, message: `cluster ${f.name} reports an endpoint of ${key} that ${invalid}: excluded from routing` });
+          continue;
+        }
         endpoints.push({
           id: `${f.name}/${r.name ?? ''}@${r.endpoint}`,
           address: r.endpoint!,
@@ -254,6 +265,27 @@ function violation(workload: string, f: ClusterFacts, source: 'placement' | 'end
     jurisdiction: j,
     message: `${source === 'placement' ? 'placement puts' : 'cluster reports endpoints of'} ${workload} on ${f.name} (jurisdiction ${j}), outside its residency: excluded from routing`,
   };
+}
+
+/** Replica names as agents write them: a name, no spaces or separators (they reach HAProxy's maps). */
+const REPLICA_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+
+/**
+ * Why a reported endpoint cannot be routed to, or undefined. Endpoints come from agents' status,
+ * which the API does not validate: a malformed one must not reach a proxy's configuration.
+ * Accepted: `host:port` with an IPv4 address, a bracketed IPv6 address or an RFC 1123 host name,
+ * and a port from 1 to 65535.
+ */
+export function endpointProblem(address: string, replica: string | undefined): string | undefined {
+  if (replica !== undefined && !REPLICA_NAME.test(replica)) return `names its replica ${JSON.stringify(replica)}, which is not a name (letters, digits, ".", "_" and "-")`;
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon);
+  const port = address.slice(colon + 1);
+  const hostOk = host.startsWith('[') ? host.endsWith(']') && isIPv6(host.slice(1, -1)) : isIPv4(host) || (HOST_NAME.test(host) && !/^[\d.]+$/.test(host));
+  if (colon < 0 || !hostOk || !/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65_535) {
+    return `is ${JSON.stringify(address.slice(0, 100))}, not host:port (an IPv4 address, a bracketed IPv6 address or a host name, and a port from 1 to 65535)`;
+  }
+  return undefined;
 }
 
 function keyOf(o: ApiObject): string {

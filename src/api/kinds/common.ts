@@ -7,6 +7,12 @@ export const API_VERSION = 'truststram.io/v1alpha1';
 export const GROUP = 'truststram.io';
 export const VERSION = 'v1alpha1';
 
+/**
+ * An RFC 1123 host name, optionally fully qualified (trailing dot): what the gateway matches the
+ * Host header against and what agents' endpoints may name (both are written into HAProxy's files).
+ */
+export const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 

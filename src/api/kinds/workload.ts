@@ -1,10 +1,8 @@
 // Workload: what to run (image, command, resources), where it may run (placement policy,
 // residency), how available it must be, how traffic reaches it and what it may cost.
 import { z } from 'zod';
-import { API_VERSION, count, dnsLabel, duration, jurisdiction, labelSelector, looseStatus, objectMeta, quantityField, toleration } from './common.js';
+import { API_VERSION, HOST_NAME, count, dnsLabel, duration, jurisdiction, labelSelector, looseStatus, objectMeta, quantityField, toleration } from './common.js';
 
-/** RFC 1123 host name: what the gateway matches the Host header against (and writes into HAProxy's maps). */
-const HOSTNAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 /** An absolute URL path of RFC 3986 path characters: no spaces, quotes or control characters. */
 const urlPath = z.string().regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/, 'must be an absolute URL path such as /api (RFC 3986 path characters only: no spaces, quotes or control characters)');
 
@@ -82,7 +80,7 @@ export const workloadSpec = z.strictObject({
     .optional(),
   traffic: z
     .strictObject({
-      host: z.string().regex(HOSTNAME, 'must be a DNS host name such as shop.example.com (letters, digits, hyphens and dots; no port, scheme or path)'),
+      host: z.string().regex(HOST_NAME, 'must be a DNS host name such as shop.example.com (letters, digits, hyphens and dots; no port, scheme or path)'),
       pathPrefix: urlPath.optional(),
       routing: z.enum(['weighted', 'locality']).default('weighted'),
       slo: z.number().gt(0).lt(1).default(0.999),

@@ -24,6 +24,15 @@ import { parseShowStat, runtimeCommand, type ServerStat } from './runtime-api.js
 /** How often HAProxy's view of its servers (health, in flight, downs) is read back. */
 const STAT_INTERVAL_MS = 250;
 
+/**
+ * How long the log sink lets HAProxy's lines pile up in the socket before reading them. Reading
+ * each burst as it arrives woke this process thousands of times a second, and each wake-up cost
+ * more than the lines it read: about 8 µs per request in all, against about 2.5 µs when lines are
+ * read every 10 ms (bench:gateway, 2 cores). The access log and metrics lag by at most this much;
+ * records carry HAProxy's own timestamps, so nothing measured from them moves.
+ */
+const LOG_BATCH_MS = 10;
+
 export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<RunningGateway> {
   const metrics = createGatewayMetrics();
   const accessLog = createAccessLog(o.accessLogSize);
@@ -100,24 +109,40 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     other: (line: string) => void (/alert|cannot|error|fail/i.test(line) && !/ is (UP|DOWN)|maintenance/.test(line) && o.log(`haproxy: ${line.trim()}`)),
   };
   // HAProxy's log ring connects here (again after each reload): one line splitter per connection.
+  let closing = false;
   const sinkSockets = new Set<Socket>();
   const logSink = createNetServer((sock) => {
     sinkSockets.add(sock);
     const feed = createAccessIngest(ingestDeps);
     sock.setEncoding('utf8');
-    sock.on('data', feed);
+    sock.on('data', (chunk: string) => {
+      feed(chunk);
+      if (closing) return;
+      sock.pause();
+      setTimeout(() => sock.resume(), LOG_BATCH_MS).unref();
+    });
     sock.on('error', () => undefined);
     sock.on('close', () => sinkSockets.delete(sock));
   });
   await new Promise<void>((resolve, reject) => logSink.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
-  const closeSink = () => new Promise<void>((r) => {
+  const closeSink = async () => {
+    // The lines HAProxy sent before it stopped are read, not dropped: GameDay reports count them.
+    await Promise.all(
+      [...sinkSockets].map(
+        (s) =>
+          new Promise<void>((r) => {
+            s.once('close', () => r());
+            setTimeout(r, 1000).unref();
+            s.resume();
+          }),
+      ),
+    );
     for (const s of sinkSockets) s.destroy();
-    logSink.close(() => r());
-  });
+    await new Promise<void>((r) => logSink.close(() => r()));
+  };
   const stdoutLines = createAccessIngest(ingestDeps);
 
   let proc: HaproxyProcess | undefined;
-  let closing = false;
   const launch = async () => {
     write(layout);
     proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, onStdout: stdoutLines, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
