@@ -156,7 +156,10 @@ export function planState(clusters: readonly Cluster[], workloads: readonly Work
     },
     placementPatch(k) {
       const p = plan.get(k)!.p;
-      return { kind: 'Placement', namespace: p.metadata.namespace, name: p.metadata.name, patch: { spec: { clusters: plan.get(k)!.clusters.map((c) => ({ cluster: c.cluster, replicas: c.replicas })) } } };
+      // With the spot split the change was priced on: applying it keeps what the saving assumed
+      // (and what cost allocation reads) instead of leaving the split to be inferred.
+      const clusters = plan.get(k)!.clusters.map((c) => ({ cluster: c.cluster, replicas: c.replicas, spotReplicas: Math.min(c.replicas, clusterCost(c.cluster).spot.get(k) ?? 0) }));
+      return { kind: 'Placement', namespace: p.metadata.namespace, name: p.metadata.name, patch: { spec: { clusters } } };
     },
     placements: () =>
       [...plan.entries()].map(([k, v]) => {

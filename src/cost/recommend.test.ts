@@ -64,7 +64,7 @@ describe('recommend', () => {
     expect(rs[0]!.changes).toEqual([{ kind: 'Workload', namespace: 'pay', name: 'api', patch: { spec: { resources: { cpu: '110m', memory: '320Mi' } } } }]);
     expect(rs[0]!.risk).toBe('low');
     expect(byType('spot').map((x) => x.workloads[0])).toEqual(['batch/job']);
-    expect(byType('spot')[0]!.changes[0]).toEqual({ kind: 'Placement', namespace: 'batch', name: 'job', patch: { spec: { clusters: [{ cluster: 'gcp-eu', replicas: 2 }] } } });
+    expect(byType('spot')[0]!.changes[0]).toEqual({ kind: 'Placement', namespace: 'batch', name: 'job', patch: { spec: { clusters: [{ cluster: 'gcp-eu', replicas: 2, spotReplicas: 2 }] } } });
     expect(byType('move').map((x) => x.workloads[0])).toContain('web/site');
     expect(r.recommendations.every((x) => x.monthlySaving > 0)).toBe(true);
     expect(r.monthlyAfter).toBeLessThan(r.monthlyBefore);

@@ -41,6 +41,6 @@ describe('cost views (real server, SQLite store)', () => {
     expect(r.body.kind).toBe('RecommendationList');
     // GKE e2 in europe-west1 is cheaper than m6i in eu-west-1: move inside the EU.
     expect(r.body.items).toEqual([expect.objectContaining({ type: 'move', workloads: ['pay/api'], clusters: ['aws-eu', 'gcp-eu'] })]);
-    expect(r.body.items[0].changes[0]).toEqual({ kind: 'Placement', namespace: 'pay', name: 'api', patch: { spec: { clusters: [{ cluster: 'gcp-eu', replicas: 2 }] } } });
+    expect(r.body.items[0].changes[0]).toEqual({ kind: 'Placement', namespace: 'pay', name: 'api', patch: { spec: { clusters: [{ cluster: 'gcp-eu', replicas: 2, spotReplicas: 0 }] } } });
   });
 });
