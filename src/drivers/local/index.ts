@@ -5,4 +5,4 @@ export { startAgentProcess, agentCommand, type AgentProcess, type AgentProcessOp
 export { type PublishedWorkload, type PublishedReport } from './agent-report.js';
 export { deriveClusterWork, workFor, clusterAllocatable } from './work.js';
 export { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-export { isPidAlive, isGroupAlive } from './proc.js';
+export { isPidAlive, isGroupAlive } from '../../util/proc.js';

@@ -6,9 +6,9 @@ import { createWriteStream } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { allocatePort, releasePort } from './net.js';
-import { isGroupAlive, signalGroup } from './proc.js';
+import { isGroupAlive, signalGroup } from '../../util/proc.js';
 import { createTail, sleep, type ExitInfo, type ReplicaRuntime, type RunningReplica, type StartSpec } from './runtime.js';
-import { WRAPPER_NAME, WRAPPER_SCRIPT } from './wrapper.js';
+import { WRAPPER_NAME, WRAPPER_SCRIPT } from '../../util/wrapper.js';
 
 /** How long to wait for a SIGKILLed group to disappear before giving up on it. */
 const KILL_WAIT_MS = 3000;

@@ -1,7 +1,7 @@
 // Usage reporting reads real numbers from /proc: a replica that burns CPU and holds memory
 // shows up as such; a parser test pins the awkward /proc/<pid>/stat format.
 import { describe, expect, it } from 'vitest';
-import { hasProc, parseStat } from './proc.js';
+import { hasProc, parseStat } from '../../util/proc.js';
 import { createLocalDriver } from './local-driver.js';
 
 describe('parseStat', () => {

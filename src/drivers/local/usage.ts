@@ -3,7 +3,7 @@
 // utime+stime between two samples, memory the sum of VmRSS. Simulated replicas report
 // synthetic numbers from their runtime.
 import type { Replica } from './replica.js';
-import { sampleGroups } from './proc.js';
+import { sampleGroups } from '../../util/proc.js';
 
 export interface Usage {
   cpu: number;

@@ -1,10 +1,10 @@
-// Runs HAProxy in master-worker mode under the replica wrapper (../../drivers/local/wrapper.ts),
+// Runs HAProxy in master-worker mode under the process wrapper (../../util/wrapper.ts),
 // so it dies with this process even on SIGKILL. Reloads are HAProxy's own hitless ones: SIGUSR2
 // to the master, which starts new workers on the inherited listeners while old ones finish.
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { isGroupAlive, signalGroup } from '../../drivers/local/proc.js';
-import { WRAPPER_SCRIPT } from '../../drivers/local/wrapper.js';
+import { isGroupAlive, signalGroup } from '../../util/proc.js';
+import { WRAPPER_SCRIPT } from '../../util/wrapper.js';
 
 
 export interface HaproxyProcess {

@@ -1,7 +1,7 @@
-// The replica wrapper: a tiny POSIX shell script every real replica runs under. It ties the
-// replica's life to the agent's with nothing but a pipe, so it holds even when the agent is
-// killed with SIGKILL (no signal handler runs then): the kernel closes the agent's end of the
-// wrapper's stdin, the watchdog's `read` sees end-of-file and kills the whole process group.
+// The process wrapper: a tiny POSIX shell script every real replica (and the gateway's HAProxy)
+// runs under. It ties the child's life to its parent's (the agent's, the gateway's) with nothing
+// but a pipe, so it holds even when the parent is killed with SIGKILL (no signal handler runs
+// then): the kernel closes the parent's end of the wrapper's stdin, the watchdog's `read` sees end-of-file and kills the whole process group.
 //
 // Why sh and not a Node wrapper: ~1 MB instead of ~40 MB and ~1 ms instead of ~50 ms per
 // replica, and no native addon (no prctl PDEATHSIG) is needed. See docs/adr/0006-local-driver.md.
