@@ -17,7 +17,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { createAgentManager, type AgentManager } from './agent-manager.js';
 import { trafficViews } from './traffic-views.js';
-import { explainViews } from './views.js';
+import { explainViews, type PolicyBuilder } from './views.js';
 
 /** The in-process gateway: on by default; `false` runs none (`server --no-gateway`). */
 export type ControlPlaneGatewayOptions =
@@ -125,6 +125,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     await store.close();
     throw err;
   }
+  // Placement-stage policies, as the placement controller and the explain view both apply them.
+  const placementPolicy: PolicyBuilder = (objects) => createPlacementHook(engine, objects);
   let server: RunningServer;
   try {
     server = await startServer({
@@ -132,7 +134,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       leases,
       listen: o.listen ?? '127.0.0.1:7400',
       admission: [locatedPolicyErrors(admission), budgetAdmissionHook()],
-      views: [...explainViews(store, catalog), ...costViews({ catalog }), ...complianceViews({ engine }), ...uiViews(),
+      views: [...explainViews(store, catalog, placementPolicy), ...costViews({ catalog }), ...complianceViews({ engine }), ...uiViews(),
         ...(gateway ? trafficViews(() => gateway) : []),
         ...chaosViews(() => chaos, { demo: o.demo === true, authEnabled: !!o.tokenFile }),
         ...(o.views ?? []),
@@ -160,7 +162,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const notifier = createWebhookNotifier();
   const runControllers = o.controllers !== false;
   if (runControllers) {
-    manager.add(placementController({ store, manager, events, catalog, policy: (objects) => createPlacementHook(engine, objects), ...(o.failback ? { failback: o.failback } : {}) }));
+    manager.add(placementController({ store, manager, events, catalog, policy: placementPolicy, ...(o.failback ? { failback: o.failback } : {}) }));
     manager.add(healthController({ store, manager, leases, events }));
     manager.add(statusController({ store, manager, events }));
     manager.add(budgetController(manager, { store, catalog, notifier }));

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSources, readSources, validateDocuments, type Cluster, type Placement, type Workload } from '../api/index.js';
 import { defaultCatalog } from '../cost/index.js';
+import { createPlacementHook, createPolicyEngine } from '../policy/index.js';
+import { policy } from '../policy/test-helpers.js';
 import { createFleetState, placeOne } from '../scheduler/index.js';
 import type { RequestContext } from '../server/index.js';
 import { openStore } from '../store/index.js';
@@ -123,6 +125,23 @@ describe('explain view', () => {
     expect(p.chosen.length).toBeGreaterThan(0);
     const n = (await served(store, impossible.metadata.namespace!, 'nowhere')) as { unschedulable?: { code: string } };
     expect(n.unschedulable?.code).toBe('NoFeasibleCluster');
+  });
+
+  it('sees the fleet as the placement controller does: a cluster never heard from is Unknown, and placement-stage policies deny with their reason', async () => {
+    const { clusters, workloads } = await examples();
+    const store = await storeWith({ clusters, workloads, placements: controllerPlacements(clusters, workloads, catalog) });
+    const engine = createPolicyEngine();
+    engine.setPolicies([policy([{ name: 'not-on-gcp', expression: "object.metadata.namespace != 'payments' || cluster.spec.provider != 'gcp'", message: 'payments stays off GCP' }], { stage: 'placement' }, 'payments-providers')]);
+    const view = explainViews(store, catalog, (objects) => createPlacementHook(engine, objects))[0]!;
+    const ask = async () => JSON.parse(JSON.stringify(((await view.handler({ params: { namespace: 'payments', name: 'payments-api' } } as unknown as RequestContext)) as { body: unknown }).body)) as { clusters: { cluster: string; code?: string; reason?: string }[] };
+    const gcp = (await ask()).clusters.find((c) => c.cluster.startsWith('gcp-') && c.code !== 'ResidencyMismatch')!;
+    expect(gcp).toMatchObject({ code: 'PolicyDenied', reason: 'payments-providers/not-on-gcp: payments stays off GCP' });
+    // Without the hook (the old view) the same cluster was feasible.
+    expect(((await served(store, 'payments', 'payments-api')) as { clusters: { cluster: string; code?: string }[] }).clusters.find((c) => c.cluster === gcp.cluster)!.code).toBeUndefined();
+    // A new cluster whose agent has not reported yet: Unknown, not a placement target.
+    const fresh = { ...clusters.find((c) => c.metadata.name === gcp.cluster)!, metadata: { name: 'aws-eu-new' }, spec: { ...clusters.find((c) => c.metadata.name.startsWith('aws-eu'))!.spec } } as Cluster;
+    await store.apply([{ verb: 'create', object: fresh }], { actor: 'test:explain' });
+    expect((await ask()).clusters.find((c) => c.cluster === 'aws-eu-new')).toMatchObject({ code: 'ClusterNotReady', reason: 'cluster is Unknown' });
   });
 
   for (const seed of [1, 2, 3]) {

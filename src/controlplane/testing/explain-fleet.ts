@@ -17,8 +17,14 @@ export function controllerPlacements(clusters: readonly Cluster[], workloads: re
   }));
 }
 
-/** Writes clusters, workloads and placements into `store` in one apply. */
+/**
+ * Writes clusters, workloads and placements into `store` in one apply. A cluster without a status
+ * gets `phase: Ready`, as its agent reports it in a running system (the explain view, like the
+ * placement controller, treats a cluster never heard from as Unknown).
+ */
 export async function seedStore(store: Store, objects: { clusters: readonly Cluster[]; workloads: readonly Workload[]; placements: readonly Placement[] }): Promise<void> {
   const all: ApiObject[] = [...objects.clusters, ...objects.workloads, ...objects.placements];
   await store.apply(all.map((object) => ({ verb: 'upsert' as const, object })), { actor: 'test:explain' });
+  const reported = objects.clusters.map((c) => ({ ...c, status: (c.status as { phase?: string } | undefined)?.phase ? c.status : { ...(c.status ?? {}), phase: 'Ready' } }));
+  await store.apply(reported.map((object) => ({ verb: 'updateStatus' as const, object })), { actor: 'test:explain' });
 }
