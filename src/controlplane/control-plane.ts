@@ -98,7 +98,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       log(`policy ${p.metadata.name} is not enforced: ${(err as Error).message}`);
     }
   }
-  const leases = createLeaseTable();
+  // Shared through the store when several servers can use it (Postgres): agents may renew through any.
+  const leases = store.sharedLeases ?? createLeaseTable();
   // With auth on, managed agents authenticate with credentials issued here, in memory only: a
   // new control plane (a restart) issues new ones and accepts none of the old.
   const credentials = o.tokenFile ? createInternalCredentials() : undefined;

@@ -1,33 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError } from '../api/index.js';
+import { describeLeaseTableConformance } from '../store/testing/lease-conformance.js';
 import { createLeaseTable } from './leases.js';
 import { startTestServer, type TestServer } from './testing/harness.js';
 
-describe('lease table', () => {
-  it('refuses a second holder while the lease is live and hands over once it expires', () => {
-    const t = createLeaseTable();
-    t.renew('c1', 'agent-a', 1500, 1000);
-    expect(() => t.renew('c1', 'agent-b', 1500, 2000)).toThrow(ConflictError);
-    expect(t.isLive('c1', 2500)).toBe(true);
-    expect(t.isLive('c1', 2501)).toBe(false);
-    const l = t.renew('c1', 'agent-b', 1500, 2600);
-    expect(l.holder).toBe('agent-b');
-    expect(l.acquireTime).toBe(2600);
-  });
-
-  it('keeps acquireTime across renewals and lets only the holder release', () => {
-    const t = createLeaseTable();
-    const events: string[] = [];
-    t.onChange((_l, e) => events.push(e));
-    t.renew('c1', 'a', 1000, 0);
-    expect(t.renew('c1', 'a', 1000, 500).acquireTime).toBe(0);
-    t.release('c1', 'someone-else');
-    expect(t.get('c1')).toBeDefined();
-    t.release('c1', 'a');
-    expect(t.get('c1')).toBeUndefined();
-    expect(events).toEqual(['acquired', 'renewed', 'released']);
-  });
-});
+describeLeaseTableConformance('in memory', async () => createLeaseTable());
 
 describe('lease API', () => {
   let s: TestServer;

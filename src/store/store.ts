@@ -1,6 +1,7 @@
 // The Store contract: where all state lives. One interface, an embedded SQLite default and a
 // Postgres production implementation, both held to the same conformance suite.
 import type { ApiObject } from '../api/index.js';
+import type { LeaseTable } from './leases.js';
 
 /** Identifies one object. `namespace` is absent for cluster-scoped kinds. */
 export interface ObjectRef {
@@ -176,5 +177,10 @@ export interface Store {
   history(kind: string, opts: HistoryOptions): Promise<HistoryEntry[]>;
   /** Current store revision. */
   revision(): Promise<string>;
+  /**
+   * Agents' leases shared by every server on this store (Postgres), so an agent may renew through
+   * any of them. Absent when one server owns the store (SQLite): it keeps leases in memory.
+   */
+  readonly sharedLeases?: LeaseTable;
   close(): Promise<void>;
 }

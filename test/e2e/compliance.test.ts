@@ -33,7 +33,7 @@ async function reportPlacements(): Promise<void> {
     const workloads = new Map(((await cp.store.list('Workload')).items as Workload[]).map((w) => [`${w.metadata.namespace}/${w.metadata.name}`, w]));
     for (const name of CLUSTERS) {
       if (dead.has(name)) continue;
-      cp.leases.renew(name, AGENT_ID, 600_000);
+      await cp.leases.renew(name, AGENT_ID, 600_000);
       const c = (await cp.store.get({ kind: 'Cluster', name })) as Cluster | undefined;
       if (!c) continue;
       const reports: Record<string, unknown> = {};

@@ -1,6 +1,8 @@
 // `truststram server --store postgres://…` as a user runs it: two real server processes on one
 // real PostgreSQL database (two API replicas), apply through one, get and watch through the other, stop
 // both cleanly; a malformed or unreachable database is a clear error with the CLI's exit code.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePgBinDir, startPgCluster, type PgCluster } from '../../src/store/postgres/testing/pg-harness.js';
@@ -9,6 +11,11 @@ import { EXAMPLES, cli, ensureBuilt, killAll, liveChildren, spawnCli, waitFor } 
 const bindir = requirePgBinDir();
 let cluster: PgCluster | undefined;
 let url = '';
+
+async function waitForAsync(ok: () => Promise<boolean>, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) if (await ok()) return true;
+  return false;
+}
 
 /** Starts `truststram server --store URL` on a free port (API only) and returns its URL and stop(). */
 async function startPgServer(storeArgs: string[], env: Record<string, string> = {}) {
@@ -88,6 +95,52 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
     } finally {
       s.proc.kill('SIGTERM');
       expect(await s.exited).toBe(0);
+    }
+  });
+
+  it('shares agents\' leases: an agent heartbeating through the API-only replica keeps its cluster Ready where the controllers run', async () => {
+    const db = await cluster!.createDatabase('shared_leases');
+    const controllers = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', '--simulated', '--no-gateway']);
+    const api = await startPgServer(['--store', db]);
+    try {
+      expect(await waitFor(() => /listening on http/.test(controllers.output()), 30_000)).toBe(true);
+      const withControllers = /listening on (http:\/\/\S+)/.exec(controllers.output())![1]!;
+      const dir = mkdtempSync(join(tmpdir(), 'truststram-leases-'));
+      const file = join(dir, 'onprem.yaml');
+      writeFileSync(
+        file,
+        [
+          'apiVersion: truststram.io/v1alpha1',
+          'kind: Cluster',
+          'metadata: { name: onprem-1 }',
+          'spec: { provider: aws, region: eu-west-1, nodePools: [{ name: general, instanceType: m6i.xlarge, count: 2 }], driver: { type: local, managed: false } }',
+          '---',
+          'apiVersion: truststram.io/v1alpha1',
+          'kind: Workload',
+          'metadata: { name: api, namespace: shop }',
+          'spec: { image: registry.eu.example/api@sha256:' + 'a'.repeat(64) + ', replicas: 2, resources: { cpu: 250m, memory: 256Mi }, placement: { residency: eu } }',
+          '',
+        ].join('\n'),
+      );
+      expect((await cli(['apply', '-f', file], { server: api.url })).code).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+      // The agent talks only to the API replica; the health and placement controllers run on the other.
+      const agent = spawnCli(['agent', '--cluster', 'onprem-1', '--simulated', '--heartbeat', '200'], { server: api.url });
+      type Obj = { status?: { phase?: string; readyReplicas?: number; conditions?: { type: string; reason?: string }[] } };
+      const get = async (args: string[]) => JSON.parse((await cli(['get', ...args, '-o', 'json'], { server: withControllers })).stdout) as Obj;
+      const ready = async () => (await get(['cluster', 'onprem-1'])).status?.phase === 'Ready' && ((await get(['workload', 'api', '-n', 'shop'])).status?.readyReplicas ?? 0) >= 2;
+      expect(await waitForAsync(ready, 30_000), `${agent.output()}\n${controllers.output()}`).toBe(true);
+      const leases = (await (await fetch(`${withControllers}/api/v1alpha1/leases`)).json()) as { items: { name: string }[] };
+      expect(leases.items.map((l) => l.name)).toContain('onprem-1');
+      // Killed without a goodbye: the controllers' replica sees the renewals stop and says so.
+      agent.proc.kill('SIGKILL');
+      await agent.exited;
+      const notReady = async () => (await get(['cluster', 'onprem-1'])).status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'HeartbeatMissed';
+      expect(await waitForAsync(notReady, 15_000)).toBe(true);
+    } finally {
+      controllers.proc.kill('SIGTERM');
+      expect(await controllers.exited).toBe(0);
+      expect(await api.stop()).toBe(0);
     }
   });
 

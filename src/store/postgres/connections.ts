@@ -8,6 +8,11 @@ export interface Connections {
   pool: pg.Pool;
   /** Runs one read-only statement; errors are translated (StoreUnavailableError when down). */
   read<R extends pg.QueryResultRow>(q: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /**
+   * Runs one statement in its own transaction, writes included: the retry is as safe as for reads,
+   * since a stale connection fails before the statement runs.
+   */
+  statement<R extends pg.QueryResultRow>(q: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>>;
   /** Checks out a connection and runs `beginSql` (BEGIN ...) on it; release it when done. */
   begin(beginSql: string): Promise<pg.PoolClient>;
 }
@@ -32,13 +37,16 @@ export function createConnections(config: pg.PoolConfig & { max: number }): Conn
     }
   }
 
+  async function statement<R extends pg.QueryResultRow>(q: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    const { c, out } = await onFreshClient((client) => client.query<R>(q as string, values));
+    c.release();
+    return out;
+  }
+
   return {
     pool,
-    async read<R extends pg.QueryResultRow>(q: string | pg.QueryConfig, values?: unknown[]) {
-      const { c, out } = await onFreshClient((client) => client.query<R>(q as string, values));
-      c.release();
-      return out;
-    },
+    read: statement,
+    statement,
     async begin(beginSql) {
       return (await onFreshClient((client) => client.query(beginSql))).c;
     },

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { ConflictError, ExpiredError, ValidationError } from '../../api/index.js';
 import { describeStoreConformance } from '../testing/conformance.js';
+import { describeLeaseTableConformance } from '../testing/lease-conformance.js';
 import { collect, obj, rv } from '../testing/fixtures.js';
 import { openStore } from '../open-store.js';
 import { StoreUnavailableError } from '../store-errors.js';
@@ -11,6 +12,11 @@ import { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from
 import { requirePgBinDir, startPgCluster, type PgCluster } from './testing/pg-harness.js';
 
 const bindir = requirePgBinDir();
+
+async function waitUntil(ok: () => boolean, ms = 5000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 10))) if (ok()) return true;
+  return ok();
+}
 let cluster: PgCluster | undefined;
 let url = '';
 let n = 0;
@@ -28,6 +34,16 @@ describe.skipIf(!bindir)('Postgres store', () => {
   // Every conformance store gets its own Postgres schema: new and empty, in the file's database.
   describeStoreConformance('postgres', async () => openPostgresStore({ url, schema: `conf_${n++}`, log: () => undefined }));
 
+  const leaseStores: PostgresStore[] = [];
+  afterAll(async () => {
+    for (const s of leaseStores) await s.close();
+  });
+  describeLeaseTableConformance('postgres', async () => {
+    const s = await openPostgresStore({ url, schema: `lease_${n++}`, log: () => undefined });
+    leaseStores.push(s);
+    return s.sharedLeases;
+  });
+
   describe('two replicas on one database', () => {
     const open: PostgresStore[] = [];
     const replicas = async (extra: Partial<PostgresStoreOptions> = {}) => {
@@ -39,6 +55,28 @@ describe.skipIf(!bindir)('Postgres store', () => {
     };
     afterAll(async () => {
       for (const s of open) await s.close();
+    });
+
+    it('share leases: a renewal through one is seen by the other within a poll, and two holders racing get one lease', async () => {
+      const [a, b] = await replicas({ leasePollIntervalMs: 50 });
+      const seenByB: string[] = [];
+      b.sharedLeases.onChange((l, e) => seenByB.push(`${e} ${l.name} ${l.holder}`));
+      const now = Date.now();
+      await a.sharedLeases.renew('aws-eu', 'agent-1', 60_000, now);
+      expect(await waitUntil(() => b.sharedLeases.isLive('aws-eu', now + 1))).toBe(true);
+      expect(b.sharedLeases.get('aws-eu')).toMatchObject({ holder: 'agent-1', acquireTime: now, renewTime: now });
+      // Renewed through the other replica: the same holder keeps its lease (and its acquireTime).
+      expect(await b.sharedLeases.renew('aws-eu', 'agent-1', 60_000, now + 500)).toMatchObject({ acquireTime: now, renewTime: now + 500 });
+      expect(await waitUntil(() => a.sharedLeases.get('aws-eu')?.renewTime === now + 500)).toBe(true);
+      // Another agent for the same cluster is refused by either replica.
+      await expect(a.sharedLeases.renew('aws-eu', 'agent-2', 60_000, now + 600)).rejects.toThrow(ConflictError);
+      // Two new holders at once through two replicas: the statement decides, one wins.
+      const race = await Promise.allSettled([a.sharedLeases.renew('gcp-eu', 'x', 60_000, now), b.sharedLeases.renew('gcp-eu', 'y', 60_000, now)]);
+      expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect((race.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+      await a.sharedLeases.release('aws-eu', 'agent-1');
+      expect(await waitUntil(() => b.sharedLeases.get('aws-eu') === undefined)).toBe(true);
+      expect(seenByB.filter((e) => e.endsWith('aws-eu agent-1'))).toEqual(['acquired aws-eu agent-1', 'renewed aws-eu agent-1', 'released aws-eu agent-1']);
     });
 
     it('each sees the other one\'s writes through watch, in revision order', async () => {

@@ -13,6 +13,8 @@ import { createWatchHub, type LoggedEvent } from '../watch-hub.js';
 import { createChainBuilder, queryAudit, verifyAuditTables, type ChainHead } from './audit-tables.js';
 import { createChangeFeed } from './change-feed.js';
 import { createConnections } from './connections.js';
+import { createPostgresLeases } from './leases.js';
+import type { LeaseTable } from '../leases.js';
 import { describePgError, isConnectionError, translatePgError } from './pg-errors.js';
 import { DEFAULT_SCHEMA, channelOf, ensureSchema, tableNames, type Tables } from './schema.js';
 
@@ -23,6 +25,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in the pool (default 10). One more is kept for LISTEN. */
   poolSize?: number;
+  /** How often other servers' lease renewals are read (default 100 ms). */
+  leasePollIntervalMs?: number;
   /** How often the change log is read without a notification (default 1000 ms). */
   pollIntervalMs?: number;
   /** How long a writer waits for the write lock before failing with RetryableError (default 10000 ms). */
@@ -41,6 +45,8 @@ export interface PostgresStoreOptions {
 export interface PostgresStore extends Store {
   /** The URL with its password hidden, for logs. */
   readonly location: string;
+  /** Always present on Postgres: every server on the store shares it. */
+  readonly sharedLeases: LeaseTable;
   /** As SqliteStore.compact: drops history rows at or below `revision`; watches from there expire. */
   compact(revision: number): Promise<{ removed: number; compactedRevision: string }>;
 }
@@ -116,6 +122,15 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     { bufferSize: opts.watchBufferSize, pageSize: opts.watchPageSize },
   );
   hubRef.publish = (events) => hub.publish(events);
+  const leases = createPostgresLeases({ db, tables: t, log, ...(opts.leasePollIntervalMs ? { pollIntervalMs: opts.leasePollIntervalMs } : {}) });
+  try {
+    await leases.start();
+  } catch (err) {
+    hub.close();
+    await feed.close();
+    await pool.end().catch(() => undefined);
+    throw translatePgError(err);
+  }
   let closed = false;
   const ensureOpen = () => {
     if (closed) throw new InternalError('the store is closed');
@@ -202,6 +217,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
 
   const store: PostgresStore = {
     location,
+    sharedLeases: leases,
 
     async get(ref) {
       ensureOpen();
@@ -319,6 +335,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     async close() {
       if (closed) return;
       closed = true;
+      leases.close();
       hub.close();
       await feed.close();
       await pool.end();

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { InternalError, ValidationError } from '../../api/index.js';
 
 /** The layout this code writes; a database with a newer one is refused (no downgrades). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Default Postgres schema (namespace) holding the tables. */
 export const DEFAULT_SCHEMA = 'truststram';
@@ -24,6 +24,7 @@ export function tableNames(schema: string) {
     revisions: `${s}.revisions`,
     audit: `${s}.audit`,
     head: `${s}.audit_head`,
+    leases: `${s}.leases`,
     /** A server-side prepared statement (parsed and planned once per connection), named per schema. */
     named: (name: string, text: string): { name: string; text: string } => ({ name: `truststram:${schema}:${name}`, text }),
   };
@@ -85,8 +86,19 @@ CREATE TABLE IF NOT EXISTS ${t.head} (
   seq  bigint NOT NULL,
   hash text NOT NULL
 );
+-- Layout 2: agents' leases, shared by every server on this store. Unlogged: a heartbeat is not
+-- worth a WAL record, and after a database crash (or on a standby) the table is empty, which
+-- agents repair with their next renewal, as after a control-plane restart.
+CREATE UNLOGGED TABLE IF NOT EXISTS ${t.leases} (
+  name         text COLLATE "C" PRIMARY KEY,
+  holder       text NOT NULL,
+  duration_ms  bigint NOT NULL,
+  acquire_time bigint NOT NULL,
+  renew_time   bigint NOT NULL
+);
 INSERT INTO ${t.meta} (key, value) VALUES ('revision', 0), ('compacted_revision', 0), ('schema_version', ${SCHEMA_VERSION})
   ON CONFLICT (key) DO NOTHING;
+UPDATE ${t.meta} SET value = ${SCHEMA_VERSION} WHERE key = 'schema_version' AND value < ${SCHEMA_VERSION};
 `;
 }
 

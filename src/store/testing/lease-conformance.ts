@@ -1,0 +1,37 @@
+// What every lease table must do, whether it lives in one server's memory or is shared through
+// Postgres: the same suite runs against both (src/server/leases.test.ts, postgres-store.test.ts).
+import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../../api/index.js';
+import type { LeaseTable } from '../leases.js';
+
+export function describeLeaseTableConformance(name: string, make: () => Promise<LeaseTable>): void {
+  describe(`lease table conformance: ${name}`, () => {
+    it('refuses a second holder while the lease is live and hands over once it expires', async () => {
+      const t = await make();
+      await t.renew('c1', 'agent-a', 1500, 1000);
+      await expect(t.renew('c1', 'agent-b', 1500, 2000)).rejects.toThrow(ConflictError);
+      await expect(t.renew('c1', 'agent-b', 1500, 2000)).rejects.toThrow(/lease c1 is held by agent-a \(renewed 1000 ms ago\)/);
+      expect(t.isLive('c1', 2500)).toBe(true);
+      expect(t.isLive('c1', 2501)).toBe(false);
+      const l = await t.renew('c1', 'agent-b', 1500, 2600);
+      expect(l).toEqual({ name: 'c1', holder: 'agent-b', durationMs: 1500, acquireTime: 2600, renewTime: 2600 });
+      expect(t.get('c1')).toEqual(l);
+    });
+
+    it('keeps acquireTime across renewals, re-acquires after expiry, and lets only the holder release', async () => {
+      const t = await make();
+      const events: string[] = [];
+      t.onChange((l, e) => events.push(`${e} ${l.name} ${l.holder}`));
+      await t.renew('c1', 'a', 1000, 0);
+      expect((await t.renew('c1', 'a', 1000, 500)).acquireTime).toBe(0);
+      // The same holder after its lease lapsed: a new acquisition, not a renewal.
+      expect((await t.renew('c1', 'a', 1000, 2000)).acquireTime).toBe(2000);
+      await t.release('c1', 'someone-else');
+      expect(t.get('c1')).toBeDefined();
+      await t.release('c1', 'a');
+      expect(t.get('c1')).toBeUndefined();
+      expect(t.list().map((l) => l.name)).not.toContain('c1');
+      expect(events).toEqual(['acquired c1 a', 'renewed c1 a', 'acquired c1 a', 'released c1 a']);
+    });
+  });
+}
