@@ -14,7 +14,7 @@ import { startGateway, storeSource, DEFAULT_GATEWAY_LISTEN, type AccessLogEntry,
 import { createAdmissionHook, createPlacementHook, createPolicyEngine } from '../policy/index.js';
 import { createInternalCredentials, createLeaseTable, startServer, uiViews, type AdmissionHook, type AdmissionRequest, type AdmissionResult, type LeaseTable, type RunningServer, type View } from '../server/index.js';
 import { openStore } from '../store/index.js';
-import type { Store } from '../store/store.js';
+import type { CampaignOptions, LeaderElection, Store } from '../store/store.js';
 import { createAgentManager, type AgentManager } from './agent-manager.js';
 import { trafficViews } from './traffic-views.js';
 import { explainViews, type PolicyBuilder } from './views.js';
@@ -58,6 +58,17 @@ export interface ControlPlaneOptions {
   demo?: boolean;
   /** Failback hysteresis and thresholds of the placement controller (see ADR 0012). */
   failback?: Partial<FailbackOptions>;
+  /**
+   * On a store several servers share (Postgres), the controllers run only on the elected leader;
+   * the others serve the API and take over when it goes. Timing overrides, for tests.
+   */
+  leaderElection?: CampaignOptions;
+  /**
+   * Called when this server led and lost leadership (its Postgres session failed): its controllers
+   * are already stopped, and another server may be leading. Default: log it and close this
+   * control plane. `truststram server` exits with status 1, for its supervisor to restart it.
+   */
+  onLeadershipLost?: (err: Error) => void;
   log?: (line: string) => void;
 }
 
@@ -72,6 +83,8 @@ export interface ControlPlane {
   gateway: RunningGateway | undefined;
   /** Chaos faults (needs the controllers and the agent manager). */
   chaos: Chaos | undefined;
+  /** This server's campaign to run the controllers, on a shared store (Postgres); undefined otherwise. */
+  leadership: LeaderElection | undefined;
   /** Subscribes to every request the in-process gateway finishes; returns the unsubscribe. */
   onAccess(fn: (e: AccessLogEntry) => void): () => void;
   close(): Promise<void>;
@@ -177,10 +190,29 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     manager.add(agents.spec);
     chaos = createChaos({ store, agents, recorder: storeChaosRecorder(store, events) });
   }
-  await manager.start();
-
+  // On a shared store only the elected leader runs the controllers (informers run everywhere:
+  // the Policy informer keeps every server's admission current).
+  const leadership = runControllers && store.campaign ? store.campaign('controllers', { log, ...o.leaderElection }) : undefined;
   let closing: Promise<void> | undefined;
-  return {
+  if (!leadership) await manager.start();
+  else {
+    log('controllers: campaigning for leadership (servers sharing the Postgres store run them one at a time)');
+    void leadership.elected.then(async () => {
+      if (closing) return;
+      log('controllers: elected leader; starting the controllers');
+      await manager.start();
+    });
+    void leadership.lost.then(async (err) => {
+      if (closing) return;
+      log(`controllers: lost leadership (${err.message}); stopping the controllers`);
+      await manager.stop();
+      await agents?.stopAll();
+      if (o.onLeadershipLost) o.onLeadershipLost(err);
+      else await cp.close();
+    });
+  }
+
+  const cp: ControlPlane = {
     url: server.url,
     server,
     store,
@@ -189,6 +221,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     agents,
     gateway,
     chaos,
+    leadership,
     onAccess(fn) {
       accessListeners.add(fn);
       return () => void accessListeners.delete(fn);
@@ -197,6 +230,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       (closing ??= (async () => {
         // Agents report their final state to the server, so they stop while it still listens.
         await manager.stop();
+        await leadership?.close();
         await notifier.close();
         await agents?.stopAll();
         credentials?.revokeAll();
@@ -205,6 +239,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         await store.close();
       })()),
   };
+  return cp;
 }
 
 /**

@@ -3,6 +3,25 @@
 import type { ApiObject } from '../api/index.js';
 import type { LeaseTable } from './leases.js';
 
+/** One server's campaign for leadership (see postgres/leader.ts). */
+export interface LeaderElection {
+  /** Resolves when this server becomes the leader (never, if it closes first). */
+  readonly elected: Promise<void>;
+  /** Resolves with the reason once this server, having led, lost leadership. */
+  readonly lost: Promise<Error>;
+  readonly isLeader: boolean;
+  /** Stops campaigning, or gives leadership up (closing the session releases the lock). */
+  close(): Promise<void>;
+}
+
+/** Timing of a leader election (defaults: retry 1 s, ping 1 s, ping timeout 3 s). */
+export interface CampaignOptions {
+  retryMs?: number;
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
 /** Identifies one object. `namespace` is absent for cluster-scoped kinds. */
 export interface ObjectRef {
   kind: string;
@@ -182,5 +201,10 @@ export interface Store {
    * any of them. Absent when one server owns the store (SQLite): it keeps leases in memory.
    */
   readonly sharedLeases?: LeaseTable;
+  /**
+   * Campaigns for leadership of `name` among the servers on this store (Postgres): only the
+   * leader should run the controllers. Absent when one server owns the store (SQLite).
+   */
+  campaign?(name: string, opts?: CampaignOptions): LeaderElection;
   close(): Promise<void>;
 }

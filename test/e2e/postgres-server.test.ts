@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePgBinDir, startPgCluster, type PgCluster } from '../../src/store/postgres/testing/pg-harness.js';
 import { EXAMPLES, cli, ensureBuilt, killAll, liveChildren, spawnCli, waitFor } from './harness.js';
@@ -141,6 +142,29 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
       controllers.proc.kill('SIGTERM');
       expect(await controllers.exited).toBe(0);
       expect(await api.stop()).toBe(0);
+    }
+  });
+
+  it('runs the controllers on one server at a time: a leader that loses its database session exits 2, and the other one takes over', async () => {
+    const db = await cluster!.createDatabase('leaders');
+    const first = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', '--no-agents', '--no-gateway']);
+    expect(await waitFor(() => /elected leader/.test(first.output()), 30_000), first.output()).toBe(true);
+    const second = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', '--no-agents', '--no-gateway']);
+    try {
+      expect(await waitFor(() => /campaigning for leadership/.test(second.output()), 30_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(second.output()).not.toMatch(/elected leader/);
+      const admin = new pg.Client({ connectionString: db });
+      await admin.connect();
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'truststram-leader' AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)`);
+      await admin.end();
+      expect(await first.exited).toBe(2);
+      expect(first.output()).toMatch(/error: lost the controllers' leadership \(the leader's Postgres session (failed|ended)/);
+      expect(await waitFor(() => /elected leader/.test(second.output()), 10_000), second.output()).toBe(true);
+    } finally {
+      first.proc.kill('SIGTERM');
+      second.proc.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
     }
   });
 

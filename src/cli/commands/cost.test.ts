@@ -61,7 +61,7 @@ describe('truststram cost / recommend', () => {
     expect(out).toMatch(/^ID\s+TYPE\s+WORKLOAD/);
     // Moving one workload alone would add GKE's fee; moving both frees aws-eu.
     expect(out).toMatch(/consolidate-1\s+consolidate\s+2 workloads\s+aws-eu → gcp-eu/);
-    expect(out).toContain('# consolidate-1: Placement pay/api (JSON merge patch)\n{"spec":{"clusters":[{"cluster":"gcp-eu","replicas":2}]}}');
+    expect(out).toContain('# consolidate-1: Placement pay/api (JSON merge patch)\n{"spec":{"clusters":[{"cluster":"gcp-eu","replicas":2,"spotReplicas":0}]}}');
     expect(out).toContain('{"spec":{"unschedulable":true}}');
     expect(out).toMatch(/Total: \$\d+\.\d\d\/month/);
   });

@@ -6,7 +6,7 @@ import type { DataPlane } from '../../gateway/index.js';
 import { loadControlPlane } from '../components.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_DATA_DIR, chooseServerStore, explainStoreFailure } from './server-store.js';
-import { CliUserError } from '../exit.js';
+import { CliUserError, ServiceUnreachableError } from '../exit.js';
 
 export { DEFAULT_DATA_DIR };
 
@@ -63,7 +63,15 @@ export function registerServer(program: Command, ctx: CliContext): void {
       const tokenFile = opts.tokenFile ?? (cmd.optsWithGlobals() as { tokenFile?: string }).tokenFile;
       const store = chooseServerStore(opts, ctx.env);
       const [{ startControlPlane }, { StoreUnavailableError }] = await Promise.all([loadControlPlane(), import('../../store/store-errors.js')]);
+      // On a shared (Postgres) store, a leader that loses its database session stops its
+      // controllers and exits: its supervisor restarts it, and it campaigns again.
+      const lostLeadership = new AbortController();
+      let lost: Error | undefined;
       const srv = await startControlPlane({
+        onLeadershipLost: (err) => {
+          lost = err;
+          lostLeadership.abort();
+        },
         listen: opts.listen,
         ...(store.kind === 'dataDir' ? { dataDir: store.dataDir } : { storeSpec: store.storeSpec }),
         manageAgents: opts.agents,
@@ -77,9 +85,10 @@ export function registerServer(program: Command, ctx: CliContext): void {
       ctx.stdout.write(`TrustStram server listening on ${srv.url} (${store.kind === 'dataDir' ? `data in ${store.dataDir}` : store.label})\n`);
       if (srv.gateway) ctx.stdout.write(`Gateway listening on ${srv.gateway.url} (${opts.gatewayDataPlane} data plane; routes by Host header; admin at ${srv.gateway.url}/_truststram/routes)\n`);
       ctx.stdout.write(`Try: TRUSTSTRAM_SERVER=${srv.url} truststram get clusters   Stop with Ctrl-C.\n`);
-      const sig = await untilStopped();
-      ctx.stderr.write(`${sig}: stopping server...\n`);
+      const sig = await untilStopped(lostLeadership.signal);
+      ctx.stderr.write(lost ? 'stopping server: it lost the controllers\' leadership\n' : `${sig}: stopping server...\n`);
       await srv.close();
       ctx.stderr.write('server stopped\n');
+      if (lost) throw new ServiceUnreachableError(`lost the controllers' leadership (${lost.message}); exiting, so that a supervisor restarts this server to campaign again`);
     });
 }

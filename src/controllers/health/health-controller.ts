@@ -75,7 +75,9 @@ export function judgeCluster(
 
 export function healthController(o: HealthControllerOptions): ControllerSpec {
   const now = o.now ?? Date.now;
-  const startedAt = now();
+  // From the first reconcile, not from construction: a server that waited as a follower and was
+  // just elected gives the agents of its managed clusters the same grace as a fresh start.
+  let startedAt: number | undefined;
   const startupGraceMs = o.startupGraceMs ?? 3000;
   const resyncMs = o.resyncMs ?? 1000;
   const stalls = stallDetector();
@@ -93,6 +95,7 @@ export function healthController(o: HealthControllerOptions): ControllerSpec {
         const c = o.manager.informer('Cluster').get(`Cluster/${name}`) as Cluster | undefined;
         if (!c) return;
         const t = now();
+        startedAt ??= t;
         const v = judgeCluster(c, o.leases.get(name), t, startedAt, startupGraceMs, resyncMs, stalls.lastEndedAt());
         if (!v) return;
         const status = (c.status ?? {}) as Record<string, unknown> & { phase?: string; conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[] };

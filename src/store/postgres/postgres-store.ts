@@ -6,13 +6,14 @@ import pg from 'pg';
 import { InternalError, ValidationError, type ApiObject } from '../../api/index.js';
 import { normaliseTime } from '../audit-row.js';
 import { planMutation, refKey, refOf, stampRevision } from '../mutation.js';
-import type { ActorContext, ApplyResult, AuditEntry, HistoryEntry, Mutation, MutationResult, ObjectRef, Store, WatchEventType } from '../store.js';
+import type { ActorContext, ApplyResult, AuditEntry, HistoryEntry, LeaderElection, Mutation, MutationResult, ObjectRef, Store, WatchEventType } from '../store.js';
 import { StoreUnavailableError } from '../store-errors.js';
 import { DryRunRollback, checkActor, checkDecision, compileSelector, decisionEntry, mutationEntry, type RevisionRow } from '../store-helpers.js';
 import { createWatchHub, type LoggedEvent } from '../watch-hub.js';
 import { createChainBuilder, queryAudit, verifyAuditTables, type ChainHead } from './audit-tables.js';
 import { createChangeFeed } from './change-feed.js';
 import { createConnections } from './connections.js';
+import { campaign } from './leader.js';
 import { createPostgresLeases } from './leases.js';
 import type { LeaseTable } from '../leases.js';
 import { describePgError, isConnectionError, translatePgError } from './pg-errors.js';
@@ -122,6 +123,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     { bufferSize: opts.watchBufferSize, pageSize: opts.watchPageSize },
   );
   hubRef.publish = (events) => hub.publish(events);
+  const elections = new Set<LeaderElection>();
   const leases = createPostgresLeases({ db, tables: t, log, ...(opts.leasePollIntervalMs ? { pollIntervalMs: opts.leasePollIntervalMs } : {}) });
   try {
     await leases.start();
@@ -218,6 +220,12 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   const store: PostgresStore = {
     location,
     sharedLeases: leases,
+    campaign(name, c = {}) {
+      ensureOpen();
+      const election = campaign({ config, name: `${schema}:${name}`, log: c.log ?? log, ...c });
+      elections.add(election);
+      return election;
+    },
 
     async get(ref) {
       ensureOpen();
@@ -336,6 +344,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       if (closed) return;
       closed = true;
       leases.close();
+      await Promise.all([...elections].map((e) => e.close()));
       hub.close();
       await feed.close();
       await pool.end();

@@ -1,0 +1,83 @@
+// Several control planes on one real PostgreSQL database: exactly one runs the controllers, the
+// others serve the API and take over when the leader stops or loses its database session.
+// The controllers' effect observed is the placement controller writing a Placement for a new
+// Workload (unschedulable here: the fleet is empty, so no agent processes are needed).
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiObject } from '../api/index.js';
+import { requirePgBinDir, startPgCluster, type PgCluster } from '../store/postgres/testing/pg-harness.js';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
+
+const bindir = requirePgBinDir();
+let cluster: PgCluster | undefined;
+const planes: ControlPlane[] = [];
+
+const workload = (name: string): ApiObject => ({
+  apiVersion: 'truststram.io/v1alpha1',
+  kind: 'Workload',
+  metadata: { name, namespace: 'shop' },
+  spec: { image: `registry.eu.example/${name}@sha256:${'a'.repeat(64)}`, replicas: 1, placement: { residency: 'eu' } },
+});
+
+async function waitUntil(ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (await ok()) return true;
+  return ok();
+}
+
+describe.skipIf(!bindir)('control planes sharing a Postgres store', () => {
+  let url = '';
+  beforeAll(async () => {
+    cluster = await startPgCluster(bindir!);
+    url = await cluster.createDatabase('leadership');
+  });
+  afterAll(async () => {
+    for (const cp of planes) await cp.close();
+    await cluster?.stop();
+  });
+
+  const start = async (extra: Partial<ControlPlaneOptions> = {}) => {
+    const cp = await startControlPlane({ storeSpec: url, listen: '127.0.0.1:0', gateway: false, manageAgents: false, leaderElection: { retryMs: 100, pingIntervalMs: 100, pingTimeoutMs: 1000 }, log: () => undefined, ...extra });
+    planes.push(cp);
+    return cp;
+  };
+  const placed = async (cp: ControlPlane, name: string) => (await cp.store.get({ kind: 'Placement', namespace: 'shop', name })) !== undefined;
+
+  it('runs the controllers on one leader at a time; a follower takes over when the leader stops', async () => {
+    const a = await start();
+    await a.leadership!.elected;
+    const b = await start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect([a.leadership!.isLeader, b.leadership!.isLeader]).toEqual([true, false]);
+    // Written through the follower's API, placed by the leader's controller.
+    const put = await fetch(`${b.url}/apis/truststram.io/v1alpha1/namespaces/shop/workloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(workload('first')) });
+    expect(put.status).toBe(201);
+    expect(await waitUntil(() => placed(b, 'first'))).toBe(true);
+    await a.close();
+    expect(await waitUntil(() => b.leadership!.isLeader, 5000)).toBe(true);
+    await b.store.apply([{ verb: 'create', object: workload('second') }], { actor: 'user:test' });
+    expect(await waitUntil(() => placed(b, 'second'))).toBe(true);
+    await b.close();
+  });
+
+  it('stops its controllers and says so when the leader loses its database session', async () => {
+    const lost: Error[] = [];
+    const c = await start({ onLeadershipLost: (e) => lost.push(e) });
+    await waitUntil(() => c.leadership!.isLeader, 5000);
+    expect(c.leadership!.isLeader).toBe(true);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const r = await admin.query("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'truststram-leader'");
+      expect(r.rows).toHaveLength(1);
+    } finally {
+      await admin.end();
+    }
+    expect(await waitUntil(() => lost.length > 0, 5000)).toBe(true);
+    expect(lost[0]!.message).toMatch(/leader's Postgres session/);
+    expect(c.leadership!.isLeader).toBe(false);
+    // Its controllers are stopped: a new Workload stays without a Placement (no other leader runs here).
+    await c.store.apply([{ verb: 'create', object: workload('third') }], { actor: 'user:test' });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await placed(c, 'third')).toBe(false);
+  });
+});

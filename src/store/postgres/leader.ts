@@ -1,0 +1,127 @@
+// Leader election for servers sharing one Postgres store: only the leader runs the controllers
+// (and the agents of managed clusters); every server serves the API. The leader holds a
+// session-level advisory lock on a connection of its own. Postgres releases the lock when that
+// session ends, so leadership passes on when the leader stops, crashes or is cut off:
+//   - a graceful stop closes the connection: a follower takes over within one retry interval;
+//   - a crash or a network cut: the server's TCP keep-alives (set on the session below) end the
+//     session within about `keepAliveSeconds`, then a follower takes over;
+//   - the leader itself pings its session every `pingIntervalMs`; when a ping fails or takes
+//     longer than `pingTimeoutMs` it has lost leadership, and says so (`lost`). It must stop
+//     acting at once: a follower may already be leading.
+// Writes are fenced by the database anyway: a leader cut off from Postgres cannot commit.
+import pg from 'pg';
+import type { LeaderElection } from '../store.js';
+
+export interface LeaderElectionOptions {
+  config: pg.ClientConfig;
+  /** What is led; servers campaigning for the same name on one database compete. */
+  name: string;
+  /** How often a follower tries to take the lock (default 1000 ms). */
+  retryMs?: number;
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  /** Seconds without TCP traffic after which Postgres ends a vanished leader's session (default 5; probes 1 s apart, 3 of them). */
+  keepAliveSeconds?: number;
+  log: (line: string) => void;
+}
+
+export function campaign(o: LeaderElectionOptions): LeaderElection {
+  const retryMs = o.retryMs ?? 1000;
+  const pingIntervalMs = o.pingIntervalMs ?? 1000;
+  const pingTimeoutMs = o.pingTimeoutMs ?? 3000;
+  const keepAlive = o.keepAliveSeconds ?? 5;
+  let closed = false;
+  let leader = false;
+  let client: pg.Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let onElected!: () => void;
+  let onLost!: (e: Error) => void;
+  const elected = new Promise<void>((r) => (onElected = r));
+  const lost = new Promise<Error>((r) => (onLost = r));
+  let warned = false;
+
+  const loseLeadership = (err: Error) => {
+    if (!leader) return;
+    leader = false;
+    clearTimeout(timer);
+    void client?.end().catch(() => undefined);
+    client = undefined;
+    onLost(err);
+  };
+
+  const ping = () => {
+    timer = setTimeout(() => {
+      const c = client;
+      if (!c || !leader) return;
+      const deadline = setTimeout(() => loseLeadership(new Error(`the leader's Postgres session did not answer within ${pingTimeoutMs} ms`)), pingTimeoutMs);
+      c.query('SELECT 1')
+        .then(() => {
+          clearTimeout(deadline);
+          if (leader) ping();
+        })
+        .catch((err: unknown) => {
+          clearTimeout(deadline);
+          loseLeadership(new Error(`the leader's Postgres session failed: ${(err as Error).message}`));
+        });
+    }, pingIntervalMs);
+    timer.unref();
+  };
+
+  const attempt = async () => {
+    if (closed) return;
+    try {
+      if (!client) {
+        const c = new pg.Client({ ...o.config, application_name: 'truststram-leader' });
+        c.on('error', (err) => (leader ? loseLeadership(new Error(`the leader's Postgres session failed: ${err.message}`)) : undefined));
+        c.on('end', () => {
+          if (client === c) client = undefined;
+          if (leader) loseLeadership(new Error("the leader's Postgres session ended"));
+        });
+        await c.connect();
+        // A leader that vanishes (crash, network cut) must not keep the lock for the default
+        // two hours of TCP idleness: the server probes the session and ends it instead.
+        await c.query(`SET tcp_keepalives_idle = ${keepAlive}; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3`);
+        client = c;
+      }
+      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`truststram-leader:${o.name}`]);
+      if (closed) {
+        // Closed while this attempt ran: its session (and any lock it took) goes too.
+        await client?.end().catch(() => undefined);
+        client = undefined;
+        return;
+      }
+      if (r.rows[0]?.ok) {
+        leader = true;
+        warned = false;
+        onElected();
+        ping();
+        return;
+      }
+    } catch (err) {
+      if (!warned) o.log(`leader election: cannot reach Postgres (${(err as Error).message}); retrying`);
+      warned = true;
+      void client?.end().catch(() => undefined);
+      client = undefined;
+    }
+    if (closed) return;
+    timer = setTimeout(() => void attempt(), retryMs);
+    timer.unref();
+  };
+  void attempt();
+
+  return {
+    elected,
+    lost,
+    get isLeader() {
+      return leader;
+    },
+    async close() {
+      closed = true;
+      leader = false;
+      clearTimeout(timer);
+      const c = client;
+      client = undefined;
+      await c?.end().catch(() => undefined);
+    },
+  };
+}
