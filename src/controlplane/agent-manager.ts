@@ -75,7 +75,9 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
   const procs = new Map<string, AgentProcess>();
   const restarts = new Map<string, number>();
   const held = new Set<string>();
-  const startedAt = Date.now();
+  // From the first reconcile: a server elected leader long after it started gives surviving
+  // agents the same grace to re-attach as a fresh start.
+  let startedAt: number | undefined;
   const adoptGraceMs = o.adoptGraceMs ?? 3000;
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let stopping = false;
@@ -125,6 +127,7 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
       name: AGENT_MANAGER,
       async reconcile(name) {
         if (stopping) return;
+        startedAt ??= Date.now();
         const c = o.manager.informer('Cluster').get(`Cluster/${name}`) as Cluster | undefined;
         const want = isManaged(c) && !held.has(name);
         const proc = procs.get(name);
@@ -179,14 +182,19 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
       // Adopted agents are not our children: stop them through their pid.
       for (const c of o.manager.informer('Cluster').list() as Cluster[]) {
         const pid = agentPidOf(c);
-        if (procs.has(c.metadata.name) || !isAgentProcess(pid)) continue;
+        // Agents of unmanaged clusters are someone else's (`truststram agent` run by hand).
+        if (!isManaged(c) || procs.has(c.metadata.name) || !isAgentProcess(pid)) continue;
         try {
           process.kill(pid!, 'SIGTERM');
         } catch {
           /* already gone */
         }
         for (let i = 0; i < 100 && isAgentProcess(pid); i++) await new Promise((r) => setTimeout(r, 100));
-        if (isAgentProcess(pid)) process.kill(pid!, 'SIGKILL');
+        try {
+          if (isAgentProcess(pid)) process.kill(pid!, 'SIGKILL');
+        } catch {
+          /* exited meanwhile */
+        }
       }
     },
   };

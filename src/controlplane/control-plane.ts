@@ -66,7 +66,7 @@ export interface ControlPlaneOptions {
   /**
    * Called when this server led and lost leadership (its Postgres session failed): its controllers
    * are already stopped, and another server may be leading. Default: log it and close this
-   * control plane. `truststram server` exits with status 1, for its supervisor to restart it.
+   * control plane. `truststram server` exits with status 2, for its supervisor to restart it.
    */
   onLeadershipLost?: (err: Error) => void;
   log?: (line: string) => void;
@@ -200,15 +200,20 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     void leadership.elected.then(async () => {
       if (closing) return;
       log('controllers: elected leader; starting the controllers');
-      await manager.start();
+      await manager.start().catch((err: unknown) => log(`controllers: start failed: ${String(err)}`));
     });
     void leadership.lost.then(async (err) => {
       if (closing) return;
       log(`controllers: lost leadership (${err.message}); stopping the controllers`);
-      await manager.stop();
-      await agents?.stopAll();
-      if (o.onLeadershipLost) o.onLeadershipLost(err);
-      else await cp.close();
+      try {
+        await manager.stop();
+        await agents?.stopAll();
+      } catch (e) {
+        log(`controllers: stopping after the lost leadership: ${String(e)}`);
+      } finally {
+        if (o.onLeadershipLost) o.onLeadershipLost(err);
+        else await cp.close().catch((e: unknown) => log(`closing the control plane failed: ${String(e)}`));
+      }
     });
   }
 
@@ -230,9 +235,10 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       (closing ??= (async () => {
         // Agents report their final state to the server, so they stop while it still listens.
         await manager.stop();
-        await leadership?.close();
         await notifier.close();
         await agents?.stopAll();
+        // Given up only once its agents stopped: their last reports belong to this leader's term.
+        await leadership?.close();
         credentials?.revokeAll();
         await gateway?.close();
         await server.close();

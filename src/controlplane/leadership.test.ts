@@ -35,11 +35,15 @@ describe.skipIf(!bindir)('control planes sharing a Postgres store', () => {
     await cluster?.stop();
   });
 
+  const logs = new Map<ControlPlane, string[]>();
   const start = async (extra: Partial<ControlPlaneOptions> = {}) => {
-    const cp = await startControlPlane({ storeSpec: url, listen: '127.0.0.1:0', gateway: false, manageAgents: false, leaderElection: { retryMs: 100, pingIntervalMs: 100, pingTimeoutMs: 1000 }, log: () => undefined, ...extra });
+    const lines: string[] = [];
+    const cp = await startControlPlane({ storeSpec: url, listen: '127.0.0.1:0', gateway: false, manageAgents: false, leaderElection: { retryMs: 100, pingIntervalMs: 100, pingTimeoutMs: 1000 }, log: (l) => lines.push(l), ...extra });
     planes.push(cp);
+    logs.set(cp, lines);
     return cp;
   };
+  const elections = (cp: ControlPlane) => logs.get(cp)!.filter((l) => l.includes('elected leader')).length;
   const placed = async (cp: ControlPlane, name: string) => (await cp.store.get({ kind: 'Placement', namespace: 'shop', name })) !== undefined;
 
   it('runs the controllers on one leader at a time; a follower takes over when the leader stops', async () => {
@@ -48,12 +52,14 @@ describe.skipIf(!bindir)('control planes sharing a Postgres store', () => {
     const b = await start();
     await new Promise((r) => setTimeout(r, 300));
     expect([a.leadership!.isLeader, b.leadership!.isLeader]).toEqual([true, false]);
+    expect([elections(a), elections(b)]).toEqual([1, 0]);
     // Written through the follower's API, placed by the leader's controller.
     const put = await fetch(`${b.url}/apis/truststram.io/v1alpha1/namespaces/shop/workloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(workload('first')) });
     expect(put.status).toBe(201);
     expect(await waitUntil(() => placed(b, 'first'))).toBe(true);
     await a.close();
     expect(await waitUntil(() => b.leadership!.isLeader, 5000)).toBe(true);
+    expect(elections(b)).toBe(1);
     await b.store.apply([{ verb: 'create', object: workload('second') }], { actor: 'user:test' });
     expect(await waitUntil(() => placed(b, 'second'))).toBe(true);
     await b.close();
@@ -64,6 +70,9 @@ describe.skipIf(!bindir)('control planes sharing a Postgres store', () => {
     const c = await start({ onLeadershipLost: (e) => lost.push(e) });
     await waitUntil(() => c.leadership!.isLeader, 5000);
     expect(c.leadership!.isLeader).toBe(true);
+    // Its controllers run: a new Workload is placed.
+    await c.store.apply([{ verb: 'create', object: workload('before-loss') }], { actor: 'user:test' });
+    expect(await waitUntil(() => placed(c, 'before-loss'))).toBe(true);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {

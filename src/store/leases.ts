@@ -28,6 +28,12 @@ export interface LeaseTable {
   /** True when the lease exists and has not expired. Reads are this server's view: its own writes at once, other servers' shortly after. */
   isLive(name: string, now?: number): boolean;
   onChange(listener: LeaseListener): () => void;
+  /**
+   * Time (epoch ms) up to which this view holds every renewal: now for one server's own table;
+   * the start of the last successful read of the shared table otherwise. A lease is known to be
+   * expired only once this is past its expiry.
+   */
+  viewAsOf(): number;
 }
 
 /** One server's leases, in its memory. */
@@ -56,6 +62,7 @@ export function createLeaseTable(): LeaseTable {
     get: (name) => leases.get(name),
     list: () => [...leases.values()],
     isLive: (name, now = Date.now()) => live(leases.get(name), now),
+    viewAsOf: () => Date.now(),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

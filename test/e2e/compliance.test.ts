@@ -301,7 +301,7 @@ describe('runtime re-evaluation and residency crossings', () => {
     const placement = (await cp.store.get({ kind: 'Placement', namespace: 'payments', name: 'payments-api' })) as Placement;
     const victim = placement.spec.clusters.find((e) => e.replicas > 0)!.cluster;
     dead.add(victim);
-    cp.leases.release(victim, AGENT_ID);
+    await cp.leases.release(victim, AGENT_ID);
     await until(async () => {
       const d = await report();
       return d.failovers.incidents.some((i) => i.cluster === victim && i.workloads.some((w) => w.workload === 'payments/payments-api' && w.recoveryMs !== undefined));

@@ -19,6 +19,15 @@ describe('judgeCluster', () => {
     expect(v.reason).toBe('HeartbeatMissed');
     expect(v.message).toBe('no heartbeat for 1.6 s');
   });
+  it('does not call a lease expired before its view of the shared leases is newer than the expiry', () => {
+    const lease = { renewTime: 10_000, durationMs: 1500 };
+    // The last read of the shared table started at 11 400, before the expiry at 11 500: a renewal
+    // through another server may be unread. Nothing changes; look again soon.
+    const unread = judgeCluster(c({ phase: 'Ready' }), lease, 11_600, started, 3000, 1000, 0, 11_400)!;
+    expect(unread).toMatchObject({ phase: 'Ready', reason: 'AwaitingLeaseView', recheckMs: 100 });
+    // Read at 11 550, after the expiry: the renewals stopped.
+    expect(judgeCluster(c({ phase: 'Ready' }), lease, 11_600, started, 3000, 1000, 0, 11_550)!.reason).toBe('HeartbeatMissed');
+  });
   it('waits during the start-up grace for agents that survived a restart', () => {
     expect(judgeCluster(c({ phase: 'Ready', lastHeartbeatTime: new Date(0).toISOString() }), undefined, 1000, started, 3000, 1000)!.reason).toBe('AwaitingAgent');
     expect(judgeCluster(c({ phase: 'Ready', lastHeartbeatTime: new Date(0).toISOString() }), undefined, 4000, started, 3000, 1000)!.phase).toBe('NotReady');

@@ -45,6 +45,8 @@ export function judgeCluster(
   resyncMs: number,
   /** End of the control plane's last stall (event loop blocked): renewals sent during it could not be received. */
   stallEndedAt = 0,
+  /** Time up to which this server's lease view is complete (shared leases: its last read of the table). */
+  leaseViewAsOf = Number.POSITIVE_INFINITY,
 ): Verdict | undefined {
   if ((c.spec.driver?.type ?? 'local') !== 'local') return undefined; // other drivers report their own health
   const status = (c.status ?? {}) as { phase?: string; lastHeartbeatTime?: string; agent?: { id?: string } | null };
@@ -52,14 +54,20 @@ export function judgeCluster(
   // every agent gets a full lease period again. Otherwise an overloaded control plane calls its
   // whole fleet NotReady and fails every workload over — which overloads it further.
   const renewed = lease ? Math.max(lease.renewTime, stallEndedAt) : 0;
-  const live = lease && now <= renewed + lease.durationMs;
+  // Likewise a lease is not expired before this server's view of the leases is newer than its
+  // expiry: a renewal through another server may not have been read yet (the database is slow
+  // or unreachable). An unknown is not a missed heartbeat.
+  const expiresAt = lease ? renewed + lease.durationMs : 0;
+  const unseen = !!lease && now > expiresAt && leaseViewAsOf < expiresAt;
+  const live = lease && (now <= expiresAt || unseen);
   // A new agent (a restart after a crash) holds the lease while the status still carries the
   // last report of the dead one: calling the cluster Ready now would count the dead agent's
   // replicas as running. Ready waits for the new agent's first report (a Cluster change).
   if (live && lease.holder !== undefined && status.agent?.id !== lease.holder)
     return { phase: status.phase === 'Ready' ? 'NotReady' : ((status.phase as Phase | undefined) ?? 'Unknown'), reason: 'AgentRegistering', message: 'a new agent holds the lease; waiting for its first report', recheckMs: Math.min(resyncMs, 250) };
+  if (live && unseen) return { phase: (status.phase as Phase | undefined) ?? 'Unknown', reason: 'AwaitingLeaseView', message: 'the lease ran out, but renewals through other servers are not read yet', recheckMs: Math.min(resyncMs, 100) };
   if (live)
-    return { phase: 'Ready', reason: 'AgentHeartbeating', message: 'the agent renews its lease', recheckMs: Math.min(resyncMs, renewed + lease.durationMs - now + 10) };
+    return { phase: 'Ready', reason: 'AgentHeartbeating', message: 'the agent renews its lease', recheckMs: Math.min(resyncMs, expiresAt - now + 10) };
   if (status.phase === 'NotReady' && status.agent === null)
     return { phase: 'NotReady', reason: 'AgentStopped', message: 'the agent stopped and reported its replicas gone', recheckMs: resyncMs };
   // Grace after the control plane starts (surviving agents re-attach) and after the cluster is
@@ -96,11 +104,11 @@ export function healthController(o: HealthControllerOptions): ControllerSpec {
         if (!c) return;
         const t = now();
         startedAt ??= t;
-        const v = judgeCluster(c, o.leases.get(name), t, startedAt, startupGraceMs, resyncMs, stalls.lastEndedAt());
+        const v = judgeCluster(c, o.leases.get(name), t, startedAt, startupGraceMs, resyncMs, stalls.lastEndedAt(), o.leases.viewAsOf());
         if (!v) return;
         const status = (c.status ?? {}) as Record<string, unknown> & { phase?: string; conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[] };
         // During the start-up grace nothing is decided: agents that outlived a restart re-attach.
-        if (status.phase === v.phase || v.reason === 'AwaitingAgent' || (v.reason === 'AgentRegistering' && !status.phase)) return { requeueAfterMs: v.recheckMs };
+        if (status.phase === v.phase || v.reason === 'AwaitingAgent' || v.reason === 'AwaitingLeaseView' || (v.reason === 'AgentRegistering' && !status.phase)) return { requeueAfterMs: v.recheckMs };
         const ready = { type: 'Ready', status: v.phase === 'Ready' ? 'True' : v.phase === 'NotReady' ? 'False' : 'Unknown', reason: v.reason, message: v.message, lastTransitionTime: new Date(t).toISOString() };
         const next = { ...c, status: { ...status, phase: v.phase, conditions: [...(status.conditions ?? []).filter((x) => x.type !== 'Ready'), ready] } };
         const event = await o.events.mutation({

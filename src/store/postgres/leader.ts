@@ -3,12 +3,17 @@
 // session-level advisory lock on a connection of its own. Postgres releases the lock when that
 // session ends, so leadership passes on when the leader stops, crashes or is cut off:
 //   - a graceful stop closes the connection: a follower takes over within one retry interval;
-//   - a crash or a network cut: the server's TCP keep-alives (set on the session below) end the
-//     session within about `keepAliveSeconds`, then a follower takes over;
+//   - a crash of the leader's process: its kernel closes the socket, the session ends at once;
+//   - a crash of its machine or a network cut: the server's TCP keep-alives and user timeout
+//     (set on the session below) end the session within about `keepAliveSeconds` + 3 s, then a
+//     follower takes over;
 //   - the leader itself pings its session every `pingIntervalMs`; when a ping fails or takes
 //     longer than `pingTimeoutMs` it has lost leadership, and says so (`lost`). It must stop
 //     acting at once: a follower may already be leading.
-// Writes are fenced by the database anyway: a leader cut off from Postgres cannot commit.
+// There is no fencing token: a leader whose lock session ended while its other connections
+// still work (the session killed by an administrator, a paused process) may commit a few more
+// writes after a follower took over. Optimistic concurrency (resourceVersion) keeps those
+// writes from overwriting newer state; the overlap lasts until its next ping.
 import pg from 'pg';
 import type { LeaderElection } from '../store.js';
 
@@ -53,13 +58,18 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
     timer = setTimeout(() => {
       const c = client;
       if (!c || !leader) return;
-      const deadline = setTimeout(() => loseLeadership(new Error(`the leader's Postgres session did not answer within ${pingTimeoutMs} ms`)), pingTimeoutMs);
+      let answered = false;
+      // Decided after the event loop has read pending I/O (setImmediate runs after the poll
+      // phase): after a stall of this process the answer may be waiting in the socket.
+      const deadline = setTimeout(() => setImmediate(() => !answered && loseLeadership(new Error(`the leader's Postgres session did not answer within ${pingTimeoutMs} ms`))), pingTimeoutMs);
       c.query('SELECT 1')
         .then(() => {
+          answered = true;
           clearTimeout(deadline);
           if (leader) ping();
         })
         .catch((err: unknown) => {
+          answered = true;
           clearTimeout(deadline);
           loseLeadership(new Error(`the leader's Postgres session failed: ${(err as Error).message}`));
         });
@@ -69,9 +79,11 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
 
   const attempt = async () => {
     if (closed) return;
+    let fresh: pg.Client | undefined;
     try {
       if (!client) {
-        const c = new pg.Client({ ...o.config, application_name: 'truststram-leader' });
+        const c = new pg.Client({ ...o.config, application_name: 'truststram-leader', keepAlive: true });
+        fresh = c;
         c.on('error', (err) => (leader ? loseLeadership(new Error(`the leader's Postgres session failed: ${err.message}`)) : undefined));
         c.on('end', () => {
           if (client === c) client = undefined;
@@ -80,10 +92,13 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
         await c.connect();
         // A leader that vanishes (crash, network cut) must not keep the lock for the default
         // two hours of TCP idleness: the server probes the session and ends it instead.
-        await c.query(`SET tcp_keepalives_idle = ${keepAlive}; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3`);
+        // tcp_user_timeout covers what keep-alives do not: unacknowledged data (an answer lost in the cut).
+        await c.query(`SET tcp_keepalives_idle = ${keepAlive}; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3; SET tcp_user_timeout = ${(keepAlive + 3) * 1000}`);
         client = c;
+        fresh = undefined;
       }
-      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`truststram-leader:${o.name}`]);
+      // On a black-holed connection the attempt fails in time and the next one reconnects.
+      const r = await client.query<{ ok: boolean }>({ text: 'SELECT pg_try_advisory_lock(hashtext($1)) AS ok', values: [`truststram-leader:${o.name}`], query_timeout: pingTimeoutMs } as pg.QueryConfig);
       if (closed) {
         // Closed while this attempt ran: its session (and any lock it took) goes too.
         await client?.end().catch(() => undefined);
@@ -100,7 +115,7 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
     } catch (err) {
       if (!warned) o.log(`leader election: cannot reach Postgres (${(err as Error).message}); retrying`);
       warned = true;
-      void client?.end().catch(() => undefined);
+      void (fresh ?? client)?.end().catch(() => undefined);
       client = undefined;
     }
     if (closed) return;

@@ -14,6 +14,7 @@ import type { Connections } from './connections.js';
 import type { Tables } from './schema.js';
 
 export interface PostgresLeasesOptions {
+  /** Connections of the leases' own (not the store's pool, where writers queue for the write lock). */
   db: Connections;
   tables: Tables;
   /** How often other servers' renewals are read (default 100 ms). */
@@ -41,7 +42,15 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
   const t = o.tables;
   const mirror = new Map<string, Lease>();
   const listeners = new Set<LeaseListener>();
-  const emit = (l: Lease, e: 'acquired' | 'renewed' | 'released') => listeners.forEach((f) => f(l, e));
+  const emit = (l: Lease, e: 'acquired' | 'renewed' | 'released') => {
+    for (const f of listeners) {
+      try {
+        f(l, e);
+      } catch (err) {
+        o.log(`store: a lease listener failed on ${e} ${l.name}: ${(err as Error).message}`);
+      }
+    }
+  };
   const live = (l: Lease | undefined, now: number) => !!l && now <= l.renewTime + l.durationMs;
   // A poll reads a snapshot; a write of this server that completes while the poll is in flight
   // may be newer than the snapshot for that name, so the poll leaves that name alone. One
@@ -50,6 +59,7 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
   const writtenAt = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
+  let viewAsOf = 0;
 
   /** Puts `next` (or its absence) into the mirror and tells listeners what changed. */
   const settle = (name: string, next: Lease | undefined) => {
@@ -67,6 +77,7 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
 
   const poll = async () => {
     const startedAt = ++clock;
+    const asOf = Date.now();
     const rows = (await o.db.read<Row>(`SELECT name, holder, duration_ms, acquire_time, renew_time FROM ${t.leases}`)).rows;
     const seen = new Set<string>();
     for (const r of rows) {
@@ -74,6 +85,7 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
       if ((writtenAt.get(r.name) ?? -1) < startedAt) settle(r.name, toLease(r));
     }
     for (const name of [...mirror.keys()]) if (!seen.has(name) && (writtenAt.get(name) ?? -1) < startedAt) settle(name, undefined);
+    viewAsOf = asOf;
   };
 
   const schedule = (ms: number) => {
@@ -92,6 +104,35 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
     timer.unref();
   };
 
+  const renew = async (name: string, holder: string, durationMs: number, now: number, retried: boolean): Promise<Lease> => {
+    const { rows } = await o.db.statement<Row>(
+      t.named(
+        'lease-renew',
+        `INSERT INTO ${t.leases} AS l (name, holder, duration_ms, acquire_time, renew_time) VALUES ($1, $2, $3, $4, $4)
+         ON CONFLICT (name) DO UPDATE SET
+           holder = excluded.holder,
+           duration_ms = excluded.duration_ms,
+           acquire_time = CASE WHEN l.holder = excluded.holder AND l.renew_time + l.duration_ms >= excluded.renew_time THEN l.acquire_time ELSE excluded.acquire_time END,
+           renew_time = excluded.renew_time
+         WHERE l.holder = excluded.holder OR l.renew_time + l.duration_ms < excluded.renew_time
+         RETURNING name, holder, duration_ms, acquire_time, renew_time`,
+      ),
+      [name, holder, durationMs, now],
+    );
+    writtenAt.set(name, ++clock);
+    if (!rows[0]) {
+      const cur = (await o.db.read<Row>(`SELECT name, holder, duration_ms, acquire_time, renew_time FROM ${t.leases} WHERE name = $1`, [name])).rows[0];
+      // Released between the two statements: the lease is free now, so try once more.
+      if (!cur && !retried) return renew(name, holder, durationMs, now, true);
+      const held = cur ? toLease(cur) : undefined;
+      if (held) settle(name, held);
+      throw new ConflictError(`lease ${name} is held by ${held?.holder ?? 'another agent'}${held ? ` (renewed ${now - held.renewTime} ms ago)` : ''}`);
+    }
+    const lease = toLease(rows[0]);
+    settle(name, lease);
+    return lease;
+  };
+
   return {
     async start() {
       await poll();
@@ -101,32 +142,7 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
       clearTimeout(timer);
       timer = undefined;
     },
-    async renew(name, holder, durationMs, now = Date.now()) {
-      const { rows } = await o.db.statement<Row>(
-        t.named(
-          'lease-renew',
-          `INSERT INTO ${t.leases} AS l (name, holder, duration_ms, acquire_time, renew_time) VALUES ($1, $2, $3, $4, $4)
-           ON CONFLICT (name) DO UPDATE SET
-             holder = excluded.holder,
-             duration_ms = excluded.duration_ms,
-             acquire_time = CASE WHEN l.holder = excluded.holder AND l.renew_time + l.duration_ms >= excluded.renew_time THEN l.acquire_time ELSE excluded.acquire_time END,
-             renew_time = excluded.renew_time
-           WHERE l.holder = excluded.holder OR l.renew_time + l.duration_ms < excluded.renew_time
-           RETURNING name, holder, duration_ms, acquire_time, renew_time`,
-        ),
-        [name, holder, durationMs, now],
-      );
-      writtenAt.set(name, ++clock);
-      if (!rows[0]) {
-        const cur = (await o.db.read<Row>(`SELECT name, holder, duration_ms, acquire_time, renew_time FROM ${t.leases} WHERE name = $1`, [name])).rows[0];
-        const held = cur ? toLease(cur) : undefined;
-        if (held) settle(name, held);
-        throw new ConflictError(`lease ${name} is held by ${held?.holder ?? 'another agent'}${held ? ` (renewed ${now - held.renewTime} ms ago)` : ''}`);
-      }
-      const lease = toLease(rows[0]);
-      settle(name, lease);
-      return lease;
-    },
+    renew: (name, holder, durationMs, now = Date.now()) => renew(name, holder, durationMs, now, false),
     async release(name, holder) {
       const { rows } = await o.db.statement<Row>(`DELETE FROM ${t.leases} WHERE name = $1 AND holder = $2 RETURNING name`, [name, holder]);
       writtenAt.set(name, ++clock);
@@ -135,6 +151,7 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
     get: (name) => mirror.get(name),
     list: () => [...mirror.values()],
     isLive: (name, now = Date.now()) => live(mirror.get(name), now),
+    viewAsOf: () => viewAsOf,
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

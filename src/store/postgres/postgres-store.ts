@@ -24,7 +24,7 @@ export interface PostgresStoreOptions {
   url: string;
   /** Postgres schema holding the tables (default `truststram`); created when absent. */
   schema?: string;
-  /** Connections in the pool (default 10). One more is kept for LISTEN. */
+  /** Connections in the pool (default 10). One more is kept for LISTEN, two for leases and one for a leader election. */
   poolSize?: number;
   /** How often other servers' lease renewals are read (default 100 ms). */
   leasePollIntervalMs?: number;
@@ -124,13 +124,17 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   );
   hubRef.publish = (events) => hub.publish(events);
   const elections = new Set<LeaderElection>();
-  const leases = createPostgresLeases({ db, tables: t, log, ...(opts.leasePollIntervalMs ? { pollIntervalMs: opts.leasePollIntervalMs } : {}) });
+  // Leases get connections of their own: renewals and the mirror's reads must not queue behind
+  // writers waiting for the write lock (a lease is 1.5 s; the lock may be waited for 10 s).
+  const leaseDb = createConnections({ ...config, max: 2 });
+  const leases = createPostgresLeases({ db: leaseDb, tables: t, log, ...(opts.leasePollIntervalMs ? { pollIntervalMs: opts.leasePollIntervalMs } : {}) });
   try {
     await leases.start();
   } catch (err) {
     hub.close();
     await feed.close();
     await pool.end().catch(() => undefined);
+    await leaseDb.pool.end().catch(() => undefined);
     throw translatePgError(err);
   }
   let closed = false;
@@ -348,6 +352,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       hub.close();
       await feed.close();
       await pool.end();
+      await leaseDb.pool.end();
     },
   };
 

@@ -87,8 +87,8 @@ CREATE TABLE IF NOT EXISTS ${t.head} (
   hash text NOT NULL
 );
 -- Layout 2: agents' leases, shared by every server on this store. Unlogged: a heartbeat is not
--- worth a WAL record, and after a database crash (or on a standby) the table is empty, which
--- agents repair with their next renewal, as after a control-plane restart.
+-- worth a WAL record, and after a database crash (or a standby's promotion) the table is empty,
+-- which agents repair with their next renewal, as after a control-plane restart.
 CREATE UNLOGGED TABLE IF NOT EXISTS ${t.leases} (
   name         text COLLATE "C" PRIMARY KEY,
   holder       text NOT NULL,

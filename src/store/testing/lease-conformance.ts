@@ -33,5 +33,14 @@ export function describeLeaseTableConformance(name: string, make: () => Promise<
       expect(t.list().map((l) => l.name)).not.toContain('c1');
       expect(events).toEqual(['acquired c1 a', 'renewed c1 a', 'acquired c1 a', 'released c1 a']);
     });
+
+    it('says up to when its view holds every renewal: recent, and never in the future', async () => {
+      const t = await make();
+      const before = Date.now();
+      await new Promise((r) => setTimeout(r, 400));
+      const asOf = t.viewAsOf();
+      expect(asOf).toBeGreaterThanOrEqual(before);
+      expect(asOf).toBeLessThanOrEqual(Date.now());
+    });
   });
 }
