@@ -112,10 +112,10 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
 
   // Survivors being stopped: when each got SIGTERM (SIGKILL follows after RETIRE_GRACE_MS).
   const retiring = new Map<number, number>();
-  const retire = (name: string, pid: number) => {
+  const retire = (name: string, pid: number, why: string) => {
     const since = retiring.get(pid);
     if (since === undefined) {
-      log(`agent ${pid} for cluster ${name} outlived an earlier control plane and cannot authenticate: stopping it`);
+      log(`agent ${pid} for cluster ${name} outlived an earlier control plane and ${why}: stopping it`);
       retiring.set(pid, Date.now());
       signal(pid, 'SIGTERM');
     } else if (Date.now() - since > RETIRE_GRACE_MS) signal(pid, 'SIGKILL');
@@ -142,10 +142,16 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
         if (o.credentials && isAgentProcess(survivor)) {
           // With auth on, a survivor's credential died with the control plane that started it:
           // it can never report again, so it is stopped (its replicas with it), then replaced.
-          retire(name, survivor!);
+          retire(name, survivor!, 'cannot authenticate');
           return { requeueAfterMs: 200 };
         }
         if (Date.now() - startedAt < adoptGraceMs && isAgentProcess(survivor)) return { requeueAfterMs: adoptGraceMs };
+        if (isAgentProcess(survivor)) {
+          // The grace is over and it has not renewed here: it reports to a server that is gone
+          // (a leader that died, on a store several servers share). Replaced, not left behind.
+          retire(name, survivor!, 'did not re-attach within the grace');
+          return { requeueAfterMs: 200 };
+        }
         const n = restarts.get(name) ?? 0;
         restarts.set(name, n + 1);
         start(name);

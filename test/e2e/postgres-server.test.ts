@@ -168,6 +168,48 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
     }
   });
 
+  it('hands the embedded fleet over when the leader is killed: the new leader retires the old agents and runs its own', async () => {
+    const db = await cluster!.createDatabase('handover');
+    const first = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', '--simulated', '--no-gateway']);
+    expect(await waitFor(() => /elected leader/.test(first.output()), 30_000), first.output()).toBe(true);
+    const second = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', '--simulated', '--no-gateway']);
+    try {
+      expect(await waitFor(() => /listening on http/.test(second.output()), 30_000)).toBe(true);
+      const server = /listening on (http:\/\/\S+)/.exec(second.output())![1]!;
+      expect((await cli(['apply', '-f', join(EXAMPLES, 'fleet.yaml'), '-f', join(EXAMPLES, 'workloads.yaml')], { server })).code).toBe(0);
+      type Cl = { status?: { phase?: string; agent?: { pid?: number } | null } };
+      type Wl = { spec: { replicas: number }; status?: { readyReplicas?: number } };
+      const clusters = async () => (JSON.parse((await cli(['get', 'clusters', '-o', 'json'], { server })).stdout) as { items: Cl[] }).items;
+      const allReady = async () => {
+        const ws = (JSON.parse((await cli(['get', 'workloads', '-A', '-o', 'json'], { server })).stdout) as { items: Wl[] }).items;
+        return ws.length === 3 && ws.every((w) => (w.status?.readyReplicas ?? 0) >= w.spec.replicas) && (await clusters()).every((c) => c.status?.phase === 'Ready');
+      };
+      expect(await waitForAsync(allReady, 45_000)).toBe(true);
+      const oldAgents = (await clusters()).map((c) => c.status!.agent!.pid!);
+      expect(oldAgents).toHaveLength(6);
+      first.proc.kill('SIGKILL');
+      await first.exited;
+      expect(await waitFor(() => /elected leader/.test(second.output()), 10_000), second.output()).toBe(true);
+      // The old agents report to a server that is gone: retired, and replaced by the new leader's.
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(await waitFor(() => oldAgents.every((pid) => !alive(pid)), 30_000), second.output()).toBe(true);
+      expect(second.output()).toMatch(/did not re-attach within the grace: stopping it/);
+      expect(await waitForAsync(allReady, 45_000)).toBe(true);
+      expect((await clusters()).map((c) => c.status!.agent!.pid!).filter((pid) => oldAgents.includes(pid))).toEqual([]);
+    } finally {
+      first.proc.kill('SIGKILL');
+      second.proc.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    }
+  }, 120_000);
+
   it('exits 2 naming --store when the database cannot be reached, and 1 for a malformed URL, without a stack trace', async () => {
     const down = await cli(['server', '--store', `postgres://postgres:pw@127.0.0.1:${cluster!.port}/no_such_db`, '--listen', '127.0.0.1:0', '--no-controllers', '--no-gateway']);
     expect(down.code).toBe(2);
