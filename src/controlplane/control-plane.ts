@@ -17,6 +17,7 @@ import { openStore } from '../store/index.js';
 import type { CampaignOptions, LeaderElection, Store } from '../store/store.js';
 import { createAgentManager, type AgentManager } from './agent-manager.js';
 import { trafficViews } from './traffic-views.js';
+import { advertiseLeadership, leadershipViews } from './leadership-view.js';
 import { explainViews, type PolicyBuilder } from './views.js';
 
 /** The in-process gateway: on by default; `false` runs none (`server --no-gateway`). */
@@ -139,6 +140,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     await store.close();
     throw err;
   }
+  // Set once the controllers' campaign starts (shared stores); read by the controllers view.
+  let leadership: LeaderElection | undefined;
   // Placement-stage policies, as the placement controller and the explain view both apply them.
   const placementPolicy: PolicyBuilder = (objects) => createPlacementHook(engine, objects);
   let server: RunningServer;
@@ -151,6 +154,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       views: [...explainViews(store, catalog, placementPolicy), ...costViews({ catalog }), ...complianceViews({ engine }), ...uiViews(),
         ...(gateway ? trafficViews(() => gateway) : []),
         ...chaosViews(() => chaos, { demo: o.demo === true, authEnabled: !!o.tokenFile }),
+        ...leadershipViews({ serverUrl: () => server.url, leases, leadership: () => leadership, runsControllers: o.controllers !== false }),
         ...(o.views ?? []),
       ],
       ...(o.tokenFile ? { tokenFile: o.tokenFile, credentials } : {}),
@@ -192,20 +196,23 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   }
   // On a shared store only the elected leader runs the controllers (informers run everywhere:
   // the Policy informer keeps every server's admission current).
-  const leadership = runControllers && store.campaign ? store.campaign('controllers', { log, ...o.leaderElection }) : undefined;
+  leadership = runControllers && store.campaign ? store.campaign('controllers', { log, ...o.leaderElection }) : undefined;
   let closing: Promise<void> | undefined;
+  let unadvertise: (() => Promise<void>) | undefined;
   if (!leadership) await manager.start();
   else {
     log('controllers: campaigning for leadership (servers sharing the Postgres store run them one at a time)');
     void leadership.elected.then(async () => {
       if (closing) return;
       log('controllers: elected leader; starting the controllers');
+      unadvertise = advertiseLeadership(leases, server.url, log);
       await manager.start().catch((err: unknown) => log(`controllers: start failed: ${String(err)}`));
     });
     void leadership.lost.then(async (err) => {
       if (closing) return;
       log(`controllers: lost leadership (${err.message}); stopping the controllers`);
       try {
+        await unadvertise?.();
         await manager.stop();
         await agents?.stopAll();
       } catch (e) {
@@ -238,6 +245,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         await notifier.close();
         await agents?.stopAll();
         // Given up only once its agents stopped: their last reports belong to this leader's term.
+        await unadvertise?.();
         await leadership?.close();
         credentials?.revokeAll();
         await gateway?.close();

@@ -2,6 +2,9 @@
 // others serve the API and take over when the leader stops or loses its database session.
 // The controllers' effect observed is the placement controller writing a Placement for a new
 // Workload (unschedulable here: the fleet is empty, so no agent processes are needed).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiObject } from '../api/index.js';
@@ -53,6 +56,11 @@ describe.skipIf(!bindir)('control planes sharing a Postgres store', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect([a.leadership!.isLeader, b.leadership!.isLeader]).toEqual([true, false]);
     expect([elections(a), elections(b)]).toEqual([1, 0]);
+    // Any server says who leads: the leader from its election, a follower from the shared lease.
+    const status = async (cp: ControlPlane) => (await (await fetch(`${cp.url}/api/v1alpha1/controllers`)).json()) as { role: string; election: string; leader: { url: string } | null };
+    expect(await status(a)).toMatchObject({ role: 'leader', election: 'postgres-advisory-lock', leader: { url: a.url } });
+    expect(await waitUntil(async () => (await status(b)).leader?.url === a.url)).toBe(true);
+    expect((await status(b)).role).toBe('follower');
     // Written through the follower's API, placed by the leader's controller.
     const put = await fetch(`${b.url}/apis/truststram.io/v1alpha1/namespaces/shop/workloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(workload('first')) });
     expect(put.status).toBe(201);
@@ -60,6 +68,7 @@ describe.skipIf(!bindir)('control planes sharing a Postgres store', () => {
     await a.close();
     expect(await waitUntil(() => b.leadership!.isLeader, 5000)).toBe(true);
     expect(elections(b)).toBe(1);
+    expect(await status(b)).toMatchObject({ role: 'leader', leader: { url: b.url } });
     await b.store.apply([{ verb: 'create', object: workload('second') }], { actor: 'user:test' });
     expect(await waitUntil(() => placed(b, 'second'))).toBe(true);
     await b.close();
@@ -88,5 +97,26 @@ describe.skipIf(!bindir)('control planes sharing a Postgres store', () => {
     await c.store.apply([{ verb: 'create', object: workload('third') }], { actor: 'user:test' });
     await new Promise((r) => setTimeout(r, 1000));
     expect(await placed(c, 'third')).toBe(false);
+  });
+});
+
+describe('a control plane on its own store (SQLite)', () => {
+  it('leads without an election, and an API-only server says it runs no controllers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-leadership-'));
+    try {
+      const own = await startControlPlane({ dataDir: join(dir, 'a'), listen: '127.0.0.1:0', gateway: false, manageAgents: false, log: () => undefined });
+      const apiOnly = await startControlPlane({ dataDir: join(dir, 'b'), listen: '127.0.0.1:0', gateway: false, controllers: false, log: () => undefined });
+      try {
+        expect(own.leadership).toBeUndefined();
+        const status = async (cp: ControlPlane) => (await (await fetch(`${cp.url}/api/v1alpha1/controllers`)).json()) as unknown;
+        expect(await status(own)).toEqual({ apiVersion: 'truststram.io/v1alpha1', kind: 'ControllerStatus', server: own.url, role: 'leader', election: 'none', leader: { url: own.url } });
+        expect(await status(apiOnly)).toMatchObject({ role: 'api-only', election: 'none', leader: null });
+      } finally {
+        await own.close();
+        await apiOnly.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
