@@ -141,7 +141,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     throw err;
   }
   // Set once the controllers' campaign starts (shared stores); read by the controllers view.
-  let leadership: LeaderElection | undefined;
+  let leadership: LeaderElection | undefined = undefined;
   // Placement-stage policies, as the placement controller and the explain view both apply them.
   const placementPolicy: PolicyBuilder = (objects) => createPlacementHook(engine, objects);
   let server: RunningServer;
