@@ -182,6 +182,8 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     await open('overview');
     await page.keyboard.press('3');
     await page.waitForURL(/\/ui\/workloads$/);
+    // Focus moves in an effect after the new page renders, a moment after the URL changes.
+    await page.waitForFunction(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id === 'page-title', undefined, { timeout: 5000 });
     expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('page-title');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { tagName: string } | null } }).document.activeElement?.tagName)).toMatch(/^(A|DIV)$/);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePgBinDir, startPgCluster, type PgCluster } from '../../src/store/postgres/testing/pg-harness.js';
+import { isPidAlive } from '../../src/util/proc.js';
 import { EXAMPLES, cli, ensureBuilt, killAll, liveChildren, spawnCli, waitFor } from './harness.js';
 
 const bindir = requirePgBinDir();
@@ -191,15 +192,7 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
       await first.exited;
       expect(await waitFor(() => /elected leader/.test(second.output()), 10_000), second.output()).toBe(true);
       // The old agents report to a server that is gone: retired, and replaced by the new leader's.
-      const alive = (pid: number) => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      expect(await waitFor(() => oldAgents.every((pid) => !alive(pid)), 30_000), second.output()).toBe(true);
+      expect(await waitFor(() => oldAgents.every((pid) => !isPidAlive(pid)), 30_000), second.output()).toBe(true);
       expect(second.output()).toMatch(/did not re-attach within the grace: stopping it/);
       expect(await waitForAsync(allReady, 45_000)).toBe(true);
       expect((await clusters()).map((c) => c.status!.agent!.pid!).filter((pid) => oldAgents.includes(pid))).toEqual([]);
