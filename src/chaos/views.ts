@@ -18,9 +18,15 @@ export function chaosAllowed(access: ChaosAccess, actor: string): boolean {
   return access.demo || (access.authEnabled && actor !== ANONYMOUS);
 }
 
-/** Chaos views over a (possibly late-bound) chaos engine; 404-free even before agents exist. */
-export function chaosViews(chaos: () => Chaos | undefined, access: ChaosAccess): View[] {
+/**
+ * Chaos views over a (possibly late-bound) chaos engine; 404-free even before agents exist.
+ * `elsewhere` says why faults must be injected on another server (a follower names its leader).
+ */
+export function chaosViews(chaos: () => Chaos | undefined, access: ChaosAccess, elsewhere?: () => string | undefined): View[] {
   const engine = () => {
+    // A follower on a shared store: the agents chaos acts on belong to the leader.
+    const where = elsewhere?.();
+    if (where) throw new ForbiddenError(where);
     const c = chaos();
     if (!c) throw new ForbiddenError('chaos needs the controllers and the agent manager: this server runs without them');
     return c;

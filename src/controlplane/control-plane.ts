@@ -17,7 +17,7 @@ import { openStore } from '../store/index.js';
 import type { CampaignOptions, LeaderElection, Store } from '../store/store.js';
 import { createAgentManager, type AgentManager } from './agent-manager.js';
 import { trafficViews } from './traffic-views.js';
-import { advertiseLeadership, leadershipViews } from './leadership-view.js';
+import { LEADER_LEASE, advertiseLeadership, leadershipViews } from './leadership-view.js';
 import { explainViews, type PolicyBuilder } from './views.js';
 
 /** The in-process gateway: on by default; `false` runs none (`server --no-gateway`). */
@@ -153,7 +153,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       admission: [locatedPolicyErrors(admission), budgetAdmissionHook()],
       views: [...explainViews(store, catalog, placementPolicy), ...costViews({ catalog }), ...complianceViews({ engine }), ...uiViews(),
         ...(gateway ? trafficViews(() => gateway) : []),
-        ...chaosViews(() => chaos, { demo: o.demo === true, authEnabled: !!o.tokenFile }),
+        ...chaosViews(() => chaos, { demo: o.demo === true, authEnabled: !!o.tokenFile }, () =>
+          leadership && !leadership.isLeader ? `this server is a follower: chaos acts on the agents of the server running the controllers (${leases.get(LEADER_LEASE)?.holder ?? 'the elected leader'}); send it there` : undefined,
+        ),
         ...leadershipViews({ serverUrl: () => server.url, leases, leadership: () => leadership, runsControllers: o.controllers !== false }),
         ...(o.views ?? []),
       ],

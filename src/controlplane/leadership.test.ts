@@ -41,7 +41,7 @@ describe.skipIf(!bindir)('control planes sharing a Postgres store', () => {
   const logs = new Map<ControlPlane, string[]>();
   const start = async (extra: Partial<ControlPlaneOptions> = {}) => {
     const lines: string[] = [];
-    const cp = await startControlPlane({ storeSpec: url, listen: '127.0.0.1:0', gateway: false, manageAgents: false, leaderElection: { retryMs: 100, pingIntervalMs: 100, pingTimeoutMs: 1000 }, log: (l) => lines.push(l), ...extra });
+    const cp = await startControlPlane({ storeSpec: url, listen: '127.0.0.1:0', gateway: false, manageAgents: false, demo: true, leaderElection: { retryMs: 100, pingIntervalMs: 100, pingTimeoutMs: 1000 }, log: (l) => lines.push(l), ...extra });
     planes.push(cp);
     logs.set(cp, lines);
     return cp;
@@ -61,6 +61,10 @@ describe.skipIf(!bindir)('control planes sharing a Postgres store', () => {
     expect(await status(a)).toMatchObject({ role: 'leader', election: 'postgres-advisory-lock', leader: { url: a.url } });
     expect(await waitUntil(async () => (await status(b)).leader?.url === a.url)).toBe(true);
     expect((await status(b)).role).toBe('follower');
+    // Chaos acts on the leader's agents: a follower refuses it and names the leader.
+    const chaos = await fetch(`${b.url}/api/v1alpha1/chaos/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'cluster', name: 'aws-eu' }) });
+    expect(chaos.status).toBe(403);
+    expect(((await chaos.json()) as { message: string }).message).toContain(`this server is a follower: chaos acts on the agents of the server running the controllers (${a.url})`);
     // Written through the follower's API, placed by the leader's controller.
     const put = await fetch(`${b.url}/apis/truststram.io/v1alpha1/namespaces/shop/workloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(workload('first')) });
     expect(put.status).toBe(201);
