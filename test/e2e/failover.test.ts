@@ -83,6 +83,8 @@ beforeAll(async () => {
   await ensureBuilt();
   dir = await tempDir('truststram-failover-');
   server = await startFleetServer(join(dir, 'data'), await freePort(), mark, ['--allow-chaos', '--gateway-listen', '127.0.0.1:0']);
+  // The server prints its own address first, then the gateway's, in separate writes.
+  await waitUntil(() => /Gateway listening on http/.test(server.output()), 10_000, 'gateway listening');
   gatewayUrl = /Gateway listening on (http:\/\/\S+)/.exec(server.output())![1]!;
   const r = await cli(['apply', '-f', await writeYaml('fleet.yaml', [...FLEET, workload('web-eu', 4, '500m', 'eu'), workload('web-us', 2, '250m', 'us', ', spread: { minClusters: 2 }')].join('---\n'))], { server: server.url });
   expect(r.code, r.stderr).toBe(0);
