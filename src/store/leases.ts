@@ -16,7 +16,7 @@ export interface Lease {
   renewTime: number;
 }
 
-export type LeaseListener = (lease: Lease, event: 'acquired' | 'renewed' | 'released') => void;
+export type LeaseListener = (lease: Lease, event: LeaseEvent) => void;
 
 export interface LeaseTable {
   /** Acquires or renews; rejects with ConflictError while another holder's lease is live. */
@@ -36,37 +36,76 @@ export interface LeaseTable {
   viewAsOf(): number;
 }
 
-/** One server's leases, in its memory. */
-export function createLeaseTable(): LeaseTable {
+export type LeaseEvent = 'acquired' | 'renewed' | 'released';
+
+/**
+ * The read side every lease table shares: the leases this server knows, the reads of
+ * LeaseTable, and the listeners told of each change. A listener that throws is reported to
+ * `onListenerError`, never to the writer that caused the change.
+ */
+export function createLeaseView(onListenerError: (err: unknown, e: LeaseEvent, l: Lease) => void) {
   const leases = new Map<string, Lease>();
   const listeners = new Set<LeaseListener>();
-  const emit = (l: Lease, e: 'acquired' | 'renewed' | 'released') => listeners.forEach((f) => f(l, e));
-  const live = (l: Lease | undefined, now: number) => !!l && now <= l.renewTime + l.durationMs;
+  const emit = (l: Lease, e: LeaseEvent) => {
+    for (const f of listeners) {
+      try {
+        f(l, e);
+      } catch (err) {
+        onListenerError(err, e, l);
+      }
+    }
+  };
   return {
-    async renew(name, holder, durationMs, now = Date.now()) {
-      const cur = leases.get(name);
-      if (cur && cur.holder !== holder && live(cur, now))
-        throw new ConflictError(`lease ${name} is held by ${cur.holder} (renewed ${now - cur.renewTime} ms ago)`);
-      const fresh = !cur || cur.holder !== holder || !live(cur, now);
-      const lease: Lease = { name, holder, durationMs, acquireTime: fresh ? now : cur.acquireTime, renewTime: now };
-      leases.set(name, lease);
-      emit(lease, fresh ? 'acquired' : 'renewed');
-      return lease;
+    /** Stores `lease` and tells the listeners. */
+    set(lease: Lease, e: 'acquired' | 'renewed') {
+      leases.set(lease.name, lease);
+      emit(lease, e);
     },
-    async release(name, holder) {
+    /** Forgets a lease (released, or gone from the shared table) and tells the listeners. */
+    delete(name: string) {
       const cur = leases.get(name);
-      if (!cur || cur.holder !== holder) return;
+      if (!cur) return;
       leases.delete(name);
       emit(cur, 'released');
     },
-    get: (name) => leases.get(name),
+    names: () => [...leases.keys()],
+    get: (name: string) => leases.get(name),
     list: () => [...leases.values()],
-    isLive: (name, now = Date.now()) => live(leases.get(name), now),
-    viewAsOf: () => Date.now(),
-    onChange(listener) {
+    isLive: (name: string, now = Date.now()) => isLeaseLive(leases.get(name), now),
+    onChange(listener: LeaseListener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
   };
 }
 
+/** True while `l` exists and has not expired at `now`. */
+export function isLeaseLive(l: Lease | undefined, now: number): l is Lease {
+  return !!l && now <= l.renewTime + l.durationMs;
+}
+
+const reportListenerError = (err: unknown, e: LeaseEvent, l: Lease) => process.stderr.write(`leases: a listener failed on ${e} ${l.name}: ${(err as Error).message}\n`);
+
+/** One server's leases, in its memory. */
+export function createLeaseTable(onListenerError = reportListenerError): LeaseTable {
+  const view = createLeaseView(onListenerError);
+  return {
+    async renew(name, holder, durationMs, now = Date.now()) {
+      const cur = view.get(name);
+      const live = isLeaseLive(cur, now);
+      if (cur && cur.holder !== holder && live) throw new ConflictError(`lease ${name} is held by ${cur.holder} (renewed ${now - cur.renewTime} ms ago)`);
+      const fresh = !cur || cur.holder !== holder || !live;
+      const lease: Lease = { name, holder, durationMs, acquireTime: fresh ? now : cur.acquireTime, renewTime: now };
+      view.set(lease, fresh ? 'acquired' : 'renewed');
+      return lease;
+    },
+    async release(name, holder) {
+      if (view.get(name)?.holder === holder) view.delete(name);
+    },
+    get: view.get,
+    list: view.list,
+    isLive: view.isLive,
+    viewAsOf: () => Date.now(),
+    onChange: view.onChange,
+  };
+}

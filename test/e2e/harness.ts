@@ -111,11 +111,11 @@ export function spawnCli(args: string[], opts: { server?: string; env?: Record<s
   return { proc, output: () => out, exited };
 }
 
-/** Polls `cond` every 50 ms until it holds or `ms` pass. */
-export async function waitFor(cond: () => boolean, ms = 10_000): Promise<boolean> {
+/** Polls `cond` (which may ask a server) every 50 ms until it holds or `ms` pass. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (cond()) return true;
+    if (await cond()) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
   return cond();

@@ -14,9 +14,13 @@ const bindir = requirePgBinDir();
 let cluster: PgCluster | undefined;
 let url = '';
 
-async function waitForAsync(ok: () => Promise<boolean>, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) if (await ok()) return true;
-  return false;
+/** Starts a server that wins the election, then a second one on the same database. */
+async function leaderAndFollower(db: string, flags: string[]) {
+  const first = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', ...flags]);
+  expect(await waitFor(() => /elected leader/.test(first.output()), 30_000), first.output()).toBe(true);
+  const second = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', ...flags]);
+  expect(await waitFor(() => /campaigning for leadership/.test(second.output()), 30_000), second.output()).toBe(true);
+  return { first, second, secondUrl: () => /listening on (http:\/\/\S+)/.exec(second.output())?.[1] };
 }
 
 /** Starts `truststram server --store URL` on a free port (API only) and returns its URL and stop(). */
@@ -131,14 +135,14 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
       type Obj = { status?: { phase?: string; readyReplicas?: number; conditions?: { type: string; reason?: string }[] } };
       const get = async (args: string[]) => JSON.parse((await cli(['get', ...args, '-o', 'json'], { server: withControllers })).stdout) as Obj;
       const ready = async () => (await get(['cluster', 'onprem-1'])).status?.phase === 'Ready' && ((await get(['workload', 'api', '-n', 'shop'])).status?.readyReplicas ?? 0) >= 2;
-      expect(await waitForAsync(ready, 30_000), `${agent.output()}\n${controllers.output()}`).toBe(true);
+      expect(await waitFor(ready, 30_000), `${agent.output()}\n${controllers.output()}`).toBe(true);
       const leases = (await (await fetch(`${withControllers}/api/v1alpha1/leases`)).json()) as { items: { name: string }[] };
       expect(leases.items.map((l) => l.name)).toContain('onprem-1');
       // Killed without a goodbye: the controllers' replica sees the renewals stop and says so.
       agent.proc.kill('SIGKILL');
       await agent.exited;
       const notReady = async () => (await get(['cluster', 'onprem-1'])).status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'HeartbeatMissed';
-      expect(await waitForAsync(notReady, 15_000)).toBe(true);
+      expect(await waitFor(notReady, 15_000)).toBe(true);
     } finally {
       controllers.proc.kill('SIGTERM');
       expect(await controllers.exited).toBe(0);
@@ -148,11 +152,8 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
 
   it('runs the controllers on one server at a time: a leader that loses its database session exits 2, and the other one takes over', async () => {
     const db = await cluster!.createDatabase('leaders');
-    const first = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', '--no-agents', '--no-gateway']);
-    expect(await waitFor(() => /elected leader/.test(first.output()), 30_000), first.output()).toBe(true);
-    const second = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', '--no-agents', '--no-gateway']);
+    const { first, second } = await leaderAndFollower(db, ['--no-agents', '--no-gateway']);
     try {
-      expect(await waitFor(() => /campaigning for leadership/.test(second.output()), 30_000)).toBe(true);
       await new Promise((r) => setTimeout(r, 1500));
       expect(second.output()).not.toMatch(/elected leader/);
       const admin = new pg.Client({ connectionString: db });
@@ -171,12 +172,10 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
 
   it('hands the embedded fleet over when the leader is killed: the new leader retires the old agents and runs its own', async () => {
     const db = await cluster!.createDatabase('handover');
-    const first = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', '--simulated', '--no-gateway']);
-    expect(await waitFor(() => /elected leader/.test(first.output()), 30_000), first.output()).toBe(true);
-    const second = spawnCli(['server', '--store', db, '--listen', '127.0.0.1:0', '--simulated', '--no-gateway']);
+    const { first, second, secondUrl } = await leaderAndFollower(db, ['--simulated', '--no-gateway']);
     try {
-      expect(await waitFor(() => /listening on http/.test(second.output()), 30_000)).toBe(true);
-      const server = /listening on (http:\/\/\S+)/.exec(second.output())![1]!;
+      expect(await waitFor(() => secondUrl() !== undefined, 30_000)).toBe(true);
+      const server = secondUrl()!;
       expect((await cli(['apply', '-f', join(EXAMPLES, 'fleet.yaml'), '-f', join(EXAMPLES, 'workloads.yaml')], { server })).code).toBe(0);
       type Cl = { status?: { phase?: string; agent?: { pid?: number } | null } };
       type Wl = { spec: { replicas: number }; status?: { readyReplicas?: number } };
@@ -185,7 +184,7 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
         const ws = (JSON.parse((await cli(['get', 'workloads', '-A', '-o', 'json'], { server })).stdout) as { items: Wl[] }).items;
         return ws.length === 3 && ws.every((w) => (w.status?.readyReplicas ?? 0) >= w.spec.replicas) && (await clusters()).every((c) => c.status?.phase === 'Ready');
       };
-      expect(await waitForAsync(allReady, 45_000)).toBe(true);
+      expect(await waitFor(allReady, 45_000)).toBe(true);
       const oldAgents = (await clusters()).map((c) => c.status!.agent!.pid!);
       expect(oldAgents).toHaveLength(6);
       first.proc.kill('SIGKILL');
@@ -194,7 +193,7 @@ describe.skipIf(!bindir)('truststram server --store postgres://', () => {
       // The old agents report to a server that is gone: retired, and replaced by the new leader's.
       expect(await waitFor(() => oldAgents.every((pid) => !isPidAlive(pid)), 30_000), second.output()).toBe(true);
       expect(second.output()).toMatch(/did not re-attach within the grace: stopping it/);
-      expect(await waitForAsync(allReady, 45_000)).toBe(true);
+      expect(await waitFor(allReady, 45_000)).toBe(true);
       expect((await clusters()).map((c) => c.status!.agent!.pid!).filter((pid) => oldAgents.includes(pid))).toEqual([]);
     } finally {
       first.proc.kill('SIGKILL');

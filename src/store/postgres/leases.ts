@@ -9,7 +9,7 @@
 // Times are the writing server's clock (milliseconds), as with one server: servers sharing a
 // store need synchronised clocks (NTP), and skew between them eats into the lease duration.
 import { ConflictError } from '../../api/index.js';
-import type { Lease, LeaseListener, LeaseTable } from '../leases.js';
+import { createLeaseView, type Lease, type LeaseTable } from '../leases.js';
 import type { Connections } from './connections.js';
 import type { Tables } from './schema.js';
 
@@ -40,18 +40,7 @@ const toLease = (r: Row): Lease => ({ name: r.name, holder: r.holder, durationMs
 
 export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
   const t = o.tables;
-  const mirror = new Map<string, Lease>();
-  const listeners = new Set<LeaseListener>();
-  const emit = (l: Lease, e: 'acquired' | 'renewed' | 'released') => {
-    for (const f of listeners) {
-      try {
-        f(l, e);
-      } catch (err) {
-        o.log(`store: a lease listener failed on ${e} ${l.name}: ${(err as Error).message}`);
-      }
-    }
-  };
-  const live = (l: Lease | undefined, now: number) => !!l && now <= l.renewTime + l.durationMs;
+  const mirror = createLeaseView((err, e, l) => o.log(`store: a lease listener failed on ${e} ${l.name}: ${(err as Error).message}`));
   // A poll reads a snapshot; a write of this server that completes while the poll is in flight
   // may be newer than the snapshot for that name, so the poll leaves that name alone. One
   // counter orders poll starts and write completions.
@@ -65,14 +54,11 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
   const settle = (name: string, next: Lease | undefined) => {
     const cur = mirror.get(name);
     if (!next) {
-      if (!cur) return;
       mirror.delete(name);
-      emit(cur, 'released');
       return;
     }
     if (cur && cur.holder === next.holder && cur.renewTime >= next.renewTime) return;
-    mirror.set(name, next);
-    emit(next, cur && cur.holder === next.holder && cur.acquireTime === next.acquireTime ? 'renewed' : 'acquired');
+    mirror.set(next, cur && cur.holder === next.holder && cur.acquireTime === next.acquireTime ? 'renewed' : 'acquired');
   };
 
   const poll = async () => {
@@ -84,7 +70,7 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
       seen.add(r.name);
       if ((writtenAt.get(r.name) ?? -1) < startedAt) settle(r.name, toLease(r));
     }
-    for (const name of [...mirror.keys()]) if (!seen.has(name) && (writtenAt.get(name) ?? -1) < startedAt) settle(name, undefined);
+    for (const name of mirror.names()) if (!seen.has(name) && (writtenAt.get(name) ?? -1) < startedAt) settle(name, undefined);
     viewAsOf = asOf;
   };
 
@@ -148,13 +134,10 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
       writtenAt.set(name, ++clock);
       if (rows[0]) settle(name, undefined);
     },
-    get: (name) => mirror.get(name),
-    list: () => [...mirror.values()],
-    isLive: (name, now = Date.now()) => live(mirror.get(name), now),
+    get: mirror.get,
+    list: mirror.list,
+    isLive: mirror.isLive,
     viewAsOf: () => viewAsOf,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onChange: mirror.onChange,
   };
 }

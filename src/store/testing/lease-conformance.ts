@@ -34,6 +34,17 @@ export function describeLeaseTableConformance(name: string, make: () => Promise<
       expect(events).toEqual(['acquired c1 a', 'renewed c1 a', 'acquired c1 a', 'released c1 a']);
     });
 
+    it('keeps a throwing listener away from the writer: the renewal succeeds and others are told', async () => {
+      const t = await make();
+      const told: string[] = [];
+      t.onChange(() => {
+        throw new Error('listener bug (expected in this test)');
+      });
+      t.onChange((l, e) => told.push(`${e} ${l.name}`));
+      await expect(t.renew('c9', 'a', 1000, 0)).resolves.toMatchObject({ holder: 'a' });
+      expect(told).toEqual(['acquired c9']);
+    });
+
     it('says up to when its view holds every renewal: recent, and never in the future', async () => {
       const t = await make();
       const before = Date.now();
