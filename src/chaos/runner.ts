@@ -22,6 +22,8 @@ export const FAILOVER_GATEWAY_OPTIONS = { retry: { minRetryConcurrency: 64 } } a
 export interface ObservedGateway {
   url: string;
   onAccess(fn: (e: AccessLogEntry) => void): () => void;
+  /** Resolves once every request answered so far has been passed to `onAccess` (RunningGateway.flush). */
+  flush?(): Promise<void>;
 }
 
 export interface RunOptions {
@@ -133,6 +135,8 @@ export async function runScenario(o: RunOptions): Promise<GameDayReport> {
     } finally {
       await load.stop();
     }
+    // The report counts the gateway's log: every request of the load must be in it first.
+    await (own ?? gw).flush?.();
     const loadEndedAt = startedAt + s.load.durationMs;
     const deadline = Date.now() + s.recoveryTimeoutMs;
     while (faults.some((f) => f.capacityRestoredAt === null) && Date.now() < deadline) await sleep(100);

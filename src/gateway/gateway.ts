@@ -29,6 +29,12 @@ export interface RunningGateway {
   accessLog: AccessLog;
   /** Endpoint states for `/routes` and tests: health, ejection, in-flight. */
   endpoints(): EndpointView[];
+  /**
+   * Resolves once every request answered before the call is in the access log (and was passed to
+   * `onAccess`). The Node data plane records a request as it answers it; the others lag a little:
+   * worker processes send their records in batches, HAProxy's lines are read from a file.
+   */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -129,6 +135,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     metrics,
     accessLog,
     endpoints,
+    flush: () => Promise.resolve(),
     async close() {
       if (closed) return;
       closed = true;

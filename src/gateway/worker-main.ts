@@ -53,6 +53,11 @@ process.on('message', (m: FromPrimary) => {
       send({ t: 'log', msg: 'worker failed to start', err: err instanceof Error ? err.message : String(err) });
       process.exit(1);
     });
+  else if (m.t === 'flush')
+    void (gw?.flush() ?? Promise.resolve()).then(() => {
+      flush();
+      send({ t: 'flushed', id: m.id });
+    });
   else if (m.t === 'close')
     void (gw?.close() ?? Promise.resolve()).finally(() => {
       // The last batch must reach the primary before the process ends.

@@ -19,13 +19,14 @@ import type { WorkerSourceSpec } from './sources.js';
 
 /** A counter the access log does not carry. */
 export type MetricEvent = ['retry', string, string] | ['ejection', string, string] | ['outside', string];
-export type FromPrimary = { t: 'init'; options: Omit<GatewayOptions, 'source'>; source: WorkerSourceSpec } | { t: 'close' };
+export type FromPrimary = { t: 'init'; options: Omit<GatewayOptions, 'source'>; source: WorkerSourceSpec } | { t: 'flush'; id: number } | { t: 'close' };
 export type ToPrimary =
   | { t: 'hello' }
   | { t: 'ready'; port: number }
   | { t: 'batch'; rows: AccessLogEntry[]; events: MetricEvent[] }
   | { t: 'endpoints'; list: EndpointView[] }
-  | { t: 'log'; msg: string; err: string | undefined };
+  | { t: 'log'; msg: string; err: string | undefined }
+  | { t: 'flushed'; id: number };
 
 /** Starts `o.workers` gateway processes on `o.host:o.port` and resolves once all listen. */
 export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<RunningGateway> {
@@ -108,6 +109,7 @@ export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<Ru
       let ready = false;
       w.on('message', (m: ToPrimary) => {
         if (m.t === 'batch') onBatch(m.rows, m.events);
+        else if (m.t === 'flushed') flushes.get(m.id)?.();
         else if (m.t === 'hello') w.send({ t: 'init', options: workerOptions, source: spec } satisfies FromPrimary);
         else if (m.t === 'endpoints') views.set(w, m.list);
         else if (m.t === 'log') o.log(`worker ${w.process.pid}: ${m.msg}`, m.err);
@@ -143,6 +145,25 @@ export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<Ru
       ),
     );
 
+  // flush(): each worker sends what it holds, then answers; IPC keeps the order per worker.
+  const flushes = new Map<number, () => void>();
+  let flushIds = 0;
+  const flushWorker = (w: Worker) =>
+    new Promise<void>((resolve) => {
+      if (w.isDead()) return resolve();
+      const id = ++flushIds;
+      const done = () => {
+        flushes.delete(id);
+        clearTimeout(timer);
+        w.off('exit', done);
+        resolve();
+      };
+      const timer = setTimeout(done, 1000);
+      flushes.set(id, done);
+      w.once('exit', done);
+      w.send({ t: 'flush', id } satisfies FromPrimary);
+    });
+
   let ports: number[];
   try {
     ports = await Promise.all(Array.from({ length: o.workers }, fork));
@@ -169,6 +190,7 @@ export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<Ru
     metrics,
     accessLog,
     endpoints,
+    flush: () => Promise.all([...workers].map(flushWorker)).then(() => undefined),
     async close() {
       if (closing) return;
       closing = true;

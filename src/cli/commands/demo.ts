@@ -13,7 +13,8 @@ import { loadControlPlane, loadInstanceSizer, type RunningServer } from '../comp
 import type { CliContext } from '../context.js';
 import { loadManifests } from '../manifests.js';
 import { formatTable, type Out } from '../output.js';
-import type { AccessLogEntry, DataPlane } from '../../gateway/index.js';
+import type { DataPlane } from '../../gateway/index.js';
+import type { ObservedGateway } from '../../chaos/index.js';
 import { applyObjects } from './apply.js';
 import { untilStopped } from './server.js';
 
@@ -34,7 +35,7 @@ export interface DemoContext {
   /** Commands each stage suggests, printed under "Try next". */
   hints: string[];
   /** The control plane's in-process gateway, unless disabled. */
-  gateway?: { url: string; onAccess(fn: (e: AccessLogEntry) => void): () => void };
+  gateway?: ObservedGateway;
 }
 
 /** One step of the demo; may return a cleanup run (in reverse order) when the demo stops. */
@@ -222,7 +223,7 @@ async function start(ctx: CliContext, dataDir: string, listen: string, gateway: 
   type Started = Awaited<ReturnType<typeof startControlPlane>>;
   const withLog = (cp: Started): ControlPlaneHandle => ({
     server: cp.server,
-    gateway: cp.gateway ? { url: cp.gateway.url, onAccess: (fn) => cp.onAccess(fn) } : undefined,
+    gateway: cp.gateway ? { url: cp.gateway.url, onAccess: (fn) => cp.onAccess(fn), flush: () => cp.gateway!.flush() } : undefined,
     close: async () => {
       await cp.close();
       await logFile.close();

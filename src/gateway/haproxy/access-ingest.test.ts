@@ -24,7 +24,7 @@ const line = (f: (string | number)[]) => `${f.join('\t')}\n`;
 describe('access ingest', () => {
   it('parses records split across chunks and leaves other lines alone', () => {
     const { feed, seen, other, metrics } = setup();
-    const ok = line([1795313386953, 1326, 'GET', 'w_default_pay', 'p0', 200, '+1', '----', 'pay', '/a\tb']);
+    const ok = line([1795313386953000, 1795313386954326, 'GET', 'w_default_pay', 'p0', 200, '+1', '----', 'pay', '/a\tb']);
     feed(ok.slice(0, 17));
     feed(`${ok.slice(17)}[WARNING] something\n`);
     expect(seen).toHaveLength(1);
@@ -42,6 +42,8 @@ describe('access ingest', () => {
     feed(line([1, 5, 'GET', 'w_default_pay', 'p0', 502, 0, 'SH--', 'pay', '/']));
     feed(line([1, 5, 'GET', 'w_default_pay', '<NOSRV>', 503, 0, 'sQ--', 'pay', '/']));
     feed(line([1, 5, 'GET', 'truststram_admin', 'node', 200, 0, '----', 'x', '/_truststram/metrics']));
-    expect(seen.map((e) => e.reason)).toEqual(['no_route', 'no_ready_endpoint', 'upstream_connect_error', 'upstream_timeout', 'upstream_reset', 'circuit_open']);
+    feed(line(['-', 1795313386954326, '<BADREQ>', 'gateway', '<NOSRV>', 400, 0, 'PR--', '-', '<BADREQ>']));
+    expect(seen.map((e) => e.reason)).toEqual(['no_route', 'no_ready_endpoint', 'upstream_connect_error', 'upstream_timeout', 'upstream_reset', 'circuit_open', undefined]);
+    expect(seen.at(-1)).toMatchObject({ time: 1795313386954, latencyMs: 0, status: 400, route: undefined });
   });
 });

@@ -35,42 +35,47 @@ export function createAccessIngest(d: IngestDeps): (chunk: string) => void {
 
 /** Parses one record; false when the line is not one (an alert, a notice). */
 export function ingestLine(d: IngestDeps, line: string): boolean {
-  // Ten tab-separated fields, cut with indexOf (no array, ~100 ns): this runs once per request.
-  let at = 0;
-  const next = () => {
-    const tab = line.indexOf('\t', at);
-    if (tab < 0) return undefined;
-    const v = line.slice(at, tab);
-    at = tab + 1;
-    return v;
-  };
-  const time = next();
-  const micros = next();
-  const method = next();
-  const backend = next();
-  const server = next();
-  const status = next();
-  const retries = next();
-  const term = next();
-  const host = next();
-  if (host === undefined || time === undefined || micros === undefined || method === undefined || backend === undefined || server === undefined || status === undefined || retries === undefined || term === undefined) return false;
-  const path = line.slice(at);
+  // Ten tab-separated fields, cut with indexOf: no array and no closure per line (this runs once
+  // per request, ≈ 1 µs all told).
+  const t1 = line.indexOf('\t');
+  const t2 = t1 < 0 ? -1 : line.indexOf('\t', t1 + 1);
+  const t3 = t2 < 0 ? -1 : line.indexOf('\t', t2 + 1);
+  const t4 = t3 < 0 ? -1 : line.indexOf('\t', t3 + 1);
+  const t5 = t4 < 0 ? -1 : line.indexOf('\t', t4 + 1);
+  const t6 = t5 < 0 ? -1 : line.indexOf('\t', t5 + 1);
+  const t7 = t6 < 0 ? -1 : line.indexOf('\t', t6 + 1);
+  const t8 = t7 < 0 ? -1 : line.indexOf('\t', t7 + 1);
+  const t9 = t8 < 0 ? -1 : line.indexOf('\t', t8 + 1);
+  if (t9 < 0) return false;
+  const startUs = Number(line.slice(0, t1));
+  const endUs = Number(line.slice(t1 + 1, t2));
+  const method = line.slice(t2 + 1, t3);
+  const backend = line.slice(t3 + 1, t4);
+  const server = line.slice(t4 + 1, t5);
+  const status = line.slice(t5 + 1, t6);
+  const retries = line.slice(t6 + 1, t7);
+  const term = line.slice(t7 + 1, t8);
+  const host = line.slice(t8 + 1, t9);
+  const path = line.slice(t9 + 1);
   if (backend === ADMIN_BACKEND) return true;
   const code = Number(status);
-  const latencyMs = Number(micros) / 1000;
+  // A request HAProxy could not parse (400) has no start time: it is logged as `-`.
+  const parsed = Number.isFinite(startUs);
+  const time = Math.floor((parsed ? startUs : endUs) / 1000);
+  const latencyMs = parsed ? (endUs - startUs) / 1000 : 0;
   const redispatched = retries.startsWith('+');
   const attempts = 1 + (Number(redispatched ? retries.slice(1) : retries) || 0);
   const b = backend === NO_ROUTE_BACKEND ? undefined : d.layout().byName.get(backend);
   const ep = b?.byServer.get(server)?.endpoint;
   const route = b?.route;
   const reason = reasonOf(backend, server, code, term);
-  d.accessLog.record(Number(time), method, host, path, route?.key, ep?.cluster, ep?.replica, ep?.jurisdiction, route?.residency, code, latencyMs, attempts, undefined, reason);
+  d.accessLog.record(time, method, host, path, route?.key, ep?.cluster, ep?.replica, ep?.jurisdiction, route?.residency, code, latencyMs, attempts, undefined, reason);
   if (route) {
     d.metrics.route(route.key).observe(ep?.cluster, code, latencyMs / 1000, route.slo);
     for (let i = 1; i < attempts; i++) d.metrics.retry(route.key, 'upstream_error');
   }
   d.onAccess?.({
-    time: Number(time),
+    time,
     method,
     host,
     path,
@@ -92,7 +97,9 @@ export function ingestLine(d: IngestDeps, line: string): boolean {
 function reasonOf(backend: string, server: string, status: number, term: string): string | undefined {
   if (backend === NO_ROUTE_BACKEND) return Reason.NoRoute;
   const [cause, phase] = [term[0], term[1]];
-  if (cause === '-' && status < 500) return undefined;
+  // Below 500, a normal end, or HAProxy refusing what the client sent (400, 408) before any
+  // endpoint was chosen: no gateway failure to name. (An endpoint cutting a 200 short is one.)
+  if (status < 500 && (cause === '-' || server === '<NOSRV>')) return undefined;
   if (phase === 'Q' || (cause === 's' && phase === 'Q')) return Reason.CircuitOpen;
   if (server === '<NOSRV>' && status === 503) return Reason.NoReadyEndpoint;
   if (phase === 'C' && (cause === 'S' || cause === 's')) return Reason.UpstreamConnect;

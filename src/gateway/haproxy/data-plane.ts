@@ -2,9 +2,9 @@
 // control side — table source, layout, admin endpoints, access log, metrics — and HAProxy moves
 // the bytes. Each new routing table becomes runtime-API commands on the running HAProxy, or a
 // hitless reload when its structure changed. ADR 0014 says why and what differs.
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAccessLog } from '../access-log.js';
@@ -16,13 +16,16 @@ import { formatHostPort, type CompiledGatewayOptions } from '../options.js';
 import { sendError } from '../proxy.js';
 import { emptyTable, type RouteTable } from '../route-table.js';
 import { createAccessIngest } from './access-ingest.js';
-import { renderConfig, renderHostsMap, renderPrefixMap, renderServersMap, type HaproxyPaths } from './config.js';
+import { renderConfig, renderHostsMap, renderPrefixMap, renderSlotMaps, type HaproxyPaths } from './config.js';
 import { backendName, planLayout, runtimeCommands, type Layout } from './layout.js';
+import { createLogTail } from './log-tail.js';
 import { startHaproxy, type HaproxyProcess } from './process.js';
 import { parseShowStat, runtimeCommand, type ServerStat } from './runtime-api.js';
 
 /** How often HAProxy's view of its servers (health, in flight, downs) is read back. */
 const STAT_INTERVAL_MS = 250;
+/** How long `flush()` waits for HAProxy to finish logging requests answered before the call. */
+const FLUSH_SETTLE_MS = 20;
 
 export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<RunningGateway> {
   const metrics = createGatewayMetrics();
@@ -37,9 +40,11 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     config: join(dir, 'haproxy.cfg'),
     hostsMap: join(dir, 'hosts.map'),
     prefixMap: join(dir, 'prefix.map'),
-    serversMap: join(dir, 'servers.map'),
+    clustersMap: join(dir, 'clusters.map'),
+    replicasMap: join(dir, 'replicas.map'),
     adminSocket: join(dir, 'admin.sock'),
   };
+  const accessFile = join(dir, 'access.log');
 
   const endpoints = (): EndpointView[] => {
     const out: EndpointView[] = [];
@@ -86,8 +91,10 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     };
     put(paths.hostsMap, renderHostsMap(l));
     put(paths.prefixMap, renderPrefixMap(l));
-    put(paths.serversMap, renderServersMap(l));
-    put(paths.config, renderConfig({ layout: l, o, paths, listen: listenAt, adminUpstream, logSink: { host: '127.0.0.1', port: (logSink.address() as AddressInfo).port } }));
+    const slots = renderSlotMaps(l);
+    put(paths.clustersMap, slots.clusters);
+    put(paths.replicasMap, slots.replicas);
+    put(paths.config, renderConfig({ layout: l, o, paths, listen: listenAt, adminUpstream }));
   };
 
   const ingestDeps = {
@@ -99,43 +106,21 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     // what looks like trouble is worth a log line.
     other: (line: string) => void (/alert|cannot|error|fail/i.test(line) && !/ is (UP|DOWN)|maintenance/.test(line) && o.log(`haproxy: ${line.trim()}`)),
   };
-  // HAProxy's log ring connects here (again after each reload): one line splitter per connection.
+  // HAProxy writes its log lines to stdout, opened here O_APPEND: every worker, across reloads
+  // and restarts, appends to the same file, and the tail reads it in batches.
   let closing = false;
-  const sinkSockets = new Set<Socket>();
-  const logSink = createNetServer((sock) => {
-    sinkSockets.add(sock);
-    const feed = createAccessIngest(ingestDeps);
-    sock.setEncoding('utf8');
-    // Read as the lines arrive. Pausing the socket between reads (to read many lines per wake-up)
-    // cut this side's CPU per request from about 8 to 2.5 µs, but HAProxy 2.6's ring forwarder
-    // then sometimes held its last lines until the next line was logged: the end of a GameDay
-    // went missing from its report. Complete records come first (ADR 0014).
-    sock.on('data', feed);
-    sock.on('error', () => undefined);
-    sock.on('close', () => sinkSockets.delete(sock));
-  });
-  await new Promise<void>((resolve, reject) => logSink.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
-  const closeSink = async () => {
-    // The lines HAProxy sent before it stopped are read, not dropped: GameDay reports count them.
-    await Promise.all(
-      [...sinkSockets].map(
-        (s) =>
-          new Promise<void>((r) => {
-            s.once('close', () => r());
-            setTimeout(r, 1000).unref();
-            s.resume();
-          }),
-      ),
-    );
-    for (const s of sinkSockets) s.destroy();
-    await new Promise<void>((r) => logSink.close(() => r()));
+  const stdoutFd = openSync(accessFile, 'a', 0o600);
+  const tail = createLogTail({ path: accessFile, onText: createAccessIngest(ingestDeps), log: o.log });
+  const closeLog = async () => {
+    // The lines HAProxy wrote before it stopped are read, not dropped: GameDay reports count them.
+    await tail.close();
+    closeSync(stdoutFd);
   };
-  const stdoutLines = createAccessIngest(ingestDeps);
 
   let proc: HaproxyProcess | undefined;
   const launch = async () => {
     write(layout);
-    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, onStdout: stdoutLines, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
+    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, stdout: stdoutFd, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
     const p = proc;
     void p.exited.then(({ code, signal }) => {
       if (closing || proc !== p) return;
@@ -152,7 +137,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     const next = planLayout(t, layout, loc);
     const known = new Set(layout.refused.map((r) => `${r.route}\0${r.reason}`));
     for (const r of next.refused) if (!known.has(`${r.route}\0${r.reason}`)) o.log(`route ${r.route} left out of HAProxy: ${r.reason}`);
-    const cmds = runtimeCommands(layout, next, paths.serversMap);
+    const cmds = runtimeCommands(layout, next, { clusters: paths.clustersMap, replicas: paths.replicasMap });
     const prev = layout;
     table = t;
     layout = next;
@@ -191,14 +176,14 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     })();
   };
 
-  await awaitFirstTable(o, adopt);
-  await applying;
   try {
+    await awaitFirstTable(o, adopt);
+    await applying;
     await launch();
   } catch (e) {
     await o.source.close();
     await closeAll(servers);
-    await closeSink();
+    await closeLog();
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
@@ -234,6 +219,12 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     metrics,
     accessLog,
     endpoints,
+    async flush() {
+      // HAProxy logs a request as it finishes it; give a line written just after its response
+      // reached the client the time to land, then read to the end of the file.
+      await new Promise((r) => setTimeout(r, FLUSH_SETTLE_MS));
+      tail.readNow();
+    },
     async close() {
       if (closing) return;
       closing = true;
@@ -242,7 +233,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
       await applying;
       await proc?.stop();
       await closeAll(servers);
-      await closeSink();
+      await closeLog();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRoutes, type RouteTable } from '../route-table.js';
 import { cluster, placement, workload } from '../testing/fixtures.js';
-import { renderHostsMap, renderPrefixMap, renderServersMap } from './config.js';
+import { renderHostsMap, renderPrefixMap, renderSlotMaps } from './config.js';
 import { planLayout, runtimeCommands } from './layout.js';
 
 const noLocality = { region: undefined, jurisdiction: undefined };
@@ -66,20 +66,25 @@ describe('planLayout', () => {
 describe('runtimeCommands', () => {
   it('turns a moved replica into address, label, weight and state commands, and nothing when nothing changed', () => {
     const l1 = planLayout(table({ a: 1001 }), undefined, noLocality);
-    expect(runtimeCommands(l1, planLayout(table({ a: 1001 }), l1, noLocality), '/m')).toEqual([]);
+    const maps = { clusters: '/c', replicas: '/r' };
+    expect(runtimeCommands(l1, planLayout(table({ a: 1001 }), l1, noLocality), maps)).toEqual([]);
     const l2 = planLayout(table({ b: 1002 }), l1, noLocality);
-    const cmds = runtimeCommands(l1, l2, '/m')!;
+    const cmds = runtimeCommands(l1, l2, maps)!;
+    const [p0, p1] = l2.backends[0]!.primary;
+    expect([p0!.id, p1!.id]).toEqual([l1.backends[0]!.primary[0]!.id, l1.backends[0]!.primary[1]!.id]);
     expect(cmds).toContain('set server w_default_w/p0 state maint');
-    expect(cmds).toContain('set map /m w_default_w/p0 -/-');
+    expect(cmds).toContain(`set map /c ${p0!.id} -`);
+    expect(cmds).toContain(`set map /r ${p0!.id} -`);
     expect(cmds).toContain('set server w_default_w/p1 addr 127.0.0.1 port 1002');
-    expect(cmds).toContain('set map /m w_default_w/p1 b/b-0');
+    expect(cmds).toContain(`set map /c ${p1!.id} b`);
+    expect(cmds).toContain(`set map /r ${p1!.id} b-0`);
     expect(cmds.indexOf('set server w_default_w/p1 state ready')).toBeGreaterThan(cmds.indexOf('set server w_default_w/p1 addr 127.0.0.1 port 1002'));
   });
 
   it('asks for a reload when a route appears', () => {
     const l1 = planLayout(table({ a: 1 }), undefined, noLocality);
     const t2 = buildRoutes([workload({ name: 'w', host: 'w.example' }), workload({ name: 'v', host: 'v.example' })], [], [cluster({ name: 'a', region: 'eu-west-1', workloads: { 'default/w': [{ endpoint: '127.0.0.1:1' }] } })]);
-    expect(runtimeCommands(l1, planLayout(t2, l1, noLocality), '/m')).toBeUndefined();
+    expect(runtimeCommands(l1, planLayout(t2, l1, noLocality), { clusters: '/c', replicas: '/r' })).toBeUndefined();
   });
 });
 
@@ -100,6 +105,11 @@ describe('maps', () => {
     expect(re.test('shop.example/apix')).toBe(false);
     expect(re.test('shop.example./api/x')).toBe(true);
     expect(re.test('shop.examplex/api')).toBe(false);
-    expect(renderServersMap(l).split('\n')).toContain('w_default_api/p0 -/-');
+    // Slot ids number every slot of the configuration once; empty slots map to `-`.
+    const ids = l.backends.flatMap((b) => [...b.primary, ...b.backup].map((s) => s.id));
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
+    const maps = renderSlotMaps(l);
+    expect(maps.clusters.split('\n')).toContain(`${l.byName.get('w_default_api')!.primary[0]!.id} -`);
+    expect(maps.replicas.split('\n')).toHaveLength(ids.length + 1);
   });
 });

@@ -8,6 +8,12 @@ import type { Route, RouteEndpoint, RouteTable } from '../route-table.js';
 export interface Slot {
   /** Server name inside its backend (`p0`, `b3`). */
   server: string;
+  /**
+   * HAProxy server id, unique in the whole configuration (HAProxy needs it unique per backend
+   * only): the key of the cluster and replica maps, so a response's headers cost one integer
+   * lookup each. Numbered in layout order, so the same structure gives the same ids.
+   */
+  id: number;
   endpoint: RouteEndpoint | undefined;
   /** HAProxy weight 1..256 (relative within the pool). */
   weight: number;
@@ -59,6 +65,8 @@ export function backendName(routeKey: string): string {
 export function planLayout(table: RouteTable, prev: Layout | undefined, loc: LocalityContext): Layout {
   const backends: BackendLayout[] = [];
   const refused: Layout['refused'] = [];
+  let nextId = 1;
+  const numbered = (s: Omit<Slot, 'id'>): Slot => ({ ...s, id: nextId++ });
   for (const route of table.routes) {
     // The API validates hosts and paths; objects stored before that (or a static table) are
     // checked again here, because these strings are written into HAProxy's config and maps.
@@ -70,8 +78,8 @@ export function planLayout(table: RouteTable, prev: Layout | undefined, loc: Loc
     const name = backendName(route.key);
     const old = prev?.byName.get(name);
     const tiers = split(route, loc);
-    const primary = fill('p', tiers.primary, old?.primary, MIN_PRIMARY_SLOTS);
-    const backup = fill('b', tiers.backup, old?.backup, MIN_BACKUP_SLOTS);
+    const primary = fill('p', tiers.primary, old?.primary, MIN_PRIMARY_SLOTS).map(numbered);
+    const backup = fill('b', tiers.backup, old?.backup, MIN_BACKUP_SLOTS).map(numbered);
     const all = [...primary, ...backup];
     backends.push({
       name,
@@ -113,9 +121,9 @@ function split(route: Route, loc: LocalityContext): { primary: RouteEndpoint[]; 
   return { primary, backup: ready.filter((e) => !inPrimary.has(e)) };
 }
 
-function fill(prefix: 'p' | 'b', endpoints: RouteEndpoint[], old: Slot[] | undefined, min: number): Slot[] {
+function fill(prefix: 'p' | 'b', endpoints: RouteEndpoint[], old: Slot[] | undefined, min: number): Omit<Slot, 'id'>[] {
   const size = Math.max(min, old?.length ?? 0, endpoints.length > (old?.length ?? 0) ? nextPow2(endpoints.length * 2) : 0);
-  const slots: Slot[] = Array.from({ length: size }, (_, i) => ({ server: `${prefix}${i}`, endpoint: undefined, weight: 1 }));
+  const slots: Omit<Slot, 'id'>[] = Array.from({ length: size }, (_, i) => ({ server: `${prefix}${i}`, endpoint: undefined, weight: 1 }));
   const maxW = Math.max(0, ...endpoints.map((e) => e.weight));
   const weightOf = (e: RouteEndpoint) => (maxW > 0 && e.weight > 0 ? Math.max(1, Math.round((e.weight / maxW) * 100)) : 1);
   const placed = new Set<string>();
@@ -156,16 +164,22 @@ export function slotAddress(s: Slot): { host: string; port: number } {
   return { host: a.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(a.slice(i + 1)) };
 }
 
-/** The value the servers map holds for a slot: `cluster/replica` (`-/-` when empty). */
-export function slotLabel(s: Slot): string {
-  return s.endpoint ? `${s.endpoint.cluster}/${s.endpoint.replica ?? '-'}` : '-/-';
+/** Map files naming each slot's endpoint, keyed by slot id: `x-truststram-cluster` and `-replica`. */
+export interface SlotMaps {
+  clusters: string;
+  replicas: string;
+}
+
+/** What the cluster and replica maps hold for a slot (`-` when it is empty). */
+export function slotLabels(s: Slot): { cluster: string; replica: string } {
+  return { cluster: s.endpoint?.cluster ?? '-', replica: s.endpoint?.replica ?? '-' };
 }
 
 /**
  * Runtime-API commands that turn the running `prev` layout into `next` (same structure), each
  * slot's address, weight, label and state. Undefined when the structure differs: reload.
  */
-export function runtimeCommands(prev: Layout, next: Layout, serversMap: string): string[] | undefined {
+export function runtimeCommands(prev: Layout, next: Layout, maps: SlotMaps): string[] | undefined {
   if (prev.structure !== next.structure) return undefined;
   const cmds: string[] = [];
   for (const b of next.backends) {
@@ -173,8 +187,10 @@ export function runtimeCommands(prev: Layout, next: Layout, serversMap: string):
     const pairs: [Slot, Slot][] = [...b.primary.map((s, i): [Slot, Slot] => [old.primary[i]!, s]), ...b.backup.map((s, i): [Slot, Slot] => [old.backup[i]!, s])];
     for (const [was, now] of pairs) {
       const id = `${b.name}/${now.server}`;
+      const labels = slotLabels(now);
+      const setMaps = [`set map ${maps.clusters} ${now.id} ${labels.cluster}`, `set map ${maps.replicas} ${now.id} ${labels.replica}`];
       if (!now.endpoint) {
-        if (was.endpoint) cmds.push(`set server ${id} state maint`, `set map ${serversMap} ${id} -/-`);
+        if (was.endpoint) cmds.push(`set server ${id} state maint`, ...setMaps);
         continue;
       }
       const sameEndpoint = was.endpoint?.id === now.endpoint.id;
@@ -182,7 +198,7 @@ export function runtimeCommands(prev: Layout, next: Layout, serversMap: string):
         const a = slotAddress(now);
         // Out of rotation while it changes address, then back with fresh checks.
         if (was.endpoint) cmds.push(`set server ${id} state maint`);
-        cmds.push(`set server ${id} addr ${a.host} port ${a.port}`, `set map ${serversMap} ${id} ${slotLabel(now)}`);
+        cmds.push(`set server ${id} addr ${a.host} port ${a.port}`, ...setMaps);
       }
       if (!sameEndpoint || was.weight !== now.weight) cmds.push(`set server ${id} weight ${now.weight}`);
       if (!sameEndpoint) cmds.push(`set server ${id} state ready`);

@@ -6,7 +6,6 @@ import type { Readable } from 'node:stream';
 import { isGroupAlive, signalGroup } from '../../util/proc.js';
 import { WRAPPER_SCRIPT } from '../../util/wrapper.js';
 
-
 export interface HaproxyProcess {
   /** The master's pid. */
   pid: number;
@@ -23,8 +22,8 @@ export interface HaproxyProcess {
 export interface StartHaproxyOptions {
   bin: string;
   config: string;
-  /** Every stdout chunk: the access-log records and worker messages. */
-  onStdout(chunk: string): void;
+  /** File descriptor HAProxy's stdout goes to: the access-log file (`log stdout`). */
+  stdout: number;
   /** Master notices and alerts, line by line. */
   onStderrLine?(line: string): void;
   timeoutMs?: number;
@@ -33,11 +32,9 @@ export interface StartHaproxyOptions {
 export async function startHaproxy(o: StartHaproxyOptions): Promise<HaproxyProcess> {
   const child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, 'truststram-haproxy', o.bin, '-W', '-db', '-f', o.config], {
     detached: true,
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: ['pipe', o.stdout, 'pipe', 'pipe'],
   });
   child.stdin!.on('error', () => undefined);
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', o.onStdout);
   const tail: string[] = [];
   // Each "Loading success/failure" (start and every reload) settles the oldest waiter.
   const waiters: { resolve(): void; reject(e: Error): void }[] = [];
