@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
+import { own } from './lib/children.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCENARIO = join(ROOT, 'examples', 'gameday', 'provider-outage.gameday');
@@ -144,10 +145,10 @@ function freePort(): Promise<number> {
 
 async function startServer(dir: string): Promise<{ url: string; proc: ChildProcess }> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', self, '--server-child', '--data-dir', join(dir, 'data'), '--listen', `127.0.0.1:${port}`, '--allow-chaos', '--gateway-listen', '127.0.0.1:0'], {
+  const proc = own(spawn(process.execPath, ['--import', 'tsx', self, '--server-child', '--data-dir', join(dir, 'data'), '--listen', `127.0.0.1:${port}`, '--allow-chaos', '--gateway-listen', '127.0.0.1:0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   let out = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -29,6 +29,7 @@ import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { Pool } from 'undici';
 import { DEFAULT_HAPROXY } from '../src/gateway/options.js';
+import { own } from './lib/children.js';
 
 const NGINX = '/usr/sbin/nginx';
 const HAPROXY = DEFAULT_HAPROXY;
@@ -352,7 +353,7 @@ function ms(v: number): string {
 /** Spawns a process and resolves with what `parse` finds in its stdout. */
 function spawnAndRead(children: ChildProcess[], cmd: string, args: string[], env: Record<string, string>, parse: (line: string) => string | undefined): Promise<string> {
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
+  children.push(own(child));
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -455,7 +456,7 @@ http {
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const child = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
-  children.push(child);
+  children.push(own(child));
   const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 10_000;
   for (;;) {

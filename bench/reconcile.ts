@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { ensureBuilt } from '../test/e2e/harness.js';
+import { own } from './lib/children.js';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const BIN = join(ROOT, '..', 'bin', 'truststram');
@@ -132,7 +133,7 @@ function startServer(dataDir: string): Promise<{ url: string; proc: ChildProcess
   return new Promise((resolve, reject) => {
     // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the control plane.
     const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-    const proc = spawn(process.execPath, [...nodeArgs, BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = own(spawn(process.execPath, [...nodeArgs, BIN, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
     const keep = (d: Buffer) => (out = (out + d.toString()).slice(-20_000));
     proc.stderr!.on('data', keep);

@@ -132,6 +132,10 @@ function renderBackend(b: BackendLayout, i: RenderInput): string[] {
     '  option redispatch 1',
     '  retry-on conn-failure empty-response junk-response response-timeout 502 503 504',
     `  http-request disable-l7-retry if !{ method ${IDEMPOTENT} }`,
+    // With one usable server a retry could only go back to it, which the Node data plane never
+    // does (it retries on endpoints not yet tried). Off then, which also spares the copy of each
+    // request HAProxy keeps for an L7 retry: a memcpy of a whole 16 KiB buffer, ≈ 2.8 µs per request.
+    '  http-request disable-l7-retry if { nbsrv lt 2 }',
     `  default-server maxconn ${o.circuitBreaker.maxConcurrent} maxqueue ${o.circuitBreaker.maxPending}`,
   ];
   if (hc.enabled)

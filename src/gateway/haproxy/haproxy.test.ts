@@ -113,6 +113,32 @@ describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
     expect(missing).toEqual([]);
   });
 
+  it('retries a GET answered 503 on another endpoint, never on the same one, and never a POST', async () => {
+    const [a, b] = await backends('a', 'b');
+    b!.mode = { kind: 'status', status: 503 };
+    const src = manualSource({
+      workloads: [workload({ name: 'w', host: 'w' }), workload({ name: 'solo', host: 'solo' })],
+      placements: [],
+      clusters: [cluster({ name: 'c', region: 'eu-west-1', workloads: { 'default/w': [{ endpoint: a!.address, name: 'w-0' }, { endpoint: b!.address, name: 'w-1' }], 'default/solo': [{ endpoint: b!.address, name: 'solo-0' }] } })],
+    });
+    // No probes: the failing endpoint stays in rotation, so only retries keep GETs whole.
+    const gw = await gateway(src, { healthCheck: { enabled: false } });
+    const gets = [];
+    for (let i = 0; i < 10; i++) gets.push(await call(gw, 'w'));
+    expect(gets.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(gets.every((r) => r.replica === 'w-0')).toBe(true);
+    expect(b!.hits).toBeGreaterThanOrEqual(4);
+    const posts = [];
+    for (let i = 0; i < 4; i++) posts.push((await call(gw, 'w', '/', 'POST')).status);
+    expect(posts).toContain(503);
+    // The only endpoint: a retry could reach no other, so none is made (as on the Node data plane).
+    const before = b!.hits;
+    expect((await call(gw, 'solo')).status).toBe(503);
+    expect(b!.hits - before).toBe(1);
+    await gw.flush();
+    expect(gw.accessLog.recent().filter((e) => e.route === 'default/w' && e.method === 'GET' && e.attempts === 2).length).toBeGreaterThanOrEqual(4);
+  });
+
   it('never routes outside the residency: an EU workload with only a US endpoint gets 503, not the US', async () => {
     const [us] = await backends('us');
     const src = manualSource({
