@@ -19,7 +19,8 @@
 // 128 the proxy reads several requests per wake-up. Both are measured and reported; the first
 // is the primary column (CPU per request, ceiling).
 // Writes bench/results/gateway.json. Flags: --quick, --client wrk|undici, --rate N, --concurrency N[,N...], --seconds N, --rounds N,
-// --workers N (adds a column for the gateway with N worker processes).
+// --workers N (adds a column for the gateway with N worker processes), --replicas N (the gateways see
+// the backend as N endpoints; default 1).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -41,11 +42,15 @@ const self = fileURLToPath(import.meta.url);
 /** Error answers by status and gateway reason (or client error code), over the whole run. */
 const errorKinds = new Map<string, number>();
 
-if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!, Number(process.argv[4] ?? 1), (process.argv[5] ?? 'node') as 'node' | 'haproxy');
+if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!, Number(process.argv[4] ?? 1), (process.argv[5] ?? 'node') as 'node' | 'haproxy', Number(process.argv[6] ?? 1));
 else await main();
 
-/** Child mode: a gateway (of `workers` processes) routing HOST to the backend, printing its URL. */
-async function gatewayChild(backend: string, workers: number, dataPlane: 'node' | 'haproxy'): Promise<void> {
+/**
+ * Child mode: a gateway (of `workers` processes) routing HOST to the backend, printing its URL.
+ * `replicas` > 1 lists the same backend as that many endpoints (replicas echo-0, echo-1, ...),
+ * so the gateway balances and may retry between them while the backend stays the one measured.
+ */
+async function gatewayChild(backend: string, workers: number, dataPlane: 'node' | 'haproxy', replicas: number): Promise<void> {
   const { startGateway, staticSource } = await import('../src/gateway/index.js');
   const api = 'truststram.io/v1alpha1';
   const gw = await startGateway({
@@ -54,14 +59,14 @@ async function gatewayChild(backend: string, workers: number, dataPlane: 'node' 
     dataPlane,
     source: staticSource({
       workloads: [{ apiVersion: api, kind: 'Workload', metadata: { name: 'echo', namespace: 'bench' }, spec: { traffic: { host: HOST }, placement: { residency: ['eu'] } } }],
-      placements: [{ apiVersion: api, kind: 'Placement', metadata: { name: 'echo', namespace: 'bench' }, spec: { workload: 'echo', generation: 1, costPerHour: 0, clusters: [{ cluster: 'local-eu', replicas: 1 }] } }],
+      placements: [{ apiVersion: api, kind: 'Placement', metadata: { name: 'echo', namespace: 'bench' }, spec: { workload: 'echo', generation: 1, costPerHour: 0, clusters: [{ cluster: 'local-eu', replicas }] } }],
       clusters: [
         {
           apiVersion: api,
           kind: 'Cluster',
           metadata: { name: 'local-eu' },
           spec: { provider: 'aws', region: 'eu-west-1' },
-          status: { phase: 'Ready', workloads: { 'bench/echo': { replicaStatus: [{ name: 'echo-0', endpoint: backend, ready: true, phase: 'Running' }] } } },
+          status: { phase: 'Ready', workloads: { 'bench/echo': { replicaStatus: Array.from({ length: replicas }, (_, i) => ({ name: `echo-${i}`, endpoint: backend, ready: true, phase: 'Running' })) } } },
         },
       ],
     }),
@@ -82,7 +87,7 @@ interface Stats {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { client: { type: 'string' }, quick: { type: 'boolean' }, workers: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } },
+    options: { client: { type: 'string' }, quick: { type: 'boolean' }, workers: { type: 'string' }, replicas: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } },
   });
   const quick = values.quick ?? false;
   const rate = Number(values.rate ?? 2000);
@@ -91,6 +96,10 @@ async function main(): Promise<void> {
   const concurrency = concurrencies[0]!;
   const seconds = Number(values.seconds ?? (quick ? 2 : 5));
   const rounds = Number(values.rounds ?? (quick ? 1 : 3));
+  // The same backend listed as N endpoints: with two or more, the HAProxy data plane keeps each
+  // request for an L7 retry (ADR 0014), which costs CPU; with one there is nowhere else to retry.
+  const replicas = Number(values.replicas ?? 1);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) throw new Error(`--replicas must be an integer from 1 to 16, not ${values.replicas}`);
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverageAtStart: loadavg()[0] };
   // Other processes' load shows up in every tail latency: say so rather than report it as the gateway's.
   if (loadavg()[0]! > cpus().length * 0.5) console.log(`warning: load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs: other processes will inflate tail latencies`);
@@ -105,7 +114,7 @@ async function main(): Promise<void> {
   process.on('exit', cleanup);
   try {
     const backend = await spawnAndRead(children, process.execPath, [fileURLToPath(new URL('../examples/apps/echo.mjs', import.meta.url))], { PORT: '0' }, (l) => /listening on http:\/\/([\d.:]+)/.exec(l)?.[1]);
-    const gateway = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+    const gateway = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '1', 'node', String(replicas)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
     // `pids`: the processes doing the proxying, whose CPU time per request is measured (robust
     // against neighbours' load, unlike tail latency). For direct: the backend itself.
     const gwPid = children[1]!.pid!;
@@ -117,14 +126,14 @@ async function main(): Promise<void> {
     // The same gateway with HAProxy moving the bytes: its pids are the Node control side (table,
     // access log and metrics from HAProxy's log lines) plus the HAProxy master and worker.
     if (existsSync(HAPROXY)) {
-      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '1', 'haproxy'], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '1', 'haproxy', String(replicas)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
       const pid = children[children.length - 1]!.pid!;
       targets.push({ name: HAPROXY_ROW, url, pids: () => [pid, ...descendants(pid)] });
     } else console.log(`haproxy data-plane column skipped: ${HAPROXY} not found (install it with: apt-get install -y haproxy)`);
     // --workers N: also a column for the gateway with N worker processes (node:cluster).
     const workers = Number(values.workers ?? 1);
     if (workers > 1) {
-      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, String(workers)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, String(workers), 'node', String(replicas)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
       const pid = children[children.length - 1]!.pid!;
       targets.push({ name: `gateway ×${workers} workers`, url, pids: () => [pid, ...descendants(pid)] });
     }
@@ -135,7 +144,7 @@ async function main(): Promise<void> {
     }
     else console.log(`nginx column skipped: ${NGINX} not found (install it with: apt-get install -y nginx-light   or   apt-get install -y nginx)`);
 
-    console.log(`bench:gateway — ${machine.cpus} × ${machine.cpu}, node ${machine.node}; ${rounds} round(s) of ${seconds}s per phase and target; rate ${rate}/s; concurrency ${concurrencies.join(' and ')}`);
+    console.log(`bench:gateway — ${machine.cpus} × ${machine.cpu}, node ${machine.node}; ${rounds} round(s) of ${seconds}s per phase and target; rate ${rate}/s; concurrency ${concurrencies.join(' and ')}; the backend as ${replicas} endpoint(s)`);
     const lat = new Map<string, number[]>(targets.map((t) => [t.name, []]));
     const latErr = new Map<string, number>(targets.map((t) => [t.name, 0]));
     // Per round p50/p99: the median over rounds resists one round hit by a neighbour's burst.
@@ -198,7 +207,7 @@ async function main(): Promise<void> {
     const result = {
       date: new Date().toISOString(),
       machine,
-      workload: { request: 'GET / keep-alive, ~80-byte JSON answer from examples/apps/echo.mjs', rate, concurrency, concurrencies, seconds, rounds, closedLoopClient: loadGen },
+      workload: { request: 'GET / keep-alive, ~80-byte JSON answer from examples/apps/echo.mjs', endpoints: replicas, rate, concurrency, concurrencies, seconds, rounds, closedLoopClient: loadGen },
       targets: {
         addedP99Ms: 1,
         throughputVsDirect: 0.7,
