@@ -86,7 +86,7 @@ export interface Termination {
   signal: string | null;
   /** `Error` (non-zero exit), `Completed` (exit 0), `Killed` (signal), `SpawnError`. */
   reason: 'Error' | 'Completed' | 'Killed' | 'SpawnError';
-  /** Last lines of output, for `describe` and events. */
+  /** Last lines of output (up to 20), for `describe` and events. */
   message?: string;
 }
 

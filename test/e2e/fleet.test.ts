@@ -149,6 +149,15 @@ describe('embedded fleet: real replicas converge and heal', () => {
     expect(described.stdout).toMatch(/ReplicaRestarted|BackOff/);
   });
 
+  it('a replica that cannot start: the restart Event quotes the error line of its output', async () => {
+    await apply(echoWorkload('shop', 'broken', 1, 'us').replace('examples/apps/echo.mjs', 'examples/apps/no-such-app.mjs'));
+    const ev = await waitUntil(async () => (await listEvents(server.url, 'shop')).find((e) => e.spec.involvedObject.name === 'broken' && ['ReplicaRestarted', 'BackOff'].includes(e.spec.reason)), 15_000, 'a restart Event for the broken workload');
+    // Not the last line (Node's version footer) but the one that says why.
+    expect(ev.spec.message).toMatch(/exited code 1 \(Error\): Error: Cannot find module '.*no-such-app\.mjs'/);
+    const deleted = await cli(['delete', 'workload', 'broken', '-n', 'shop'], { server: server.url });
+    expect(deleted.code).toBe(0);
+  });
+
   it('an agent killed with SIGKILL → its cluster goes NotReady, its replicas move inside the residency; EU capacity gone → Degraded, never placed in the US', async () => {
     // Watch every placement the EU workload ever gets while clusters die.
     const seen = new Set<string>();

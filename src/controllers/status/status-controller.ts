@@ -6,6 +6,7 @@ import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerSpec, Manager } from '../runtime/index.js';
 import { createBatchWriter } from './batch-writer.js';
 import { computeWorkloadStatus, reportOf, type WorkloadStatus } from './workload-status.js';
+import { terminationHeadline } from './termination-headline.js';
 
 export const STATUS_CONTROLLER = 'status';
 
@@ -82,12 +83,14 @@ export function statusController(o: StatusControllerOptions): ControllerSpec {
             restartsSeen.set(id, r.restartCount);
             if (seen === undefined || r.restartCount <= seen) continue;
             const t = r.lastTermination;
+            // The line of its output that says why (a missing file, a refused port), as `kubectl logs --previous` would.
+            const why = t && t.reason !== 'Completed' ? terminationHeadline(t.message) : undefined;
             mutations.push(
               await o.events.mutation({
                 involved: { kind: 'Workload', namespace: w.metadata.namespace!, name: w.metadata.name },
                 type: 'Warning',
                 reason: r.phase === 'CrashLoop' ? 'BackOff' : 'ReplicaRestarted',
-                message: `replica ${r.name} on ${e.cluster} restarted (${r.restartCount} restarts)${t ? `: exited ${t.signal ?? `code ${t.exitCode}`} (${t.reason})` : ''}${r.phase === 'CrashLoop' && r.backoffMs ? `; back-off ${r.backoffMs} ms` : ''}`,
+                message: `replica ${r.name} on ${e.cluster} restarted (${r.restartCount} restarts)${t ? `: exited ${t.signal ?? `code ${t.exitCode}`} (${t.reason})${why ? `: ${why}` : ''}` : ''}${r.phase === 'CrashLoop' && r.backoffMs ? `; back-off ${r.backoffMs} ms` : ''}`,
                 source: `agent/${e.cluster}`,
                 subject: `${e.cluster}/${r.name}`,
               }),

@@ -199,7 +199,8 @@ export function startReplica(o: ReplicaOptions): Replica {
 function termination(info: ExitInfo, output: string | undefined): Termination {
   const reason: Termination['reason'] = info.spawnError ? 'SpawnError' : info.signal ? 'Killed' : info.exitCode === 0 ? 'Completed' : 'Error';
   const t: Termination = { time: new Date().toISOString(), exitCode: info.exitCode, signal: info.signal, reason };
-  const text = info.spawnError ?? output?.trim().split('\n').slice(-5).join('\n');
-  if (text) t.message = text.slice(-1024);
+  // Twenty lines: enough to reach the error line above a stack trace (events quote that line).
+  const text = info.spawnError ?? output?.trim().split('\n').slice(-20).join('\n');
+  if (text) t.message = text.slice(-2048);
   return t;
 }
