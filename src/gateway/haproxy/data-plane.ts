@@ -63,7 +63,11 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
 
   // The admin endpoints: HAProxy forwards `adminPath` here; `adminListen` serves them at the root.
   const admin = createAdmin({ metrics, accessLog, table: () => table, endpoints });
+  // The access log and metrics are read from HAProxy's log file every 20 ms; an admin request reads
+  // it first, so a request answered before `/recent` or `/metrics` was asked for is in the answer.
+  let readLogNow = (): void => undefined;
   const adminHandler: Parameters<typeof createServer>[1] = (req, res) => {
+    readLogNow();
     let url = req.url ?? '/';
     if (url === o.adminPath || url.startsWith(`${o.adminPath}/`) || url.startsWith(`${o.adminPath}?`)) url = url.slice(o.adminPath.length) || '/';
     void admin(url, res).then((served) => served || sendError(res, 404, 'not_found', `no admin endpoint ${req.url}`));
@@ -111,6 +115,13 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
   let closing = false;
   const stdoutFd = openSync(accessFile, 'a', 0o600);
   const tail = createLogTail({ path: accessFile, onText: createAccessIngest(ingestDeps), log: o.log });
+  readLogNow = () => {
+    try {
+      tail.readNow();
+    } catch (e) {
+      o.log(`reading ${accessFile} failed`, e);
+    }
+  };
   const closeLog = async () => {
     // The lines HAProxy wrote before it stopped are read, not dropped: GameDay reports count them.
     await tail.close();

@@ -86,7 +86,10 @@ describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
     expect(none).toMatchObject({ status: 404, reason: 'no_route' });
     expect(none.text).toContain('nowhere.example');
     // The access log and metrics are fed from HAProxy's log lines.
-    // HAProxy's lines are read from its log file every 20 ms; flush() reads the rest now.
+    // HAProxy's lines are read from its log file every 20 ms, and by every admin request first:
+    // the request just answered is in /recent at once.
+    const viaAdmin = (await (await request(`${gw.url}/_truststram/recent`)).body.json()) as { entries: { host: string }[] };
+    expect(viaAdmin.entries.at(-1)?.host).toBe('nowhere.example');
     await gw.flush();
     const recent = gw.accessLog.recent();
     expect(recent.find((e) => e.path === '/api/v1')).toMatchObject({ route: 'default/api', cluster: 'gcp-eu', jurisdiction: 'eu', status: 200, attempts: 1 });
