@@ -14,7 +14,7 @@ export function own<C extends ChildProcess>(child: C): C {
     for (const sig of ['SIGINT', 'SIGTERM'] as const)
       process.once(sig, () => {
         for (const c of live) c.kill('SIGTERM');
-        process.exit(130);
+        process.exit(sig === 'SIGINT' ? 130 : 143);
       });
   }
   return child;

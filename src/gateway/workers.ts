@@ -150,7 +150,7 @@ export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<Ru
   let flushIds = 0;
   const flushWorker = (w: Worker) =>
     new Promise<void>((resolve) => {
-      if (w.isDead()) return resolve();
+      if (w.isDead() || !w.isConnected()) return resolve();
       const id = ++flushIds;
       const done = () => {
         flushes.delete(id);

@@ -15,7 +15,7 @@ function setup() {
   const metrics = createGatewayMetrics();
   const seen: AccessLogEntry[] = [];
   const other: string[] = [];
-  const feed = createAccessIngest({ layout: () => layout, accessLog, metrics, onAccess: (e) => seen.push(e), other: (l) => other.push(l) });
+  const feed = createAccessIngest({ layout: () => layout, accessLog, metrics, onAccess: (e) => seen.push(e), other: (l) => other.push(l), failed: (l) => other.push(`failed: ${l}`) });
   return { feed, accessLog, metrics, seen, other };
 }
 
@@ -45,5 +45,8 @@ describe('access ingest', () => {
     feed(line(['-', 1795313386954326, '<BADREQ>', 'gateway', '<NOSRV>', 400, 0, 'PR--', '-', '<BADREQ>']));
     expect(seen.map((e) => e.reason)).toEqual(['no_route', 'no_ready_endpoint', 'upstream_connect_error', 'upstream_timeout', 'upstream_reset', 'circuit_open', undefined]);
     expect(seen.at(-1)).toMatchObject({ time: 1795313386954, latencyMs: 0, status: 400, route: undefined });
+    // A line HAProxy cut at 4 KiB (a huge Host): recorded with the host cut and no path.
+    feed(`${line([1, 5, 'GET', 'no_route', '<NOSRV>', 404, 0, 'LR--', 'h'.repeat(20)]).slice(0, -1)}\n`);
+    expect(seen.at(-1)).toMatchObject({ host: 'h'.repeat(20), path: '', status: 404, reason: 'no_route' });
   });
 });

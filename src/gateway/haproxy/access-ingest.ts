@@ -14,6 +14,8 @@ export interface IngestDeps {
   onAccess: ((e: AccessLogEntry) => void) | undefined;
   /** Lines that are not access records (HAProxy's alerts and notices). */
   other(line: string): void;
+  /** A record whose handling threw (an `onAccess` callback): reported, and the next line goes on. */
+  failed(line: string, err: unknown): void;
 }
 
 /** Returns a function to feed stdout chunks to; it splits lines across chunk boundaries. */
@@ -21,15 +23,21 @@ export function createAccessIngest(d: IngestDeps): (chunk: string) => void {
   let rest = '';
   return (chunk) => {
     const text = rest + chunk;
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      const line = text.slice(start, nl);
-      start = nl + 1;
-      if (!ingestLine(d, line)) d.other(line);
-    }
-    rest = text.slice(start);
+    const end = text.lastIndexOf('\n') + 1;
+    // The unfinished line is kept before any record is handled, so a throw loses nothing.
+    rest = text.slice(end);
     // A line this long is not a record of ours: drop it rather than grow without bound.
     if (rest.length > 65_536) rest = '';
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0 && nl < end; nl = text.indexOf('\n', start)) {
+      const line = text.slice(start, nl);
+      start = nl + 1;
+      try {
+        if (!ingestLine(d, line)) d.other(line);
+      } catch (e) {
+        d.failed(line, e);
+      }
+    }
   };
 }
 
@@ -45,8 +53,10 @@ export function ingestLine(d: IngestDeps, line: string): boolean {
   const t6 = t5 < 0 ? -1 : line.indexOf('\t', t5 + 1);
   const t7 = t6 < 0 ? -1 : line.indexOf('\t', t6 + 1);
   const t8 = t7 < 0 ? -1 : line.indexOf('\t', t7 + 1);
+  // No ninth tab but eight: HAProxy cut a line longer than 4 KiB, which only a Host of several
+  // KiB causes. The request is recorded with the host cut and no path rather than dropped.
   const t9 = t8 < 0 ? -1 : line.indexOf('\t', t8 + 1);
-  if (t9 < 0) return false;
+  if (t8 < 0) return false;
   const startUs = Number(line.slice(0, t1));
   const endUs = Number(line.slice(t1 + 1, t2));
   const method = line.slice(t2 + 1, t3);
@@ -55,8 +65,8 @@ export function ingestLine(d: IngestDeps, line: string): boolean {
   const status = line.slice(t5 + 1, t6);
   const retries = line.slice(t6 + 1, t7);
   const term = line.slice(t7 + 1, t8);
-  const host = line.slice(t8 + 1, t9);
-  const path = line.slice(t9 + 1);
+  const host = t9 < 0 ? line.slice(t8 + 1) : line.slice(t8 + 1, t9);
+  const path = t9 < 0 ? '' : line.slice(t9 + 1);
   if (backend === ADMIN_BACKEND) return true;
   const code = Number(status);
   // A request HAProxy could not parse (400) has no start time: it is logged as `-`.

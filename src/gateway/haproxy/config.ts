@@ -53,8 +53,9 @@ export function renderConfig(i: RenderInput): string {
     '  nbthread 1',
     `  stats socket ${paths.adminSocket} mode 600 level admin expose-fd listeners`,
     // To stdout, which is a file the gateway reads in batches (log-tail.ts): one write per line
-    // for HAProxy, ≈ 0.3 µs per line for the reader, and nothing lost (ADR 0014). Lines of up to
-    // 4 KiB; a longer one loses the end of its path, the last field.
+    // for HAProxy, ≈ 0.3 µs per line for the reader, and nothing lost (ADR 0014). The target is
+    // logged up to 1 KiB (HAProxy's tune.http.logurilen); only a Host of several KiB makes a
+    // line reach 4 KiB, and the reader then records it with the host cut and no path.
     '  log stdout len 4096 format raw local0 info',
     '  hard-stop-after 10s',
     '',
@@ -74,6 +75,10 @@ export function renderConfig(i: RenderInput): string {
     '  option forwardfor',
     // A connection closed before it sent a request (a port probe, a client's spare) is not a request.
     '  option dontlognull',
+    // On a reload, the old worker answers one more request on each idle keep-alive connection
+    // (with `Connection: close`) instead of closing it under a client about to reuse it: without
+    // this, a GET sent at that instant failed with "other side closed".
+    '  option idle-close-on-response',
     '  http-reuse safe',
     '',
     'frontend gateway',
@@ -82,7 +87,8 @@ export function renderConfig(i: RenderInput): string {
     // Host lower-cased without port, as normalizeHost() of the Node data plane; hosts are DNS
     // names (the API says so), so the port is what follows the first ':'. A trailing dot is
     // matched by the maps (each host is there with and without it): no regex per request.
-    '  http-request set-var(txn.host) req.hdr(host),lower,field(1,:)',
+    // Cut at a port and at a tab (a tab in Host would shift the log line's fields).
+    '  http-request set-var(txn.host) req.hdr(host),lower,field(1,":\\t")',
     '  http-request set-header X-Forwarded-Proto http if !{ req.hdr(x-forwarded-proto) -m found }',
     '  http-request set-header X-Forwarded-Host %[req.hdr(host)] if !{ req.hdr(x-forwarded-host) -m found }',
     // Longest path prefix first (the map file is ordered; only when some route has one: a regex

@@ -2,7 +2,7 @@
 // control side — table source, layout, admin endpoints, access log, metrics — and HAProxy moves
 // the bytes. Each new routing table becomes runtime-API commands on the running HAProxy, or a
 // hitless reload when its structure changed. ADR 0014 says why and what differs.
-import { closeSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ import { parseShowStat, runtimeCommand, type ServerStat } from './runtime-api.js
 
 /** How often HAProxy's view of its servers (health, in flight, downs) is read back. */
 const STAT_INTERVAL_MS = 250;
-/** How long `flush()` waits for HAProxy to finish logging requests answered before the call. */
+/** How long `flush()` waits instead when HAProxy's runtime API does not answer. */
 const FLUSH_SETTLE_MS = 20;
 
 export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<RunningGateway> {
@@ -109,12 +109,17 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     // Server state changes (UP, DOWN, maintenance) show in /routes and the ejection metric; only
     // what looks like trouble is worth a log line.
     other: (line: string) => void (/alert|cannot|error|fail/i.test(line) && !/ is (UP|DOWN)|maintenance/.test(line) && o.log(`haproxy: ${line.trim()}`)),
+    failed: (line: string, e: unknown) => o.log(`handling the access-log line ${JSON.stringify(line.slice(0, 120))} failed`, e),
   };
   // HAProxy writes its log lines to stdout, opened here O_APPEND: every worker, across reloads
-  // and restarts, appends to the same file, and the tail reads it in batches.
+  // and restarts, appends to the same file, and the tail reads it in batches. Once both ends are
+  // open the name goes: the file lives as long as a process holds it, so even a SIGKILLed gateway
+  // leaves no request log behind.
   let closing = false;
+  let restartTimer: NodeJS.Timeout | undefined;
   const stdoutFd = openSync(accessFile, 'a', 0o600);
   const tail = createLogTail({ path: accessFile, onText: createAccessIngest(ingestDeps), log: o.log });
+  unlinkSync(accessFile);
   readLogNow = () => {
     try {
       tail.readNow();
@@ -130,6 +135,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
 
   let proc: HaproxyProcess | undefined;
   const launch = async () => {
+    if (closing) return;
     write(layout);
     proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, stdout: stdoutFd, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
     const p = proc;
@@ -137,7 +143,8 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
       if (closing || proc !== p) return;
       // A crashed HAProxy is restarted with the current layout; clients saw its connections cut.
       o.log(`haproxy exited (${signal ?? code}); restarting it`);
-      setTimeout(() => void launch().catch((e: unknown) => o.log('could not restart haproxy', e)), 200).unref();
+      restartTimer = setTimeout(() => void launch().catch((e: unknown) => o.log('could not restart haproxy', e)), 200);
+      restartTimer.unref();
     });
   };
 
@@ -231,15 +238,17 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     accessLog,
     endpoints,
     async flush() {
-      // HAProxy logs a request as it finishes it; give a line written just after its response
-      // reached the client the time to land, then read to the end of the file.
-      await new Promise((r) => setTimeout(r, FLUSH_SETTLE_MS));
-      tail.readNow();
+      // HAProxy logs a request as it finishes it, in its one thread. A runtime-API round trip
+      // makes sure that thread has run since the call; a request a client gave up on is logged
+      // only when its timeout fires.
+      if (proc) await runtimeCommand(paths.adminSocket, ['show info']).catch(() => new Promise((r) => setTimeout(r, FLUSH_SETTLE_MS)));
+      readLogNow();
     },
     async close() {
       if (closing) return;
       closing = true;
       clearInterval(poll);
+      clearTimeout(restartTimer);
       await o.source.close();
       await applying;
       await proc?.stop();

@@ -81,6 +81,8 @@ describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
     expect((await call(gw, 'shop.example', '/apix')).cluster).toBe('aws-eu');
     // A fully qualified Host (trailing dot) and a port are the same host.
     expect((await call(gw, 'SHOP.example.:443', '/')).cluster).toBe('aws-eu');
+    // A tab in Host ends the host as a port does: it cannot shift the fields of the log line.
+    expect((await call(gw, 'shop.example\tx', '/tab')).cluster).toBe('aws-eu');
     expect((await call(gw, 'shop.example.', '/api/v1')).cluster).toBe('gcp-eu');
     const none = await call(gw, 'nowhere.example');
     expect(none).toMatchObject({ status: 404, reason: 'no_route' });
@@ -94,6 +96,7 @@ describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
     const recent = gw.accessLog.recent();
     expect(recent.find((e) => e.path === '/api/v1')).toMatchObject({ route: 'default/api', cluster: 'gcp-eu', jurisdiction: 'eu', status: 200, attempts: 1 });
     expect(recent.find((e) => e.path === '/x?q=1')).toMatchObject({ route: 'default/shop', cluster: 'aws-eu' });
+    expect(recent.find((e) => e.path === '/tab')).toMatchObject({ host: 'shop.example', route: 'default/shop' });
     expect(recent.find((e) => e.host === 'nowhere.example')).toMatchObject({ status: 404, reason: 'no_route', route: undefined });
     expect(await (await request(`${gw.url}/_truststram/metrics`)).body.text()).toContain('route="default/shop"');
   });

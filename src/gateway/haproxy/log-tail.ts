@@ -7,7 +7,8 @@
 // already read are handed back to the file system with `fallocate --punch-hole`: the file's
 // length keeps counting, its disk use does not.
 import { execFile } from 'node:child_process';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
 export interface LogTailOptions {
@@ -44,14 +45,18 @@ export function createLogTail(o: LogTailOptions): LogTail {
   let pos = 0;
   let punched = 0;
   let punching: Promise<void> | undefined;
-  let canPunch = true;
+  let canPunch = onPath('fallocate');
+  if (!canPunch) o.log(`fallocate (util-linux) is not on PATH: ${o.path} will grow by each request's log line until the gateway stops`);
+  // Through this process's descriptor, so the file may be unlinked once it is open (data-plane.ts).
+  const proc = `/proc/${process.pid}/fd/${fd}`;
+  const target = existsSync(proc) ? proc : o.path;
   let closed = false;
 
   const reclaim = () => {
     const upTo = Math.floor(pos / PAGE) * PAGE;
     if (!canPunch || punching || upTo - punched < every) return;
     punching = new Promise<void>((resolve) => {
-      execFile('fallocate', ['--punch-hole', '--offset', '0', '--length', String(upTo), o.path], (err) => {
+      execFile('fallocate', ['--punch-hole', '--offset', '0', '--length', String(upTo), target], (err) => {
         if (err) {
           canPunch = false;
           o.log(`cannot free the read part of ${o.path} (fallocate --punch-hole: ${err.message.trim()}); the file grows with every request until the gateway stops`);
@@ -97,4 +102,15 @@ export function createLogTail(o: LogTailOptions): LogTail {
       closeSync(fd);
     },
   };
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
