@@ -22,6 +22,11 @@ export function createConnections(config: pg.PoolConfig & { max: number }): Conn
   const pool = new pg.Pool(config);
   // Idle connections the server drops surface here; the pool discards them, the next query reconnects.
   pool.on('error', () => undefined);
+  // A connection checked out of the pool has no listener of the pool's: when the server ends it
+  // between two statements (a restart: "terminating connection due to administrator command"),
+  // its 'error' event would be an uncaught exception that kills the server. The statement in
+  // flight, or the next one, fails as a connection error instead, and the client is discarded.
+  pool.on('connect', (client) => void client.on('error', () => undefined));
 
   async function onFreshClient<T>(first: (c: pg.PoolClient) => Promise<T>): Promise<{ c: pg.PoolClient; out: T }> {
     for (let attempt = 0; ; attempt++) {

@@ -9,6 +9,8 @@ import { collect, obj, rv } from '../testing/fixtures.js';
 import { openStore } from '../open-store.js';
 import { StoreUnavailableError } from '../store-errors.js';
 import { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
+import { createConnections } from './connections.js';
+import { isConnectionError } from './pg-errors.js';
 import { requirePgBinDir, startPgCluster, type PgCluster } from './testing/pg-harness.js';
 
 const bindir = requirePgBinDir();
@@ -157,6 +159,27 @@ describe.skipIf(!bindir)('Postgres store', () => {
       // Written while B has no LISTEN connection: B reads it once it has reconnected.
       await a.apply([{ verb: 'create', object: obj('Cluster', 'after') }], alice);
       expect((await got).map((e) => e.object.metadata.name)).toEqual(['before', 'after']);
+    });
+
+    it('survives the server ending a connection it has checked out (no uncaught error): the next statement fails as unavailable', async () => {
+      // A restart or an operator's pg_terminate_backend while a transaction waits between two
+      // statements: pg then emits 'error' on a client the pool no longer listens to.
+      const db = createConnections({ connectionString: url, max: 2 });
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        const c = await db.begin('BEGIN');
+        const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        await new Promise((r) => setTimeout(r, 200));
+        const next = await c.query('SELECT 1').then(() => undefined, (e: unknown) => e);
+        expect(isConnectionError(next)).toBe(true);
+        c.release(next as Error);
+        expect((await db.statement<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+      } finally {
+        await admin.end();
+        await db.pool.end();
+      }
     });
 
     it('rides out a database restart: writes fail as unavailable while it is down, watchers resume after', async () => {
