@@ -92,14 +92,20 @@ async function main(): Promise<void> {
   const quick = values.quick ?? false;
   const rate = Number(values.rate ?? 2000);
   const concurrencies = String(values.concurrency ?? '32,128').split(',').map(Number);
-  if (concurrencies.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--concurrency must be positive integers separated by commas, not ${values.concurrency}`);
+  // A bad flag is said plainly, before anything is started.
+  const badFlag = (msg: string): never => {
+    console.error(`bench:gateway: ${msg}`);
+    process.exit(2);
+  };
+  if (concurrencies.some((c) => !Number.isInteger(c) || c < 1)) badFlag(`--concurrency must be positive integers separated by commas, not ${values.concurrency}`);
+  if (values.client !== undefined && values.client !== 'wrk' && values.client !== 'undici') badFlag(`--client must be wrk or undici, not ${values.client}`);
   const concurrency = concurrencies[0]!;
   const seconds = Number(values.seconds ?? (quick ? 2 : 5));
   const rounds = Number(values.rounds ?? (quick ? 1 : 3));
   // The same backend listed as N endpoints: with two or more, the HAProxy data plane keeps each
   // request for an L7 retry (ADR 0014), which costs CPU; with one there is nowhere else to retry.
   const replicas = Number(values.replicas ?? 1);
-  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) throw new Error(`--replicas must be an integer from 1 to 16, not ${values.replicas}`);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) badFlag(`--replicas must be an integer from 1 to 16, not ${values.replicas}`);
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverageAtStart: loadavg()[0] };
   // Other processes' load shows up in every tail latency: say so rather than report it as the gateway's.
   if (loadavg()[0]! > cpus().length * 0.5) console.log(`warning: load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs: other processes will inflate tail latencies`);
@@ -157,7 +163,6 @@ async function main(): Promise<void> {
     // The closed loop's load generator: wrk (C, a few µs per request) when installed, so the
     // client does not take most of a core from the parties measured; else this process (undici).
     const loadGen = values.client ?? (existsSync(WRK) ? 'wrk' : 'undici');
-    if (loadGen !== 'wrk' && loadGen !== 'undici') throw new Error(`--client must be wrk or undici, not ${loadGen}`);
     if (loadGen === 'undici' && !values.client) console.log(`wrk not found at ${WRK}: the closed loop uses undici in this process, which costs more CPU per request than the backend (install it with: apt-get install -y wrk)`);
     const closed = loadGen === 'wrk' ? wrkLoop : closedLoop;
     for (const t of targets) await closed(t.url, Math.max(...concurrencies), 0.5); // warm up connections and JIT

@@ -3,6 +3,7 @@
 // is eventually exact; reconcilers read the cache and stay level-triggered.
 import { ExpiredError, objectKey, type ApiObject } from '../../api/index.js';
 import type { Store, WatchEventType } from '../../store/store.js';
+import { deferred } from '../../util/deferred.js';
 
 export type InformerHandler = (type: WatchEventType, obj: ApiObject, old: ApiObject | undefined) => void;
 
@@ -27,8 +28,7 @@ export function startInformer(store: Store, kind: string, opts: { retryMs?: numb
   const cache = new Map<string, ApiObject>();
   const handlers: InformerHandler[] = [];
   const abort = new AbortController();
-  let markSynced!: () => void;
-  const synced = new Promise<void>((r) => (markSynced = r));
+  const synced = deferred();
   const emit = (type: WatchEventType, obj: ApiObject, old: ApiObject | undefined) => {
     for (const h of handlers) h(type, obj, old);
   };
@@ -56,7 +56,7 @@ export function startInformer(store: Store, kind: string, opts: { retryMs?: numb
     while (!abort.signal.aborted) {
       try {
         let rv = await relist();
-        markSynced();
+        synced.resolve();
         for await (const ev of store.watch(kind, { resourceVersion: rv, signal: abort.signal })) {
           const key = objectKey(ev.object);
           const old = cache.get(key);
@@ -100,7 +100,7 @@ export function startInformer(store: Store, kind: string, opts: { retryMs?: numb
 
   return {
     kind,
-    synced,
+    synced: synced.promise,
     waitFor,
     get: (key) => cache.get(key),
     list: () => [...cache.values()],

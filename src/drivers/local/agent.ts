@@ -17,6 +17,7 @@ import type { BackoffOptions } from './backoff.js';
 import { createLocalDriver, type LocalDriver } from './local-driver.js';
 import { createMergePatch } from './merge-diff.js';
 import { clusterAllocatable, deriveClusterWork } from './work.js';
+import { deferred } from '../../util/deferred.js';
 
 export interface AgentOptions {
   /** Name of the Cluster object this agent runs. */
@@ -133,8 +134,7 @@ export function runAgent(options: AgentOptions): RunningAgent {
   let owner = false;
   let placements: ReadonlyMap<string, ApiObject> | undefined;
   let workloads: ReadonlyMap<string, ApiObject> | undefined;
-  let resolveRegistered!: () => void;
-  const registered = new Promise<void>((r) => (resolveRegistered = r));
+  const registered = deferred();
 
   // ---- converge: caches -> work -> driver -----------------------------------------------
   let convergeScheduled = false;
@@ -252,7 +252,7 @@ export function runAgent(options: AgentOptions): RunningAgent {
         connected = true;
         failures = 0;
         disconnectedSince = undefined;
-        resolveRegistered();
+        registered.resolve();
       } catch (err) {
         serverWorkloads = undefined;
         if (connected || failures === 0) o.log(`cannot report to ${o.server}: ${(err as Error).message}; retrying`);
@@ -391,5 +391,5 @@ export function runAgent(options: AgentOptions): RunningAgent {
       }
     })());
 
-  return { cluster: o.cluster, driver, connected: () => connected, registered, stop };
+  return { cluster: o.cluster, driver, connected: () => connected, registered: registered.promise, stop };
 }

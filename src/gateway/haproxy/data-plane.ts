@@ -120,13 +120,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
   const stdoutFd = openSync(accessFile, 'a', 0o600);
   const tail = createLogTail({ path: accessFile, onText: createAccessIngest(ingestDeps), log: o.log });
   unlinkSync(accessFile);
-  readLogNow = () => {
-    try {
-      tail.readNow();
-    } catch (e) {
-      o.log(`reading ${accessFile} failed`, e);
-    }
-  };
+  readLogNow = tail.readNow;
   const closeLog = async () => {
     // The lines HAProxy wrote before it stopped are read, not dropped: GameDay reports count them.
     await tail.close();

@@ -23,7 +23,7 @@ export interface LogTailOptions {
 }
 
 export interface LogTail {
-  /** Reads everything written so far, now. */
+  /** Reads everything written so far, now. Never throws: a failed read is logged and retried next time. */
   readNow(): void;
   /** Bytes read so far (the file offset of the next read). */
   offset(): number;
@@ -69,24 +69,22 @@ export function createLogTail(o: LogTailOptions): LogTail {
 
   const readNow = () => {
     if (closed) return;
-    for (;;) {
-      const got = readSync(fd, buf, 0, CHUNK, pos);
-      if (got <= 0) break;
-      pos += got;
-      const text = decoder.write(buf.subarray(0, got));
-      if (text) o.onText(text);
-      if (got < CHUNK) break;
-    }
-    reclaim();
-  };
-
-  const timer = setInterval(() => {
     try {
-      readNow();
+      for (;;) {
+        const got = readSync(fd, buf, 0, CHUNK, pos);
+        if (got <= 0) break;
+        pos += got;
+        const text = decoder.write(buf.subarray(0, got));
+        if (text) o.onText(text);
+        if (got < CHUNK) break;
+      }
+      reclaim();
     } catch (e) {
       o.log(`reading ${o.path} failed`, e);
     }
-  }, o.intervalMs ?? 20);
+  };
+
+  const timer = setInterval(readNow, o.intervalMs ?? 20);
   timer.unref();
 
   return {

@@ -16,6 +16,7 @@
 // writes from overwriting newer state; the overlap lasts until its next ping.
 import pg from 'pg';
 import type { LeaderElection } from '../store.js';
+import { deferred } from '../../util/deferred.js';
 
 export interface LeaderElectionOptions {
   config: pg.ClientConfig;
@@ -39,10 +40,8 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
   let leader = false;
   let client: pg.Client | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let onElected!: () => void;
-  let onLost!: (e: Error) => void;
-  const elected = new Promise<void>((r) => (onElected = r));
-  const lost = new Promise<Error>((r) => (onLost = r));
+  const elected = deferred();
+  const lost = deferred<Error>();
   let warned = false;
 
   const loseLeadership = (err: Error) => {
@@ -51,7 +50,7 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
     clearTimeout(timer);
     void client?.end().catch(() => undefined);
     client = undefined;
-    onLost(err);
+    lost.resolve(err);
   };
 
   const ping = () => {
@@ -108,7 +107,7 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
       if (r.rows[0]?.ok) {
         leader = true;
         warned = false;
-        onElected();
+        elected.resolve();
         ping();
         return;
       }
@@ -125,8 +124,8 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
   void attempt();
 
   return {
-    elected,
-    lost,
+    elected: elected.promise,
+    lost: lost.promise,
     get isLeader() {
       return leader;
     },
