@@ -20,8 +20,10 @@
 // is the primary column (CPU per request, ceiling).
 // Writes bench/results/gateway.json. Flags: --quick, --client wrk|undici, --rate N, --concurrency N[,N...], --seconds N, --rounds N,
 // --workers N (adds a column for the gateway with N worker processes), --replicas N (the gateways see
-// the backend as N endpoints; default 1).
-import { spawn, type ChildProcess } from 'node:child_process';
+// the backend as N endpoints; default 1), --proxy-cpus LIST (pins every proxy's data plane to these
+// CPUs: HAProxy with the gateway's `cpus` option, nginx with worker_cpu_affinity, a Node gateway
+// with taskset; the backend and the load generator are never pinned).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +31,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { Pool } from 'undici';
-import { DEFAULT_HAPROXY } from '../src/gateway/options.js';
+import { DEFAULT_HAPROXY, parseCpuList } from '../src/gateway/options.js';
 import { own } from './lib/children.js';
 
 const NGINX = '/usr/sbin/nginx';
 const HAPROXY = DEFAULT_HAPROXY;
 const WRK = '/usr/bin/wrk';
+const TASKSET = '/usr/bin/taskset';
 const NODE_ROW = 'truststram gateway (node)';
 const HAPROXY_ROW = 'truststram gateway (haproxy)';
 const HOST = 'bench.local';
@@ -42,7 +45,7 @@ const self = fileURLToPath(import.meta.url);
 /** Error answers by status and gateway reason (or client error code), over the whole run. */
 const errorKinds = new Map<string, number>();
 
-if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!, Number(process.argv[4] ?? 1), (process.argv[5] ?? 'node') as 'node' | 'haproxy', Number(process.argv[6] ?? 1));
+if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!, Number(process.argv[4] ?? 1), (process.argv[5] ?? 'node') as 'node' | 'haproxy', Number(process.argv[6] ?? 1), process.argv[7] || undefined);
 else await main();
 
 /**
@@ -50,13 +53,14 @@ else await main();
  * `replicas` > 1 lists the same backend as that many endpoints (replicas echo-0, echo-1, ...),
  * so the gateway balances and may retry between them while the backend stays the one measured.
  */
-async function gatewayChild(backend: string, workers: number, dataPlane: 'node' | 'haproxy', replicas: number): Promise<void> {
+async function gatewayChild(backend: string, workers: number, dataPlane: 'node' | 'haproxy', replicas: number, cpus: string | undefined): Promise<void> {
   const { startGateway, staticSource } = await import('../src/gateway/index.js');
   const api = 'truststram.io/v1alpha1';
   const gw = await startGateway({
     listen: '127.0.0.1:0',
     workers,
     dataPlane,
+    ...(cpus ? { cpus } : {}),
     source: staticSource({
       workloads: [{ apiVersion: api, kind: 'Workload', metadata: { name: 'echo', namespace: 'bench' }, spec: { traffic: { host: HOST }, placement: { residency: ['eu'] } } }],
       placements: [{ apiVersion: api, kind: 'Placement', metadata: { name: 'echo', namespace: 'bench' }, spec: { workload: 'echo', generation: 1, costPerHour: 0, clusters: [{ cluster: 'local-eu', replicas }] } }],
@@ -87,7 +91,7 @@ interface Stats {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { client: { type: 'string' }, quick: { type: 'boolean' }, workers: { type: 'string' }, replicas: { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } },
+    options: { client: { type: 'string' }, quick: { type: 'boolean' }, workers: { type: 'string' }, replicas: { type: 'string' }, 'proxy-cpus': { type: 'string' }, rate: { type: 'string' }, concurrency: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } },
   });
   const quick = values.quick ?? false;
   const rate = Number(values.rate ?? 2000);
@@ -106,6 +110,18 @@ async function main(): Promise<void> {
   // request for an L7 retry (ADR 0014), which costs CPU; with one there is nowhere else to retry.
   const replicas = Number(values.replicas ?? 1);
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) badFlag(`--replicas must be an integer from 1 to 16, not ${values.replicas}`);
+  // Pinning, for a proxy that has cores of its own as in production; the same CPUs for every proxy.
+  const proxyCpus = values['proxy-cpus'];
+  let pinned: number[] = [];
+  if (proxyCpus !== undefined) {
+    try {
+      pinned = parseCpuList(proxyCpus, cpus().length);
+    } catch (e) {
+      badFlag(`--proxy-${(e as Error).message.replace(/^gateway: /, '')}`);
+    }
+    if (!existsSync(TASKSET)) badFlag(`--proxy-cpus needs ${TASKSET} to pin the node gateway (apt-get install -y util-linux)`);
+  }
+  const pin = (pid: number) => execFileSync(TASKSET, ['-a', '-p', '-c', pinned.join(','), String(pid)], { stdio: 'ignore' });
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverageAtStart: loadavg()[0] };
   // Other processes' load shows up in every tail latency: say so rather than report it as the gateway's.
   if (loadavg()[0]! > cpus().length * 0.5) console.log(`warning: load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs: other processes will inflate tail latencies`);
@@ -121,6 +137,7 @@ async function main(): Promise<void> {
   try {
     const backend = await spawnAndRead(children, process.execPath, [fileURLToPath(new URL('../examples/apps/echo.mjs', import.meta.url))], { PORT: '0' }, (l) => /listening on http:\/\/([\d.:]+)/.exec(l)?.[1]);
     const gateway = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '1', 'node', String(replicas)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+    if (pinned.length > 0) pin(children[1]!.pid!);
     // `pids`: the processes doing the proxying, whose CPU time per request is measured (robust
     // against neighbours' load, unlike tail latency). For direct: the backend itself.
     const gwPid = children[1]!.pid!;
@@ -132,7 +149,7 @@ async function main(): Promise<void> {
     // The same gateway with HAProxy moving the bytes: its pids are the Node control side (table,
     // access log and metrics from HAProxy's log lines) plus the HAProxy master and worker.
     if (existsSync(HAPROXY)) {
-      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '1', 'haproxy', String(replicas)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '1', 'haproxy', String(replicas), pinned.join(',')], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
       const pid = children[children.length - 1]!.pid!;
       targets.push({ name: HAPROXY_ROW, url, pids: () => [pid, ...descendants(pid)] });
     } else console.log(`haproxy data-plane column skipped: ${HAPROXY} not found (install it with: apt-get install -y haproxy)`);
@@ -141,16 +158,17 @@ async function main(): Promise<void> {
     if (workers > 1) {
       const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, String(workers), 'node', String(replicas)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
       const pid = children[children.length - 1]!.pid!;
+      if (pinned.length > 0) for (const p of [pid, ...descendants(pid)]) pin(p);
       targets.push({ name: `gateway ×${workers} workers`, url, pids: () => [pid, ...descendants(pid)] });
     }
     if (existsSync(NGINX)) {
-      const url = await startNginx(children, tmp, backend);
+      const url = await startNginx(children, tmp, backend, pinned);
       const master = children[children.length - 1]!.pid!;
       targets.push({ name: 'nginx', url, pids: () => [master, ...descendants(master)] });
     }
     else console.log(`nginx column skipped: ${NGINX} not found (install it with: apt-get install -y nginx-light   or   apt-get install -y nginx)`);
 
-    console.log(`bench:gateway — ${machine.cpus} × ${machine.cpu}, node ${machine.node}; ${rounds} round(s) of ${seconds}s per phase and target; rate ${rate}/s; concurrency ${concurrencies.join(' and ')}; the backend as ${replicas} endpoint(s)`);
+    console.log(`bench:gateway — ${machine.cpus} × ${machine.cpu}, node ${machine.node}; ${rounds} round(s) of ${seconds}s per phase and target; rate ${rate}/s; concurrency ${concurrencies.join(' and ')}; the backend as ${replicas} endpoint(s); ${pinned.length > 0 ? `proxies pinned to CPU ${pinned.join(',')}` : 'nothing pinned'}`);
     const lat = new Map<string, number[]>(targets.map((t) => [t.name, []]));
     const latErr = new Map<string, number>(targets.map((t) => [t.name, 0]));
     // Per round p50/p99: the median over rounds resists one round hit by a neighbour's burst.
@@ -212,7 +230,7 @@ async function main(): Promise<void> {
     const result = {
       date: new Date().toISOString(),
       machine,
-      workload: { request: 'GET / keep-alive, ~80-byte JSON answer from examples/apps/echo.mjs', endpoints: replicas, rate, concurrency, concurrencies, seconds, rounds, closedLoopClient: loadGen },
+      workload: { request: 'GET / keep-alive, ~80-byte JSON answer from examples/apps/echo.mjs', endpoints: replicas, rate, concurrency, concurrencies, seconds, rounds, closedLoopClient: loadGen, proxyCpus: pinned.length > 0 ? pinned : null },
       targets: {
         addedP99Ms: 1,
         throughputVsDirect: 0.7,
@@ -445,10 +463,12 @@ async function wrkLoop(url: string, concurrency: number, seconds: number): Promi
   return { done: done - non2xx, errors: non2xx + socketErrors, secs, p99 };
 }
 
-async function startNginx(children: ChildProcess[], dir: string, backend: string): Promise<string> {
+async function startNginx(children: ChildProcess[], dir: string, backend: string, cpus: number[]): Promise<string> {
   const port = 20000 + Math.floor(Math.random() * 20000);
+  // worker_cpu_affinity takes a bit mask per worker, lowest CPU rightmost.
+  const mask = cpus.length > 0 ? Array.from({ length: Math.max(...cpus) + 1 }, (_, i) => (cpus.includes(i) ? '1' : '0')).reverse().join('') : '';
   const conf = `worker_processes 1;
-daemon off;
+${mask ? `worker_cpu_affinity ${mask};\n` : ''}daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 4096; }

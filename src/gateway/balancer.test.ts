@@ -2,7 +2,7 @@
 // on repeat ejections, the maximum ejected share, panic routing, locality tiers, circuit breaker.
 import { describe, expect, it } from 'vitest';
 import { createBalancer, PickFailure, type EndpointState } from './balancer.js';
-import { compileGatewayOptions, type GatewayOptions } from './options.js';
+import { compileGatewayOptions, parseCpuList, type GatewayOptions } from './options.js';
 import { buildRoutes, type Route } from './route-table.js';
 import { staticSource } from './sources.js';
 import { cluster, workload } from './testing/fixtures.js';
@@ -115,5 +115,16 @@ describe('compileGatewayOptions', () => {
     expect(() => compileGatewayOptions({ source, listen: 'nope' })).toThrow(/listen/);
     expect(() => compileGatewayOptions({ source, timeouts: { perTryMs: 0 } })).toThrow(/timeouts.perTryMs/);
     expect(() => compileGatewayOptions({ source, outlier: { maxEjectionPercent: 150 } })).toThrow(/maxEjectionPercent/);
+  });
+  it('reads a CPU list for pinning the haproxy data plane, and refuses a bad one naming it', () => {
+    expect(parseCpuList('0', 2)).toEqual([0]);
+    expect(parseCpuList('1,0-1', 4)).toEqual([0, 1]);
+    expect(parseCpuList(' 2-3 , 0 ', 4)).toEqual([0, 2, 3]);
+    expect(() => parseCpuList('1-x', 4)).toThrow(/cpus "1-x" is not a CPU list/);
+    expect(() => parseCpuList('', 4)).toThrow(/cpus "" is not a CPU list/);
+    expect(() => parseCpuList('3-1', 4)).toThrow(/cpus range 3-1 runs backwards/);
+    expect(() => parseCpuList('0-4', 4)).toThrow(/cpus CPU 4 does not exist: this machine has CPUs 0-3/);
+    // Only HAProxy is pinned by the gateway; a Node gateway is pinned from outside.
+    expect(() => compileGatewayOptions({ source, cpus: '0' })).toThrow(/cpus pins the haproxy data plane.*taskset/);
   });
 });

@@ -1,6 +1,7 @@
 // Gateway options with their documented defaults, compiled once at the boundary so the proxy,
 // the balancer and the health checker only ever see complete, validated numbers.
 import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { ValidationError, findRegion } from '../api/index.js';
 import type { TableSource } from './sources.js';
 import type { AccessLogEntry } from './access-log.js';
@@ -36,12 +37,20 @@ export interface GatewayOptions {
   syncTimeoutMs?: number;
   log?: (msg: string, err?: unknown) => void;
   /**
-   * Proxy processes (node:cluster) sharing the listener. Default 1: everything in this process.
-   * With N > 1 each worker runs its own table source, health checks, pools and breakers; this
-   * process only aggregates their metrics, access log and endpoint states. The source must be
-   * one a worker can open itself (`apiSource`, `staticSource`). See ADR 0008 for when it pays.
+   * How many cores move the bytes. Default 1.
+   * Node data plane: proxy processes (node:cluster) sharing the listener; with N > 1 each worker
+   * runs its own table source, health checks, pools and breakers, and this process only
+   * aggregates their metrics, access log and endpoint states. The source must be one a worker can
+   * open itself (`apiSource`, `staticSource`). See ADR 0008 for when it pays.
+   * HAProxy data plane: HAProxy's threads (`nbthread`), in its one worker process.
    */
   workers?: number;
+  /**
+   * HAProxy data plane: the CPUs its threads run on (`cpu-map`), as a Linux CPU list such as
+   * `1`, `2-3` or `0,2`. With as many CPUs as `workers`, each thread gets its own. Default: not
+   * pinned. (A Node gateway is pinned from outside: `taskset -c 1 truststram gateway ...`.)
+   */
+  cpus?: string;
   /**
    * What moves the bytes. `node` (default): this process, with every option below. `haproxy`:
    * an HAProxy process this gateway configures and reloads from the routing table (hitless), for
@@ -132,6 +141,8 @@ export interface CompiledGatewayOptions {
   syncTimeoutMs: number;
   log: (msg: string, err?: unknown) => void;
   workers: number;
+  /** The CPU ids of `cpus`, ascending; undefined when not pinned. */
+  cpus: number[] | undefined;
   dataPlane: DataPlane;
   haproxyPath: string;
 }
@@ -183,14 +194,15 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
   for (const [f, v] of nonNegative) if (!(Number.isFinite(v) && v >= 0)) fail(f, 'must be zero or a positive number');
   if (outlier.maxEjectionPercent < 0 || outlier.maxEjectionPercent > 100) fail('outlier.maxEjectionPercent', 'must be between 0 and 100');
   if (!healthCheck.path.startsWith('/')) fail('healthCheck.path', 'must start with /');
-  const workers = o.workers ?? 1;
-  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64)) fail('workers', 'must be an integer from 1 to 64');
-  if (workers > 1 && !o.source.workerSpec) fail('workers', 'needs a source a worker process can open itself (apiSource or staticSource), not an in-process store or a manual source');
   const dataPlane = o.dataPlane ?? 'node';
   if (!DATA_PLANES.includes(dataPlane)) fail('dataPlane', `must be one of ${DATA_PLANES.join(', ')}, not "${String(dataPlane)}"`);
+  const workers = o.workers ?? 1;
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64)) fail('workers', 'must be an integer from 1 to 64');
+  if (dataPlane === 'node' && workers > 1 && !o.source.workerSpec) fail('workers', 'needs a source a worker process can open itself (apiSource or staticSource), not an in-process store or a manual source');
   const haproxyPath = o.haproxyPath ?? DEFAULT_HAPROXY;
   if (dataPlane === 'haproxy' && !existsSync(haproxyPath)) fail('haproxyPath', `${haproxyPath} does not exist: install HAProxy 2.4 or later (Debian/Ubuntu: apt-get install -y haproxy) or name its path`);
-  if (dataPlane === 'haproxy' && workers > 1) fail('workers', 'applies to the node data plane; HAProxy runs its own event loop (use one gateway per core otherwise)');
+  const cpuList = o.cpus === undefined ? undefined : parseCpuList(o.cpus, cpus().length);
+  if (cpuList && dataPlane !== 'haproxy') fail('cpus', 'pins the haproxy data plane; pin a node gateway from outside (taskset -c LIST truststram gateway ...)');
   const region = o.region;
   const jurisdiction = o.jurisdiction ?? (region ? findRegion(region)?.jurisdiction : undefined);
   return {
@@ -211,6 +223,7 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
     keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 4000,
     syncTimeoutMs: o.syncTimeoutMs ?? 10_000,
     workers,
+    cpus: cpuList,
     dataPlane,
     haproxyPath,
     log: o.log ?? ((msg, err) => process.stderr.write(`gateway: ${msg}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`)),
@@ -229,6 +242,21 @@ export function parseHostPort(s: string, field: string): { host: string; port: n
   const port = Number(m[2]);
   if (port > 65535) fail(field, `port ${port} is out of range`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** A Linux CPU list (`1`, `2-3`, `0,2-3`) as ascending CPU ids, each below `online`. */
+export function parseCpuList(list: string, online: number): number[] {
+  const ids = new Set<number>();
+  for (const part of list.split(',')) {
+    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!m) fail('cpus', `"${list}" is not a CPU list such as 1, 2-3 or 0,2`);
+    const from = Number(m[1]);
+    const to = Number(m[2] ?? m[1]);
+    if (to < from) fail('cpus', `range ${part.trim()} runs backwards`);
+    if (to >= online) fail('cpus', `CPU ${to} does not exist: this machine has CPUs 0-${online - 1}`);
+    for (let c = from; c <= to; c++) ids.add(c);
+  }
+  return [...ids].sort((a, b) => a - b);
 }
 
 function fail(field: string, message: string): never {

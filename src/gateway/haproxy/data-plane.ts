@@ -2,7 +2,7 @@
 // control side — table source, layout, admin endpoints, access log, metrics — and HAProxy moves
 // the bytes. Each new routing table becomes runtime-API commands on the running HAProxy, or a
 // hitless reload when its structure changed. ADR 0014 says why and what differs.
-import { closeSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdtempSync, openSync, renameSync, rmdirSync, rmSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,8 +24,11 @@ import { parseShowStat, runtimeCommand, type ServerStat } from './runtime-api.js
 
 /** How often HAProxy's view of its servers (health, in flight, downs) is read back. */
 const STAT_INTERVAL_MS = 250;
-/** How long `flush()` waits instead when HAProxy's runtime API does not answer. */
+/** How long `flush()` waits instead when HAProxy's runtime API does not answer, or for other threads. */
 const FLUSH_SETTLE_MS = 20;
+/** RAM-backed file system for the access-log file, used when it has this much room. */
+const SHM = '/dev/shm';
+const SHM_MIN_FREE = 2 ** 30;
 
 export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<RunningGateway> {
   const metrics = createGatewayMetrics();
@@ -44,7 +47,8 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     replicasMap: join(dir, 'replicas.map'),
     adminSocket: join(dir, 'admin.sock'),
   };
-  const accessFile = join(dir, 'access.log');
+  const logDir = mkdtempSync(join(accessLogParent(), 'truststram-haproxy-log-'));
+  const accessFile = join(logDir, 'access.log');
 
   const endpoints = (): EndpointView[] => {
     const out: EndpointView[] = [];
@@ -120,6 +124,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
   const stdoutFd = openSync(accessFile, 'a', 0o600);
   const tail = createLogTail({ path: accessFile, onText: createAccessIngest(ingestDeps), log: o.log });
   unlinkSync(accessFile);
+  rmdirSync(logDir);
   readLogNow = tail.readNow;
   const closeLog = async () => {
     // The lines HAProxy wrote before it stopped are read, not dropped: GameDay reports count them.
@@ -232,10 +237,12 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     accessLog,
     endpoints,
     async flush() {
-      // HAProxy logs a request as it finishes it, in its one thread. A runtime-API round trip
-      // makes sure that thread has run since the call; a request a client gave up on is logged
+      // HAProxy logs a request as it finishes it, on the thread that served it. A runtime-API
+      // round trip makes sure the thread answering it has run since the call; other threads
+      // (`workers` > 1) are given FLUSH_SETTLE_MS more. A request a client gave up on is logged
       // only when its timeout fires.
-      if (proc) await runtimeCommand(paths.adminSocket, ['show info']).catch(() => new Promise((r) => setTimeout(r, FLUSH_SETTLE_MS)));
+      const settle = () => new Promise((r) => setTimeout(r, FLUSH_SETTLE_MS));
+      if (proc) await runtimeCommand(paths.adminSocket, ['show info']).then(() => (o.workers > 1 ? settle() : undefined), settle);
       readLogNow();
     },
     async close() {
@@ -251,6 +258,23 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Where the access-log file goes: RAM (`/dev/shm`) when it is there, writable and has room, else
+ * the temporary directory. HAProxy writes one line per request to it, and a write to tmpfs costs
+ * it ≈ 0.7 µs less than one to a disk file system, which updates its journal (measured side by
+ * side, ADR 0014). Its size stays bounded: the part read is handed back every 64 MiB.
+ */
+function accessLogParent(): string {
+  try {
+    accessSync(SHM, constants.W_OK);
+    const fs = statfsSync(SHM);
+    if (fs.bavail * fs.bsize >= SHM_MIN_FREE) return SHM;
+  } catch {
+    // No /dev/shm here (not Linux, or a sandbox without it): the temporary directory will do.
+  }
+  return tmpdir();
 }
 
 function closeAll(servers: Server[]): Promise<void> {

@@ -2,7 +2,8 @@
 // routing by host and path prefix, headers, residency, runtime updates without reload, a
 // reload for a new route, and a SIGKILLed replica under a stream of GETs costing no request.
 // Without HAProxy these tests fail in CI (CI installs it) and are skipped elsewhere, saying so.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startGateway, type RunningGateway } from '../gateway.js';
@@ -228,8 +229,30 @@ describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
     expect(haproxyDescendants(process.pid).some((p) => !masters.includes(p))).toBe(true);
   });
 
+  it('runs `workers` HAProxy threads pinned to `cpus`, logging every request from every thread to a file in RAM', async () => {
+    const [a] = await backends('a');
+    const src = manualSource({ workloads: [workload({ name: 'w', host: 'w' })], placements: [], clusters: [cluster({ name: 'c-a', region: 'eu-west-1', workloads: { 'default/w': [{ endpoint: a!.address }] } })] });
+    const last = cpus().length - 1;
+    const gw = await gateway(src, { workers: 2, cpus: `0-${Math.min(1, last)}` });
+    const pids = haproxyDescendants(process.pid);
+    // The worker is the HAProxy process whose parent is an HAProxy too (the master).
+    const worker = pids.find((p) => pids.includes(Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])));
+    expect(worker).toBeDefined();
+    // Two threads; with two CPUs each thread is on its own, with one both share it.
+    const threads = readdirSync(`/proc/${worker}/task`).map((t) => /^Cpus_allowed_list:\s+(\S+)/m.exec(readFileSync(`/proc/${worker}/task/${t}/status`, 'utf8'))?.[1]);
+    expect(threads.sort()).toEqual(last === 0 ? ['0', '0'] : ['0', '1']);
+    // Its stdout, the access-log file, is in /dev/shm where there is one (unlinked once open).
+    if (existsSync('/dev/shm')) expect(readlinkSync(`/proc/${worker}/fd/1`)).toMatch(/^\/dev\/shm\/truststram-haproxy-log-.*\(deleted\)$/);
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => call(gw, 'w', `/t${i}`)));
+    expect(answers.filter((r) => r.status !== 200)).toEqual([]);
+    await gw.flush?.();
+    const logged = new Set(gw.accessLog.recent({ limit: 1000 }).map((e) => e.path));
+    expect(Array.from({ length: 200 }, (_, i) => `/t${i}`).filter((p) => !logged.has(p))).toEqual([]);
+  });
+
   it('refuses bad options with the field named, and a missing binary with how to install it', async () => {
-    await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'haproxy', workers: 2 })).rejects.toThrow(/workers/);
+    await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'haproxy', workers: 65 })).rejects.toThrow(/workers must be an integer from 1 to 64/);
+    await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'haproxy', cpus: '0-999' })).rejects.toThrow(/cpus CPU 999 does not exist/);
     await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'envoy' as 'node' })).rejects.toThrow(/dataPlane must be one of node, haproxy/);
     await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'haproxy', haproxyPath: '/nonexistent/haproxy', log: () => {} })).rejects.toThrow(/apt-get install -y haproxy/);
   });

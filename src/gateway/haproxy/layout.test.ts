@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRoutes, type RouteTable } from '../route-table.js';
 import { cluster, placement, workload } from '../testing/fixtures.js';
-import { renderHostsMap, renderPrefixMap, renderSlotMaps } from './config.js';
+import { cpuMap, renderHostsMap, renderPrefixMap, renderSlotMaps } from './config.js';
 import { planLayout, runtimeCommands } from './layout.js';
 
 const noLocality = { region: undefined, jurisdiction: undefined };
@@ -111,5 +111,14 @@ describe('maps', () => {
     const maps = renderSlotMaps(l);
     expect(maps.clusters.split('\n')).toContain(`${l.byName.get('w_default_api')!.primary[0]!.id} -`);
     expect(maps.replicas.split('\n')).toHaveLength(ids.length + 1);
+  });
+});
+
+describe('cpuMap', () => {
+  it('gives each thread its own CPU when there are as many, else lets every thread use all of them', () => {
+    expect(cpuMap(2, [2, 3])).toBe('cpu-map auto:1/1-2 2 3');
+    expect(cpuMap(1, [1])).toBe('cpu-map auto:1/1-1 1');
+    // Spaces, not commas: HAProxy 2.6 reads `0,1` as CPU 0 alone.
+    expect(cpuMap(4, [0, 1])).toBe('cpu-map 1/all 0 1');
   });
 });
