@@ -22,7 +22,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function gateway(source: ReturnType<typeof manualSource>, opts: Partial<GatewayOptions> = {}): Promise<RunningGateway> {
+async function startHaproxyGateway(source: ReturnType<typeof manualSource>, opts: Partial<GatewayOptions> = {}): Promise<RunningGateway> {
   const gw = await startGateway({ listen: '127.0.0.1:0', source, dataPlane: 'haproxy', log: () => {}, ...opts });
   cleanups.push(() => gw.close());
   return gw;
@@ -61,7 +61,9 @@ async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): P
   }
 }
 
-describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
+// Everything holds with one HAProxy thread (the default) and with two (`workers: 2`).
+describe.skipIf(!haveHaproxy).each([1, 2])('HAProxy data plane, %i thread(s)', (threads) => {
+  const gateway = (source: ReturnType<typeof manualSource>, opts: Partial<GatewayOptions> = {}) => startHaproxyGateway(source, { workers: threads, ...opts });
   it('routes by host and path prefix, names the serving cluster, and answers 404 no_route', async () => {
     const [a, b] = await backends('a', 'b');
     const src = manualSource({
@@ -238,9 +240,11 @@ describe.skipIf(!haveHaproxy)('HAProxy data plane', () => {
     // The worker is the HAProxy process whose parent is an HAProxy too (the master).
     const worker = pids.find((p) => pids.includes(Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])));
     expect(worker).toBeDefined();
-    // Two threads; with two CPUs each thread is on its own, with one both share it.
-    const threads = readdirSync(`/proc/${worker}/task`).map((t) => /^Cpus_allowed_list:\s+(\S+)/m.exec(readFileSync(`/proc/${worker}/task/${t}/status`, 'utf8'))?.[1]);
-    expect(threads.sort()).toEqual(last === 0 ? ['0', '0'] : ['0', '1']);
+    // Two threads; with two CPUs each thread is on its own, with one both share it. (A thread is
+    // pinned just after it starts: the check waits for that.)
+    const affinities = () => readdirSync(`/proc/${worker}/task`).map((t) => /^Cpus_allowed_list:\s+(\S+)/m.exec(readFileSync(`/proc/${worker}/task/${t}/status`, 'utf8'))?.[1]).sort();
+    const expected = last === 0 ? ['0', '0'] : ['0', '1'];
+    await eventually(() => JSON.stringify(affinities()) === JSON.stringify(expected)).catch(() => expect(affinities()).toEqual(expected));
     // Its stdout, the access-log file, is in /dev/shm where there is one (unlinked once open).
     if (existsSync('/dev/shm')) expect(readlinkSync(`/proc/${worker}/fd/1`)).toMatch(/^\/dev\/shm\/truststram-haproxy-log-.*\(deleted\)$/);
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => call(gw, 'w', `/t${i}`)));
