@@ -13,7 +13,7 @@ import type { FailbackOptions } from '../controllers/placement/failback.js';
 import { startGateway, storeSource, DEFAULT_GATEWAY_LISTEN, type AccessLogEntry, type GatewayOptions, type RunningGateway } from '../gateway/index.js';
 import { createAdmissionHook, createPlacementHook, createPolicyEngine } from '../policy/index.js';
 import { createInternalCredentials, createLeaseTable, startServer, uiViews, type AdmissionHook, type AdmissionRequest, type AdmissionResult, type LeaseTable, type RunningServer, type View } from '../server/index.js';
-import { openStore } from '../store/index.js';
+import { fencedStore, openStore } from '../store/index.js';
 import type { CampaignOptions, LeaderElection, Store } from '../store/store.js';
 import { createAgentManager, type AgentManager } from './agent-manager.js';
 import { trafficViews } from './traffic-views.js';
@@ -178,15 +178,19 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       log(`policy ${p.metadata.name} is not enforced: ${(err as Error).message}`);
     }
   });
-  const events = createEventRecorder(store, (err) => log(`event not recorded: ${String(err)}`));
-  const notifier = createWebhookNotifier();
   const runControllers = o.controllers !== false;
+  // On a shared store the controllers (and the events and chaos records they write) write with
+  // the leader's fencing token: once a newer leader is elected, a write of this one is refused
+  // even before it notices it lost (store.ts, `LeaderElection.fence`).
+  const writer = runControllers && store.campaign ? fencedStore(store, () => leadership?.fence) : store;
+  const events = createEventRecorder(writer, (err) => log(`event not recorded: ${String(err)}`));
+  const notifier = createWebhookNotifier();
   if (runControllers) {
-    manager.add(placementController({ store, manager, events, catalog, policy: placementPolicy, ...(o.failback ? { failback: o.failback } : {}) }));
-    manager.add(healthController({ store, manager, leases, events }));
-    manager.add(statusController({ store, manager, events }));
-    manager.add(budgetController(manager, { store, catalog, notifier }));
-    manager.add(complianceController({ store, manager, engine, events, ...(o.complianceIntervalMs ? { intervalMs: o.complianceIntervalMs } : {}) }));
+    manager.add(placementController({ store: writer, manager, events, catalog, policy: placementPolicy, ...(o.failback ? { failback: o.failback } : {}) }));
+    manager.add(healthController({ store: writer, manager, leases, events }));
+    manager.add(statusController({ store: writer, manager, events }));
+    manager.add(budgetController(manager, { store: writer, catalog, notifier }));
+    manager.add(complianceController({ store: writer, manager, engine, events, ...(o.complianceIntervalMs ? { intervalMs: o.complianceIntervalMs } : {}) }));
   }
   const agents =
     o.manageAgents === false || !runControllers
@@ -194,7 +198,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       : createAgentManager({ manager, leases, serverUrl: () => server.url, log, ...(o.agents ?? {}), ...(credentials ? { credentials } : {}) });
   if (agents) {
     manager.add(agents.spec);
-    chaos = createChaos({ store, agents, recorder: storeChaosRecorder(store, events) });
+    chaos = createChaos({ store: writer, agents, recorder: storeChaosRecorder(writer, events) });
   }
   // On a shared store only the elected leader runs the controllers (informers run everywhere:
   // the Policy informer keeps every server's admission current).

@@ -10,8 +10,21 @@ export interface LeaderElection {
   /** Resolves with the reason once this server, having led, lost leadership. */
   readonly lost: Promise<Error>;
   readonly isLeader: boolean;
+  /**
+   * While this server leads: the fencing token its writes carry (`ActorContext.fence`). Each
+   * election numbers its leader one higher, and a write whose token is older than the newest
+   * leader's is refused inside its own transaction (`FencedError`), so a deposed leader that has
+   * not noticed yet (a paused process, a lock session an administrator ended) changes nothing.
+   */
+  readonly fence: Fence | undefined;
   /** Stops campaigning, or gives leadership up (closing the session releases the lock). */
   close(): Promise<void>;
+}
+
+/** A leader's fencing token: which election, and the number its win got. */
+export interface Fence {
+  name: string;
+  epoch: number;
 }
 
 /** Timing of a leader election (defaults: retry 1 s, ping 1 s, ping timeout 3 s). */
@@ -86,6 +99,11 @@ export interface ActorContext {
    * entries (a controller's "why" committed with its "what"; one commit instead of one each).
    */
   decisions?: AuditDecision[];
+  /**
+   * Commit only if this is still the newest leader's token (a shared store checks it in the
+   * write's transaction; a store one server owns has no elections and ignores it).
+   */
+  fence?: Fence;
 }
 
 export interface MutationResult {
@@ -189,7 +207,7 @@ export interface Store {
   /** Applies all mutations atomically: all succeed or none is written (and none audited). */
   apply(mutations: Mutation[], ctx: ActorContext): Promise<ApplyResult>;
   /** Appends a decision (scheduling, denial, failover...) to the audit chain. */
-  recordDecision(decision: AuditDecision): Promise<AuditEntry>;
+  recordDecision(decision: AuditDecision, opts?: { fence?: Fence }): Promise<AuditEntry>;
   auditLog(query?: AuditQuery): Promise<AuditEntry[]>;
   verifyAudit(): Promise<AuditVerifyResult>;
   /** Versions of objects of a kind between two times (inclusive), oldest first. */

@@ -10,12 +10,13 @@
 //   - the leader itself pings its session every `pingIntervalMs`; when a ping fails or takes
 //     longer than `pingTimeoutMs` it has lost leadership, and says so (`lost`). It must stop
 //     acting at once: a follower may already be leading.
-// There is no fencing token: a leader whose lock session ended while its other connections
-// still work (the session killed by an administrator, a paused process) may commit a few more
-// writes after a follower took over. Optimistic concurrency (resourceVersion) keeps those
-// writes from overwriting newer state; the overlap lasts until its next ping.
+// A leader whose lock session ended while its other connections still work (the session killed
+// by an administrator, a paused process) would go on writing until its next ping. So each win
+// is numbered: on its lock session, before it counts as elected, the new leader takes the next
+// epoch (`claim`, which the store serialises with every write), and the store refuses any write
+// carrying an older one (the fencing token, `fence`).
 import pg from 'pg';
-import type { LeaderElection } from '../store.js';
+import type { Fence, LeaderElection } from '../store.js';
 import { deferred } from '../../util/deferred.js';
 
 export interface LeaderElectionOptions {
@@ -28,6 +29,8 @@ export interface LeaderElectionOptions {
   pingTimeoutMs?: number;
   /** Seconds without TCP traffic after which Postgres ends a vanished leader's session (default 5; probes 1 s apart, 3 of them). */
   keepAliveSeconds?: number;
+  /** Numbers a win: runs on the new leader's lock session, returns its epoch (postgres-store.ts). */
+  claim?: (session: pg.Client) => Promise<number>;
   log: (line: string) => void;
 }
 
@@ -38,6 +41,7 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
   const keepAlive = o.keepAliveSeconds ?? 5;
   let closed = false;
   let leader = false;
+  let fence: Fence | undefined;
   let client: pg.Client | undefined;
   let timer: NodeJS.Timeout | undefined;
   const elected = deferred();
@@ -47,6 +51,7 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
   const loseLeadership = (err: Error) => {
     if (!leader) return;
     leader = false;
+    fence = undefined;
     clearTimeout(timer);
     void client?.end().catch(() => undefined);
     client = undefined;
@@ -105,6 +110,15 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
         return;
       }
       if (r.rows[0]?.ok) {
+        // The lock is ours; the win is numbered before anything may act on it. If that fails,
+        // the catch below ends the session, which releases the lock for the next attempt.
+        const epoch = o.claim ? await o.claim(client) : 0;
+        if (closed) {
+          await client?.end().catch(() => undefined);
+          client = undefined;
+          return;
+        }
+        fence = { name: o.name, epoch };
         leader = true;
         warned = false;
         elected.resolve();
@@ -129,9 +143,13 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
     get isLeader() {
       return leader;
     },
+    get fence() {
+      return fence;
+    },
     async close() {
       closed = true;
       leader = false;
+      fence = undefined;
       clearTimeout(timer);
       const c = client;
       client = undefined;

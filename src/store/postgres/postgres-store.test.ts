@@ -7,7 +7,8 @@ import { describeStoreConformance } from '../testing/conformance.js';
 import { describeLeaseTableConformance } from '../testing/lease-conformance.js';
 import { collect, obj, rv } from '../testing/fixtures.js';
 import { openStore } from '../open-store.js';
-import { StoreUnavailableError } from '../store-errors.js';
+import { FencedError, StoreUnavailableError } from '../store-errors.js';
+import { fencedStore } from '../fenced-store.js';
 import { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 import { createConnections } from './connections.js';
 import { isConnectionError } from './pg-errors.js';
@@ -79,6 +80,37 @@ describe.skipIf(!bindir)('Postgres store', () => {
       await a.sharedLeases.release('aws-eu', 'agent-1');
       expect(await waitUntil(() => b.sharedLeases.get('aws-eu') === undefined)).toBe(true);
       expect(seenByB.filter((e) => e.endsWith('aws-eu agent-1'))).toEqual(['acquired aws-eu agent-1', 'renewed aws-eu agent-1', 'released aws-eu agent-1']);
+    });
+
+    it('fence a deposed leader: once a newer leader is elected, writes with the old token change nothing', async () => {
+      const [a, b] = await replicas();
+      const controller = { actor: 'controller:placement' };
+      // Pings a minute apart: A would not notice a lost session by itself during this test.
+      const ea = a.campaign('controllers', { retryMs: 50, pingIntervalMs: 60_000 });
+      await ea.elected;
+      const stale = ea.fence!;
+      const viaA = fencedStore(a, () => ea.fence);
+      await viaA.apply([{ verb: 'upsert', object: obj('Cluster', 'c1', undefined, { spec: { by: 'a' } }) }], controller);
+      await viaA.recordDecision({ actor: 'controller:placement', verb: 'placed', details: { by: 'a' } });
+      const eb = b.campaign('controllers', { retryMs: 50 });
+      // A crashes or pauses: its lock session ends (here, as an administrator would end it), B wins.
+      await ea.close();
+      await eb.elected;
+      expect(eb.fence!.epoch).toBe(stale.epoch + 1);
+      // A, still holding its old token, tries to write: refused in the transaction, nothing changed.
+      const audited = (await a.verifyAudit()).entries;
+      await expect(a.apply([{ verb: 'upsert', object: obj('Cluster', 'c1', undefined, { spec: { by: 'stale a' } }) }], { ...controller, fence: stale })).rejects.toThrow(FencedError);
+      await expect(a.apply([{ verb: 'upsert', object: obj('Cluster', 'c1', undefined, { spec: { by: 'stale a' } }) }], { ...controller, fence: stale })).rejects.toThrow(/passed to a newer leader \(epoch \d+; this server's was \d+\)/);
+      await expect(a.recordDecision({ actor: 'controller:placement', verb: 'placed', details: { by: 'stale a' } }, { fence: stale })).rejects.toThrow(FencedError);
+      expect(await b.get({ kind: 'Cluster', name: 'c1' })).toMatchObject({ spec: { by: 'a' } });
+      expect((await a.verifyAudit()).entries).toBe(audited);
+      // A's own fenced view refuses without a token once it no longer leads; B's writes go through.
+      await expect(viaA.apply([{ verb: 'upsert', object: obj('Cluster', 'c2') }], controller)).rejects.toThrow(/does not lead the controllers/);
+      await fencedStore(b, () => eb.fence).apply([{ verb: 'upsert', object: obj('Cluster', 'c1', undefined, { spec: { by: 'b' } }) }], controller);
+      expect(await a.get({ kind: 'Cluster', name: 'c1' })).toMatchObject({ spec: { by: 'b' } });
+      // Writes without a token (API users on any replica) are not fenced.
+      await a.apply([{ verb: 'upsert', object: obj('Cluster', 'c3') }], alice);
+      await eb.close();
     });
 
     it('each sees the other one\'s writes through watch, in revision order', async () => {

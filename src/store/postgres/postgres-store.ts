@@ -6,8 +6,8 @@ import pg from 'pg';
 import { InternalError, ValidationError, type ApiObject } from '../../api/index.js';
 import { normaliseTime } from '../audit-row.js';
 import { planMutation, refKey, refOf, stampRevision } from '../mutation.js';
-import type { ActorContext, ApplyResult, AuditEntry, HistoryEntry, LeaderElection, Mutation, MutationResult, ObjectRef, Store, WatchEventType } from '../store.js';
-import { StoreUnavailableError } from '../store-errors.js';
+import type { ActorContext, ApplyResult, AuditEntry, CampaignOptions, Fence, HistoryEntry, LeaderElection, Mutation, MutationResult, ObjectRef, Store, WatchEventType } from '../store.js';
+import { FencedError, StoreUnavailableError } from '../store-errors.js';
 import { DryRunRollback, checkActor, checkDecision, compileSelector, decisionEntry, mutationEntry, type RevisionRow } from '../store-helpers.js';
 import { createWatchHub, type LoggedEvent } from '../watch-hub.js';
 import { createChainBuilder, queryAudit, verifyAuditTables, type ChainHead } from './audit-tables.js';
@@ -48,6 +48,8 @@ export interface PostgresStore extends Store {
   readonly location: string;
   /** Always present on Postgres: every server on the store shares it. */
   readonly sharedLeases: LeaseTable;
+  /** Always present on Postgres: servers on the store elect one to run the controllers. */
+  campaign(name: string, opts?: CampaignOptions): LeaderElection;
   /** As SqliteStore.compact: drops history rows at or below `revision`; watches from there expire. */
   compact(revision: number): Promise<{ removed: number; compactedRevision: string }>;
 }
@@ -144,13 +146,20 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
 
   // Every write runs here: BEGIN, take the write lock (the revision row), read the clock and
   // the chain head on a snapshot taken after the lock, run `body`, COMMIT (or roll back).
-  async function write<T>(body: (c: pg.PoolClient, w: WriteStart) => Promise<T>): Promise<T> {
+  // A write with a leader's fencing token commits only if no newer leader has claimed an epoch:
+  // claims take the same lock (claimEpoch), so every write is wholly before or after one.
+  async function write<T>(body: (c: pg.PoolClient, w: WriteStart) => Promise<T>, fence?: Fence): Promise<T> {
     const c = await db.begin('BEGIN');
     let broken: unknown;
     try {
       // The lock alone first: a statement that waited for it must not read other tables on the
       // snapshot it started with. The next statement's snapshot sees the previous writer's commit.
       const lock = await c.query<{ value: string }>(t.named('lock', `SELECT value FROM ${t.meta} WHERE key = 'revision' FOR UPDATE`));
+      if (fence) {
+        const r = await c.query<{ value: string }>({ ...t.named('fence', `SELECT value FROM ${t.meta} WHERE key = $1`), values: [epochKey(fence.name)] });
+        const newest = Number(r.rows[0]?.value ?? 0);
+        if (newest !== fence.epoch) throw new FencedError(`leadership of ${fence.name} has passed to a newer leader (epoch ${newest}; this server's was ${fence.epoch}): the write was not made`);
+      }
       const clock = await c.query<{ now: string; last: string | null; seq: string | null; hash: string | null }>(
         t.named(
           'start',
@@ -226,7 +235,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     sharedLeases: leases,
     campaign(name, c = {}) {
       ensureOpen();
-      const election = campaign({ config, name: `${schema}:${name}`, log: c.log ?? log, ...c });
+      const election = campaign({ config, name: `${schema}:${name}`, log: c.log ?? log, claim: (session) => claimEpoch(session, t, `${schema}:${name}`), ...c });
       elections.add(election);
       return election;
     },
@@ -267,7 +276,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       for (const d of ctx.decisions ?? []) checkDecision(d);
       let out: Awaited<ReturnType<typeof applyIn>>;
       try {
-        out = await write((c, w) => applyIn(c, w, mutations, ctx));
+        out = await write((c, w) => applyIn(c, w, mutations, ctx), ctx.fence);
       } catch (err) {
         if (err instanceof DryRunRollback) return err.result;
         throw err;
@@ -278,7 +287,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       return out.result;
     },
 
-    async recordDecision(decision) {
+    async recordDecision(decision, opts = {}) {
       ensureOpen();
       checkDecision(decision);
       return write(async (c, w): Promise<AuditEntry> => {
@@ -286,7 +295,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
         const entry = audit.append(decisionEntry(decision, w.time));
         await audit.flush(c, t);
         return entry;
-      });
+      }, opts.fence);
     },
 
     async auditLog(q) {
@@ -462,4 +471,30 @@ export function checkUrl(url: string): void {
     throw new ValidationError(`store: "${redactUrl(url)}" is not a Postgres URL (expected postgres://user[:password]@host[:port]/database)`, [
       { field: 'store', message: 'malformed postgres:// URL' },
     ]);
+}
+
+/** The meta row holding the newest epoch of an election. */
+function epochKey(election: string): string {
+  return `leader-epoch:${election}`;
+}
+
+/**
+ * Numbers a new leader's win, on its lock session: the next epoch of `election`. It takes the
+ * write lock first, so a deposed leader's write in progress commits before the new number exists
+ * and every later one reads it (and is refused).
+ */
+async function claimEpoch(session: pg.Client, t: Tables, election: string): Promise<number> {
+  await session.query('BEGIN');
+  try {
+    await session.query(`SELECT value FROM ${t.meta} WHERE key = 'revision' FOR UPDATE`);
+    const r = await session.query<{ value: string }>(
+      `INSERT INTO ${t.meta} (key, value) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET value = ${t.meta}.value + 1 RETURNING value`,
+      [epochKey(election)],
+    );
+    await session.query('COMMIT');
+    return Number(r.rows[0]!.value);
+  } catch (err) {
+    await session.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
