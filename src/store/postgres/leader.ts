@@ -110,9 +110,10 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
         return;
       }
       if (r.rows[0]?.ok) {
-        // The lock is ours; the win is numbered before anything may act on it. If that fails,
-        // the catch below ends the session, which releases the lock for the next attempt.
-        const epoch = o.claim ? await o.claim(client) : 0;
+        // The lock is ours; the win is numbered before anything may act on it. If that fails or
+        // hangs (it may wait for a write in progress, never for long), the catch below ends the
+        // session, which releases the lock for the next attempt.
+        const epoch = o.claim ? await claimWithin(o.claim(client), pingTimeoutMs * 5) : 0;
         if (closed) {
           await client?.end().catch(() => undefined);
           client = undefined;
@@ -126,7 +127,8 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
         return;
       }
     } catch (err) {
-      if (!warned) o.log(`leader election: cannot reach Postgres (${(err as Error).message}); retrying`);
+      if (err instanceof ClaimError) o.log(`leader election: won the lock but could not number the win (${err.message}); retrying`);
+      else if (!warned) o.log(`leader election: cannot reach Postgres (${(err as Error).message}); retrying`);
       warned = true;
       void (fresh ?? client)?.end().catch(() => undefined);
       client = undefined;
@@ -156,4 +158,21 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
       await c?.end().catch(() => undefined);
     },
   };
+}
+
+class ClaimError extends Error {}
+
+/** The claim's outcome, or a ClaimError when it fails or takes longer than `ms`. */
+async function claimWithin(claim: Promise<number>, ms: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new ClaimError(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([claim, late]);
+  } catch (err) {
+    throw err instanceof ClaimError ? err : new ClaimError((err as Error).message);
+  } finally {
+    clearTimeout(timer);
+  }
 }

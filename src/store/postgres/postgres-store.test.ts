@@ -113,6 +113,44 @@ describe.skipIf(!bindir)('Postgres store', () => {
       await eb.close();
     });
 
+    it('fence a stale write queued behind the new leader\'s claim, whatever the database\'s default isolation', async () => {
+      // A database whose sessions default to REPEATABLE READ: a write keeping the snapshot it
+      // started with would read the old epoch after waiting for the claim, and commit.
+      const dbUrl = await cluster!.createDatabase('fence_rr');
+      const admin = new pg.Client({ connectionString: dbUrl });
+      await admin.connect();
+      await admin.query(`ALTER DATABASE fence_rr SET default_transaction_isolation TO 'repeatable read'`);
+      const [a, b] = [await openPostgresStore({ url: dbUrl, schema: 'f', log: () => undefined }), await openPostgresStore({ url: dbUrl, schema: 'f', log: () => undefined })];
+      open.push(a, b);
+      const lockWaiters = async (n: number) => {
+        const q = () => admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'fence_rr' AND wait_event_type = 'Lock'`);
+        for (const end = Date.now() + 5000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if ((await q()).rows[0]!.n >= n) return;
+        throw new Error(`fewer than ${n} sessions wait for a lock`);
+      };
+      const ea = a.campaign('controllers', { retryMs: 50, pingIntervalMs: 60_000 });
+      await ea.elected;
+      const stale = ea.fence!;
+      const controller = { actor: 'controller:placement', fence: stale };
+      await a.apply([{ verb: 'upsert', object: obj('Cluster', 'c1', undefined, { spec: { by: 'a' } }) }], controller);
+      // A write in progress holds the write lock; meanwhile A is deposed and B wins the election.
+      const holder = new pg.Client({ connectionString: dbUrl });
+      await holder.connect();
+      await holder.query(`BEGIN; SELECT value FROM f.meta WHERE key = 'revision' FOR UPDATE`);
+      await ea.close();
+      const eb = b.campaign('controllers', { retryMs: 50 });
+      await lockWaiters(1); // B's claim waits for the lock
+      const staleWrite = a.apply([{ verb: 'upsert', object: obj('Cluster', 'c1', undefined, { spec: { by: 'stale a' } }) }], controller);
+      staleWrite.catch(() => undefined);
+      await lockWaiters(2); // and A's stale write behind it
+      await holder.query('COMMIT');
+      await eb.elected;
+      await expect(staleWrite).rejects.toThrow(FencedError);
+      expect(await b.get({ kind: 'Cluster', name: 'c1' })).toMatchObject({ spec: { by: 'a' } });
+      await eb.close();
+      await holder.end();
+      await admin.end();
+    });
+
     it('each sees the other one\'s writes through watch, in revision order', async () => {
       // A long poll interval: only NOTIFY can wake the other replica in time.
       const [a, b] = await replicas({ pollIntervalMs: 3_600_000 });

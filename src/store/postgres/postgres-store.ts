@@ -149,7 +149,9 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   // A write with a leader's fencing token commits only if no newer leader has claimed an epoch:
   // claims take the same lock (claimEpoch), so every write is wholly before or after one.
   async function write<T>(body: (c: pg.PoolClient, w: WriteStart) => Promise<T>, fence?: Fence): Promise<T> {
-    const c = await db.begin('BEGIN');
+    // READ COMMITTED whatever the database's default: each statement after the lock must see the
+    // commits the lock waited for (the previous writer's, and a new leader's epoch).
+    const c = await db.begin('BEGIN ISOLATION LEVEL READ COMMITTED');
     let broken: unknown;
     try {
       // The lock alone first: a statement that waited for it must not read other tables on the
@@ -484,7 +486,7 @@ function epochKey(election: string): string {
  * and every later one reads it (and is refused).
  */
 async function claimEpoch(session: pg.Client, t: Tables, election: string): Promise<number> {
-  await session.query('BEGIN');
+  await session.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
     await session.query(`SELECT value FROM ${t.meta} WHERE key = 'revision' FOR UPDATE`);
     const r = await session.query<{ value: string }>(
