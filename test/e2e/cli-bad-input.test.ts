@@ -121,6 +121,22 @@ describe('a bad apply changes nothing', () => {
     expect(await snapshot(srv.url)).toEqual(before);
   });
 
+  it('bad gateway core flags exit 1 naming the flag or field, before anything starts', async () => {
+    const cases: [string[], RegExp][] = [
+      [['gateway', '--listen', '127.0.0.1:0', '--cpus', '1'], /cpus: pins the haproxy data plane; pin a node gateway from outside \(taskset/],
+      [['gateway', '--listen', '127.0.0.1:0', '--data-plane', 'haproxy', '--cpus', '0-999'], /cpus: CPU 999 does not exist/],
+      [['gateway', '--listen', '127.0.0.1:0', '--data-plane', 'haproxy', '--cpus', '1x'], /cpus: "1x" is not a CPU list/],
+      [['gateway', '--listen', '127.0.0.1:0', '--workers', 'two'], /workers: must be an integer from 1 to 64/],
+      [['server', '--data-dir', join(dir, 'unused'), '--listen', '127.0.0.1:0', '--gateway-threads', '2'], /--gateway-threads and --gateway-cpus need --gateway-data-plane haproxy/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args, { server: srv.url });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).not.toContain('listening');
+    }
+  });
+
   it('a bad plan is rejected the same way and a missing file is exit 1', async () => {
     const r = await cli(['plan', '-f', join(dir, 'no-such-file.yaml')], { server: srv.url });
     expect(r.code).toBe(1);

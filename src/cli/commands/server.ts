@@ -51,13 +51,15 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .option('--no-gateway', 'do not run the traffic gateway in this process (run `truststram gateway` elsewhere)')
     .option('--gateway-listen <host:port>', 'address of the in-process gateway (default 127.0.0.1:7480, a free port when taken)')
     .addOption(new Option('--gateway-data-plane <plane>', 'what moves the in-process gateway\'s bytes: node, or haproxy (an HAProxy it configures; apt-get install -y haproxy)').choices(['node', 'haproxy']).default('node'))
+    .option('--gateway-threads <n>', 'with --gateway-data-plane haproxy: HAProxy threads (default 1; a node gateway with several processes runs apart: truststram gateway --workers N)')
+    .option('--gateway-cpus <list>', 'with --gateway-data-plane haproxy: the CPUs its threads run on (1, 2-3, 0,2)')
     .option('--allow-chaos', 'demo mode for chaos: anyone may fail and restore clusters, regions, providers (otherwise only authenticated callers, with --token-file)')
     .option('--failback-after <duration>', 'how long a recovered cluster must stay Ready, without flapping, before replicas fail back to it (default 30s)', parseFailbackAfter)
     .addHelpText(
       'after',
       '\nRuns the API server, the controllers (placement, health, status) and one agent per local\ncluster declared with driver.type local (unless driver.managed is false).\n\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400\n  truststram server --store postgres://truststram@127.0.0.1:5432/truststram',
     )
-    .action(async (opts: { dataDir?: string; store?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; gatewayDataPlane: string; allowChaos?: boolean; failbackAfter?: number }, cmd: Command) => {
+    .action(async (opts: { dataDir?: string; store?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; gatewayDataPlane: string; gatewayThreads?: string; gatewayCpus?: string; allowChaos?: boolean; failbackAfter?: number }, cmd: Command) => {
       // The program's global --token-file (the clients' token) takes the flag wherever it is
       // written, so the server reads its token table from there.
       const tokenFile = opts.tokenFile ?? (cmd.optsWithGlobals() as { tokenFile?: string }).tokenFile;
@@ -67,6 +69,14 @@ export function registerServer(program: Command, ctx: CliContext): void {
       // controllers and exits: its supervisor restarts it, and it campaigns again.
       const lostLeadership = new AbortController();
       let lost: Error | undefined;
+      if ((opts.gatewayThreads !== undefined || opts.gatewayCpus !== undefined) && opts.gatewayDataPlane !== 'haproxy')
+        throw new CliUserError('--gateway-threads and --gateway-cpus need --gateway-data-plane haproxy', ['for a node gateway on several cores, run it apart: truststram gateway --workers N']);
+      const gatewayOptions = {
+        ...(opts.gatewayDataPlane !== 'node' ? { dataPlane: opts.gatewayDataPlane as DataPlane } : {}),
+        // Not a number is refused by the gateway's own check, which names the field.
+        ...(opts.gatewayThreads !== undefined ? { workers: /^\d+$/.test(opts.gatewayThreads) ? Number(opts.gatewayThreads) : Number.NaN } : {}),
+        ...(opts.gatewayCpus !== undefined ? { cpus: opts.gatewayCpus } : {}),
+      };
       const srv = await startControlPlane({
         onLeadershipLost: (err) => {
           lost = err;
@@ -78,7 +88,7 @@ export function registerServer(program: Command, ctx: CliContext): void {
         controllers: opts.controllers,
         agents: { cwd: process.cwd(), ...(opts.simulated ? { simulated: true } : {}) },
         ...(tokenFile ? { tokenFile } : {}),
-        gateway: opts.gateway ? { ...(opts.gatewayListen ? { listen: opts.gatewayListen } : {}), ...(opts.gatewayDataPlane !== 'node' ? { options: { dataPlane: opts.gatewayDataPlane as DataPlane } } : {}) } : false,
+        gateway: opts.gateway ? { ...(opts.gatewayListen ? { listen: opts.gatewayListen } : {}), ...(Object.keys(gatewayOptions).length > 0 ? { options: gatewayOptions } : {}) } : false,
         ...(opts.allowChaos ? { demo: true } : {}),
         ...(opts.failbackAfter !== undefined ? { failback: { stableMs: opts.failbackAfter } } : {}),
       }).catch((err: unknown) => Promise.reject(explainStoreFailure(err, store, (e) => e instanceof StoreUnavailableError)));
