@@ -3,7 +3,8 @@
 // (its own process, default options: health checks on, retries, metrics, access log) and through
 // nginx as a reverse proxy with upstream keep-alive (when /usr/sbin/nginx exists).
 // The gateway runs twice: with its Node data plane (default) and with its HAProxy data plane
-// (`dataPlane: 'haproxy'`, when /usr/sbin/haproxy exists).
+// (`dataPlane: 'haproxy'`, when /usr/sbin/haproxy exists), each with its default cores: one Node
+// process; HAProxy threads on every CPU, as nginx's `worker_processes auto` here.
 // Workload: GET /, ~80-byte JSON answer, keep-alive. Two phases per target, interleaved over
 // rounds so drift hits every column alike:
 //   latency   — open loop at a fixed rate (default 2,000 requests/s) from an undici Pool in this
@@ -31,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { Pool } from 'undici';
-import { DEFAULT_HAPROXY, parseCpuList } from '../src/gateway/options.js';
+import { DEFAULT_HAPROXY, defaultWorkers, parseCpuList } from '../src/gateway/options.js';
 import { own } from './lib/children.js';
 
 const NGINX = '/usr/sbin/nginx';
@@ -58,7 +59,8 @@ async function gatewayChild(backend: string, workers: number, dataPlane: 'node' 
   const api = 'truststram.io/v1alpha1';
   const gw = await startGateway({
     listen: '127.0.0.1:0',
-    workers,
+    // 0: the data plane's default (defaultWorkers).
+    ...(workers > 0 ? { workers } : {}),
     dataPlane,
     ...(cpus ? { cpus } : {}),
     source: staticSource({
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
     // The same gateway with HAProxy moving the bytes: its pids are the Node control side (table,
     // access log and metrics from HAProxy's log lines) plus the HAProxy master and worker.
     if (existsSync(HAPROXY)) {
-      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '1', 'haproxy', String(replicas), pinned.join(',')], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '0', 'haproxy', String(replicas), pinned.join(',')], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
       const pid = children[children.length - 1]!.pid!;
       targets.push({ name: HAPROXY_ROW, url, pids: () => [pid, ...descendants(pid)] });
     } else console.log(`haproxy data-plane column skipped: ${HAPROXY} not found (install it with: apt-get install -y haproxy)`);
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
     }
     else console.log(`nginx column skipped: ${NGINX} not found (install it with: apt-get install -y nginx-light   or   apt-get install -y nginx)`);
 
-    console.log(`bench:gateway — ${machine.cpus} × ${machine.cpu}, node ${machine.node}; ${rounds} round(s) of ${seconds}s per phase and target; rate ${rate}/s; concurrency ${concurrencies.join(' and ')}; the backend as ${replicas} endpoint(s); ${pinned.length > 0 ? `proxies pinned to CPU ${pinned.join(',')}` : 'nothing pinned'}`);
+    console.log(`bench:gateway — ${machine.cpus} × ${machine.cpu}, node ${machine.node}; ${rounds} round(s) of ${seconds}s per phase and target; rate ${rate}/s; concurrency ${concurrencies.join(' and ')}; the backend as ${replicas} endpoint(s); HAProxy gateway ${defaultWorkers('haproxy')} thread(s), nginx ${cpus().length} worker(s); ${pinned.length > 0 ? `proxies pinned to CPU ${pinned.join(',')}` : 'nothing pinned'}`);
     const lat = new Map<string, number[]>(targets.map((t) => [t.name, []]));
     const latErr = new Map<string, number>(targets.map((t) => [t.name, 0]));
     // Per round p50/p99: the median over rounds resists one round hit by a neighbour's burst.
@@ -467,7 +469,8 @@ async function startNginx(children: ChildProcess[], dir: string, backend: string
   const port = 20000 + Math.floor(Math.random() * 20000);
   // worker_cpu_affinity takes a bit mask per worker, lowest CPU rightmost.
   const mask = cpus.length > 0 ? Array.from({ length: Math.max(...cpus) + 1 }, (_, i) => (cpus.includes(i) ? '1' : '0')).reverse().join('') : '';
-  const conf = `worker_processes 1;
+  // As many workers as CPUs (Debian's packaged default), as the HAProxy gateway has threads.
+  const conf = `worker_processes auto;
 ${mask ? `worker_cpu_affinity ${mask};\n` : ''}daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;

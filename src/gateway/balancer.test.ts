@@ -1,8 +1,9 @@
 // The balancer's decisions as pure functions of state and a given clock: ejection time growing
 // on repeat ejections, the maximum ejected share, panic routing, locality tiers, circuit breaker.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createBalancer, PickFailure, type EndpointState } from './balancer.js';
-import { compileGatewayOptions, parseCpuList, type GatewayOptions } from './options.js';
+import { compileGatewayOptions, defaultWorkers, parseCpuList, type GatewayOptions } from './options.js';
 import { buildRoutes, type Route } from './route-table.js';
 import { staticSource } from './sources.js';
 import { cluster, workload } from './testing/fixtures.js';
@@ -115,6 +116,11 @@ describe('compileGatewayOptions', () => {
     expect(() => compileGatewayOptions({ source, listen: 'nope' })).toThrow(/listen/);
     expect(() => compileGatewayOptions({ source, timeouts: { perTryMs: 0 } })).toThrow(/timeouts.perTryMs/);
     expect(() => compileGatewayOptions({ source, outlier: { maxEjectionPercent: 150 } })).toThrow(/maxEjectionPercent/);
+  });
+  it('uses one Node process, or HAProxy threads on every CPU, unless told how many cores', () => {
+    expect(compileGatewayOptions({ source }).workers).toBe(1);
+    expect(defaultWorkers('node')).toBe(1);
+    expect(defaultWorkers('haproxy')).toBe(Math.min(64, availableParallelism()));
   });
   it('reads a CPU list for pinning the haproxy data plane, and refuses a bad one naming it', () => {
     expect(parseCpuList('0', 2)).toEqual([0]);

@@ -1,7 +1,7 @@
 // Gateway options with their documented defaults, compiled once at the boundary so the proxy,
 // the balancer and the health checker only ever see complete, validated numbers.
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { ValidationError, findRegion } from '../api/index.js';
 import type { TableSource } from './sources.js';
 import type { AccessLogEntry } from './access-log.js';
@@ -37,12 +37,13 @@ export interface GatewayOptions {
   syncTimeoutMs?: number;
   log?: (msg: string, err?: unknown) => void;
   /**
-   * How many cores move the bytes. Default 1.
-   * Node data plane: proxy processes (node:cluster) sharing the listener; with N > 1 each worker
+   * How many cores move the bytes (`defaultWorkers()` when not given).
+   * Node data plane (default 1): proxy processes (node:cluster) sharing the listener; with N > 1 each worker
    * runs its own table source, health checks, pools and breakers, and this process only
    * aggregates their metrics, access log and endpoint states. The source must be one a worker can
    * open itself (`apiSource`, `staticSource`). See ADR 0008 for when it pays.
-   * HAProxy data plane: HAProxy's threads (`nbthread`), in its one worker process.
+   * HAProxy data plane (default: one per CPU this process may use, HAProxy's own default, at
+   * most 64): HAProxy's threads (`nbthread`), in its one worker process.
    */
   workers?: number;
   /**
@@ -157,6 +158,14 @@ export const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, budgetRatio: 0.2, mi
 export const DEFAULT_TIMEOUTS: TimeoutOptions = { connectMs: 500, perTryMs: 5000, totalMs: 15_000, idleMs: 60_000 };
 export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerOptions = { maxConcurrent: 1024, maxPending: 1024 };
 
+/**
+ * Cores a data plane uses unless told: one Node process (more pays only in some cases, ADR 0008);
+ * HAProxy threads on every CPU this process may use, as HAProxy itself does when not told.
+ */
+export function defaultWorkers(dataPlane: DataPlane): number {
+  return dataPlane === 'haproxy' ? Math.min(64, availableParallelism()) : 1;
+}
+
 /** Fills defaults and validates; throws a ValidationError naming the bad field. */
 export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions {
   const { host, port } = parseHostPort(o.listen ?? DEFAULT_GATEWAY_LISTEN, 'listen');
@@ -196,7 +205,7 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
   if (!healthCheck.path.startsWith('/')) fail('healthCheck.path', 'must start with /');
   const dataPlane = o.dataPlane ?? 'node';
   if (!DATA_PLANES.includes(dataPlane)) fail('dataPlane', `must be one of ${DATA_PLANES.join(', ')}, not "${String(dataPlane)}"`);
-  const workers = o.workers ?? 1;
+  const workers = o.workers ?? defaultWorkers(dataPlane);
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64)) fail('workers', 'must be an integer from 1 to 64');
   if (dataPlane === 'node' && workers > 1 && !o.source.workerSpec) fail('workers', 'needs a source a worker process can open itself (apiSource or staticSource), not an in-process store or a manual source');
   const haproxyPath = o.haproxyPath ?? DEFAULT_HAPROXY;

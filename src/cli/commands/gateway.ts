@@ -14,15 +14,15 @@ export function registerGateway(program: Command, ctx: CliContext): void {
     .option('--region <region>', 'the gateway\'s own region, for locality routing (eu-west-1)')
     .addOption(new Option('--data-plane <plane>', 'what moves the bytes: node (this process) or haproxy (an HAProxy this gateway configures; native throughput)').choices(['node', 'haproxy']).default('node'))
     .option('--haproxy <path>', 'the HAProxy binary for --data-plane haproxy (default /usr/sbin/haproxy)')
-    .option('--workers <n>', 'cores that move the bytes: node processes, or HAProxy threads with --data-plane haproxy', '1')
+    .option('--workers <n>', 'cores that move the bytes: node processes (default 1), or HAProxy threads with --data-plane haproxy (default: one per CPU)')
     .option('--cpus <list>', 'with --data-plane haproxy: the CPUs its threads run on (1, 2-3, 0,2); one each when there are as many as --workers')
     .addHelpText(
       'after',
       '\nAdmin endpoints are also on the proxy listener under /_truststram/ (metrics, routes, recent, healthz).\nWith auth on, set TRUSTSTRAM_TOKEN or pass --token-file FILE.\n\nExamples:\n  truststram gateway --server http://127.0.0.1:7400 --listen 0.0.0.0:8080\n  truststram gateway --data-plane haproxy      # needs haproxy 2.4+ (apt-get install -y haproxy)\n  truststram gateway --data-plane haproxy --workers 2 --cpus 2-3\n  curl -H "Host: payments.eu.example" http://127.0.0.1:7480/',
     )
-    .action(async (opts: { listen: string; adminListen?: string; region?: string; dataPlane: string; haproxy?: string; workers: string; cpus?: string }, cmd: Command) => {
+    .action(async (opts: { listen: string; adminListen?: string; region?: string; dataPlane: string; haproxy?: string; workers?: string; cpus?: string }, cmd: Command) => {
       const server = ctx.serverUrl(cmd);
-      const { startGateway, apiSource } = await import('../../gateway/index.js');
+      const { startGateway, apiSource, defaultWorkers } = await import('../../gateway/index.js');
       const { FAILOVER_GATEWAY_OPTIONS } = await import('../../chaos/index.js');
       const token = ctx.token(cmd)?.value;
       const gw = await startGateway({
@@ -34,12 +34,12 @@ export function registerGateway(program: Command, ctx: CliContext): void {
         dataPlane: opts.dataPlane as DataPlane,
         ...(opts.haproxy ? { haproxyPath: opts.haproxy } : {}),
         // Not a number is refused by the gateway's own check, which names the field.
-        workers: /^\d+$/.test(opts.workers) ? Number(opts.workers) : Number.NaN,
+        ...(opts.workers !== undefined ? { workers: /^\d+$/.test(opts.workers) ? Number(opts.workers) : Number.NaN } : {}),
         ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}),
         log: (m, err) => ctx.stderr.write(`gateway: ${m}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`),
       });
       const routes = gw.table().routes;
-      const n = Number(opts.workers);
+      const n = opts.workers !== undefined ? Number(opts.workers) : defaultWorkers(opts.dataPlane as DataPlane);
       const [one, many] = opts.dataPlane === 'haproxy' ? ['thread', 'threads'] : ['process', 'processes'];
       const cores = `${n} ${n === 1 ? one : many}${opts.cpus ? ` on CPUs ${opts.cpus}` : ''}`;
       ctx.stdout.write(`TrustStram gateway listening on ${gw.url} (${opts.dataPlane} data plane, ${cores}; routes from ${server}; ${routes.length} route(s))\n`);

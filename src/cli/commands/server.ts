@@ -51,7 +51,7 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .option('--no-gateway', 'do not run the traffic gateway in this process (run `truststram gateway` elsewhere)')
     .option('--gateway-listen <host:port>', 'address of the in-process gateway (default 127.0.0.1:7480, a free port when taken)')
     .addOption(new Option('--gateway-data-plane <plane>', 'what moves the in-process gateway\'s bytes: node, or haproxy (an HAProxy it configures; apt-get install -y haproxy)').choices(['node', 'haproxy']).default('node'))
-    .option('--gateway-threads <n>', 'with --gateway-data-plane haproxy: HAProxy threads (default 1; a node gateway with several processes runs apart: truststram gateway --workers N)')
+    .option('--gateway-threads <n>', 'with --gateway-data-plane haproxy: HAProxy threads (default: one per CPU; a node gateway with several processes runs apart: truststram gateway --workers N)')
     .option('--gateway-cpus <list>', 'with --gateway-data-plane haproxy: the CPUs its threads run on (1, 2-3, 0,2)')
     .option('--allow-chaos', 'demo mode for chaos: anyone may fail and restore clusters, regions, providers (otherwise only authenticated callers, with --token-file)')
     .option('--failback-after <duration>', 'how long a recovered cluster must stay Ready, without flapping, before replicas fail back to it (default 30s)', parseFailbackAfter)
