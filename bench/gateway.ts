@@ -138,7 +138,10 @@ async function main(): Promise<void> {
   process.on('exit', cleanup);
   try {
     const backend = await spawnAndRead(children, process.execPath, [fileURLToPath(new URL('../examples/apps/echo.mjs', import.meta.url))], { PORT: '0' }, (l) => /listening on http:\/\/([\d.:]+)/.exec(l)?.[1]);
-    const gateway = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '1', 'node', String(replicas)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+    // A gateway in its own process; `workers` 0 is the data plane's default.
+    const startGatewayChild = (workers: number, dataPlane: 'node' | 'haproxy', cpuList = '') =>
+      spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, String(workers), dataPlane, String(replicas), cpuList], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+    const gateway = await startGatewayChild(1, 'node');
     if (pinned.length > 0) pin(children[1]!.pid!);
     // `pids`: the processes doing the proxying, whose CPU time per request is measured (robust
     // against neighbours' load, unlike tail latency). For direct: the backend itself.
@@ -151,14 +154,14 @@ async function main(): Promise<void> {
     // The same gateway with HAProxy moving the bytes: its pids are the Node control side (table,
     // access log and metrics from HAProxy's log lines) plus the HAProxy master and worker.
     if (existsSync(HAPROXY)) {
-      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, '0', 'haproxy', String(replicas), pinned.join(',')], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+      const url = await startGatewayChild(0, 'haproxy', pinned.join(','));
       const pid = children[children.length - 1]!.pid!;
       targets.push({ name: HAPROXY_ROW, url, pids: () => [pid, ...descendants(pid)] });
     } else console.log(`haproxy data-plane column skipped: ${HAPROXY} not found (install it with: apt-get install -y haproxy)`);
     // --workers N: also a column for the gateway with N worker processes (node:cluster).
     const workers = Number(values.workers ?? 1);
     if (workers > 1) {
-      const url = await spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, String(workers), 'node', String(replicas)], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+      const url = await startGatewayChild(workers, 'node');
       const pid = children[children.length - 1]!.pid!;
       if (pinned.length > 0) for (const p of [pid, ...descendants(pid)]) pin(p);
       targets.push({ name: `gateway ×${workers} workers`, url, pids: () => [pid, ...descendants(pid)] });

@@ -2,7 +2,7 @@
 // control side — table source, layout, admin endpoints, access log, metrics — and HAProxy moves
 // the bytes. Each new routing table becomes runtime-API commands on the running HAProxy, or a
 // hitless reload when its structure changed. ADR 0014 says why and what differs.
-import { accessSync, closeSync, constants, mkdtempSync, openSync, renameSync, rmdirSync, rmSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdtempSync, openSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { emptyTable, type RouteTable } from '../route-table.js';
 import { createAccessIngest } from './access-ingest.js';
 import { renderConfig, renderHostsMap, renderPrefixMap, renderSlotMaps, type HaproxyPaths } from './config.js';
 import { backendName, planLayout, runtimeCommands, type Layout } from './layout.js';
-import { createLogTail } from './log-tail.js';
+import { createLogTail, type LogTail } from './log-tail.js';
 import { startHaproxy, type HaproxyProcess } from './process.js';
 import { parseShowStat, runtimeCommand, type ServerStat } from './runtime-api.js';
 
@@ -37,18 +37,6 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
   let table: RouteTable = emptyTable();
   let layout: Layout = planLayout(table, undefined, loc);
   let stats = new Map<string, ServerStat>();
-  const dir = mkdtempSync(join(tmpdir(), 'truststram-haproxy-'));
-  const paths: HaproxyPaths = {
-    dir,
-    config: join(dir, 'haproxy.cfg'),
-    hostsMap: join(dir, 'hosts.map'),
-    prefixMap: join(dir, 'prefix.map'),
-    clustersMap: join(dir, 'clusters.map'),
-    replicasMap: join(dir, 'replicas.map'),
-    adminSocket: join(dir, 'admin.sock'),
-  };
-  const logDir = mkdtempSync(join(accessLogParent(), 'truststram-haproxy-log-'));
-  const accessFile = join(logDir, 'access.log');
 
   const endpoints = (): EndpointView[] => {
     const out: EndpointView[] = [];
@@ -90,7 +78,25 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     throw e;
   }
   const adminUpstream = { host: '127.0.0.1', port: (internalAdmin.address() as AddressInfo).port };
-  const listenAt = { host: o.host, port: o.port === 0 ? await freePort(o.host) : o.port };
+  let listenAt: { host: string; port: number };
+  try {
+    listenAt = { host: o.host, port: o.port === 0 ? await freePort(o.host) : o.port };
+  } catch (e) {
+    await closeAll(servers);
+    throw e;
+  }
+
+  // HAProxy's private directory: its configuration, map files and runtime-API socket.
+  const dir = mkdtempSync(join(tmpdir(), 'truststram-haproxy-'));
+  const paths: HaproxyPaths = {
+    dir,
+    config: join(dir, 'haproxy.cfg'),
+    hostsMap: join(dir, 'hosts.map'),
+    prefixMap: join(dir, 'prefix.map'),
+    clustersMap: join(dir, 'clusters.map'),
+    replicasMap: join(dir, 'replicas.map'),
+    adminSocket: join(dir, 'admin.sock'),
+  };
 
   const write = (l: Layout) => {
     const put = (path: string, text: string) => {
@@ -116,27 +122,31 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     failed: (line: string, e: unknown) => o.log(`handling the access-log line ${JSON.stringify(line.slice(0, 120))} failed`, e),
   };
   // HAProxy writes its log lines to stdout, opened here O_APPEND: every worker, across reloads
-  // and restarts, appends to the same file, and the tail reads it in batches. Once both ends are
-  // open the name goes: the file lives as long as a process holds it, so even a SIGKILLed gateway
-  // leaves no request log behind.
+  // and restarts, appends to the same file, and the tail reads it in batches. The file has no
+  // name once open, so even a SIGKILLed gateway leaves no request log behind.
   let closing = false;
   let restartTimer: NodeJS.Timeout | undefined;
-  const stdoutFd = openSync(accessFile, 'a', 0o600);
-  const tail = createLogTail({ path: accessFile, onText: createAccessIngest(ingestDeps), log: o.log });
-  unlinkSync(accessFile);
-  rmdirSync(logDir);
+  let logFd: number;
+  let tail: LogTail;
+  try {
+    ({ fd: logFd, tail } = openAccessLog(createAccessIngest(ingestDeps), o.log));
+  } catch (e) {
+    await closeAll(servers);
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   readLogNow = tail.readNow;
   const closeLog = async () => {
     // The lines HAProxy wrote before it stopped are read, not dropped: GameDay reports count them.
     await tail.close();
-    closeSync(stdoutFd);
+    closeSync(logFd);
   };
 
   let proc: HaproxyProcess | undefined;
   const launch = async () => {
     if (closing) return;
     write(layout);
-    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, stdout: stdoutFd, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
+    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, stdout: logFd, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
     const p = proc;
     void p.exited.then(({ code, signal }) => {
       if (closing || proc !== p) return;
@@ -258,6 +268,26 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The access-log file, opened for HAProxy's stdout (`fd`) and for the tail, then unlinked with
+ * its directory: it lives as long as a process holds it. Nothing is left behind if this throws.
+ */
+function openAccessLog(onText: (text: string) => void, log: CompiledGatewayOptions['log']): { fd: number; tail: LogTail } {
+  const logDir = mkdtempSync(join(accessLogParent(), 'truststram-haproxy-log-'));
+  const file = join(logDir, 'access.log');
+  try {
+    const fd = openSync(file, 'a', 0o600);
+    try {
+      return { fd, tail: createLogTail({ path: file, onText, log }) };
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  } finally {
+    rmSync(logDir, { recursive: true, force: true });
+  }
 }
 
 /**
