@@ -208,13 +208,14 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   if (!leadership) await manager.start();
   else {
     log('controllers: campaigning for leadership (servers sharing the Postgres store run them one at a time)');
-    void leadership.elected.then(async () => {
+    const election = leadership;
+    void election.elected.then(async () => {
       if (closing) return;
       log('controllers: elected leader; starting the controllers');
-      unadvertise = advertiseLeadership(leases, server.url, log);
+      unadvertise = advertiseLeadership(leases, server.url, election.fence?.epoch, log);
       await manager.start().catch((err: unknown) => log(`controllers: start failed: ${String(err)}`));
     });
-    void leadership.lost.then(async (err) => {
+    void election.lost.then(async (err) => {
       if (closing) return;
       log(`controllers: lost leadership (${err.message}); stopping the controllers`);
       try {

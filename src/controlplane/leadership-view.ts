@@ -50,16 +50,17 @@ export function leadershipViews(d: LeadershipViewDeps): View[] {
 }
 
 /**
- * While this server leads, renews the leader lease naming it (every second, for 5 s). A leader
- * that died holds it until it expires; the new one takes it over then. Returns the stop.
+ * While this server leads, renews the leader lease naming it (every second, for 5 s), with its
+ * election epoch: it takes the lease over from its predecessor at once, and a deposed leader that
+ * has not noticed yet can no longer renew it. Returns the stop.
  */
-export function advertiseLeadership(leases: LeaseTable, serverUrl: string, log: (line: string) => void): () => Promise<void> {
+export function advertiseLeadership(leases: LeaseTable, serverUrl: string, epoch: number | undefined, log: (line: string) => void): () => Promise<void> {
   let failing = false;
   const renew = () =>
-    void leases.renew(LEADER_LEASE, serverUrl, LEADER_LEASE_MS).then(
+    void leases.renew(LEADER_LEASE, serverUrl, LEADER_LEASE_MS, undefined, epoch).then(
       () => (failing = false),
       (err: unknown) => {
-        // A dead leader's lease until it expires, or the database away: it is only advertised.
+        // Held by a newer leader (this one is deposed and will notice), or the database away.
         if (!failing && !/is held by/.test((err as Error).message)) log(`controllers: cannot advertise leadership: ${(err as Error).message}`);
         failing = true;
       },

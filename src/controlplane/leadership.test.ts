@@ -9,7 +9,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiObject } from '../api/index.js';
 import { requirePgBinDir, startPgCluster, type PgCluster } from '../store/postgres/testing/pg-harness.js';
+import { createLeaseTable } from '../store/leases.js';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
+import { LEADER_LEASE, advertiseLeadership } from './leadership-view.js';
 
 const bindir = requirePgBinDir();
 let cluster: PgCluster | undefined;
@@ -122,5 +124,28 @@ describe('a control plane on its own store (SQLite)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the leader lease', () => {
+  it('passes to a newly elected leader at once, and a deposed leader still renewing cannot take it back', async () => {
+    const leases = createLeaseTable();
+    const logged: string[] = [];
+    // Server a led with epoch 1 and has not noticed it lost; b was just elected with epoch 2.
+    const stopA = advertiseLeadership(leases, 'http://a', 1, (l) => logged.push(l));
+    expect(leases.get(LEADER_LEASE)).toMatchObject({ holder: 'http://a', epoch: 1 });
+    const stopB = advertiseLeadership(leases, 'http://b', 2, (l) => logged.push(l));
+    try {
+      expect(leases.get(LEADER_LEASE)).toMatchObject({ holder: 'http://b', epoch: 2 });
+      // a renews every second; across two of its renewals the lease stays b's.
+      await new Promise((r) => setTimeout(r, 2300));
+      expect(leases.get(LEADER_LEASE)).toMatchObject({ holder: 'http://b', epoch: 2 });
+      expect(logged).toEqual([]);
+    } finally {
+      await stopA();
+      expect(leases.get(LEADER_LEASE)?.holder).toBe('http://b');
+      await stopB();
+    }
+    expect(leases.get(LEADER_LEASE)).toBeUndefined();
   });
 });

@@ -14,13 +14,21 @@ export interface Lease {
   durationMs: number;
   acquireTime: number;
   renewTime: number;
+  /**
+   * The holder's election epoch, for a lease a leader holds (its fencing token's number): a
+   * holder with a higher epoch takes the lease over at once, a lower one never. Unset for agents.
+   */
+  epoch?: number;
 }
 
 export type LeaseListener = (lease: Lease, event: LeaseEvent) => void;
 
 export interface LeaseTable {
-  /** Acquires or renews; rejects with ConflictError while another holder's lease is live. */
-  renew(name: string, holder: string, durationMs: number, now?: number): Promise<Lease>;
+  /**
+   * Acquires or renews; rejects with ConflictError while another holder's lease is live, unless
+   * `epoch` is higher than that holder's (a newly elected leader taking its predecessor's lease).
+   */
+  renew(name: string, holder: string, durationMs: number, now?: number, epoch?: number): Promise<Lease>;
   /** Releases the lease if `holder` holds it (a graceful stop). */
   release(name: string, holder: string): Promise<void>;
   get(name: string): Lease | undefined;
@@ -79,6 +87,11 @@ export function createLeaseView(onListenerError: (err: unknown, e: LeaseEvent, l
   };
 }
 
+/** True when `epoch` outranks the live holder of `l`: a newer leader's lease replaces the old one's. */
+export function supersedes(epoch: number | undefined, l: Lease): boolean {
+  return epoch !== undefined && (l.epoch === undefined || epoch > l.epoch);
+}
+
 /** True while `l` exists and has not expired at `now`. */
 export function isLeaseLive(l: Lease | undefined, now: number): l is Lease {
   return !!l && now <= l.renewTime + l.durationMs;
@@ -90,12 +103,12 @@ const reportListenerError = (err: unknown, e: LeaseEvent, l: Lease) => process.s
 export function createLeaseTable(onListenerError = reportListenerError): LeaseTable {
   const view = createLeaseView(onListenerError);
   return {
-    async renew(name, holder, durationMs, now = Date.now()) {
+    async renew(name, holder, durationMs, now = Date.now(), epoch) {
       const cur = view.get(name);
       const live = isLeaseLive(cur, now);
-      if (cur && cur.holder !== holder && live) throw new ConflictError(`lease ${name} is held by ${cur.holder} (renewed ${now - cur.renewTime} ms ago)`);
+      if (cur && cur.holder !== holder && live && !supersedes(epoch, cur)) throw new ConflictError(`lease ${name} is held by ${cur.holder} (renewed ${now - cur.renewTime} ms ago)`);
       const fresh = !cur || cur.holder !== holder || !live;
-      const lease: Lease = { name, holder, durationMs, acquireTime: fresh ? now : cur.acquireTime, renewTime: now };
+      const lease: Lease = { name, holder, durationMs, acquireTime: fresh ? now : cur.acquireTime, renewTime: now, ...(epoch !== undefined ? { epoch } : {}) };
       view.set(lease, fresh ? 'acquired' : 'renewed');
       return lease;
     },

@@ -34,9 +34,18 @@ interface Row {
   duration_ms: string;
   acquire_time: string;
   renew_time: string;
+  epoch: string | null;
 }
 
-const toLease = (r: Row): Lease => ({ name: r.name, holder: r.holder, durationMs: Number(r.duration_ms), acquireTime: Number(r.acquire_time), renewTime: Number(r.renew_time) });
+const COLUMNS = 'name, holder, duration_ms, acquire_time, renew_time, epoch';
+const toLease = (r: Row): Lease => ({
+  name: r.name,
+  holder: r.holder,
+  durationMs: Number(r.duration_ms),
+  acquireTime: Number(r.acquire_time),
+  renewTime: Number(r.renew_time),
+  ...(r.epoch !== null ? { epoch: Number(r.epoch) } : {}),
+});
 
 export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
   const t = o.tables;
@@ -64,7 +73,7 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
   const poll = async () => {
     const startedAt = ++clock;
     const asOf = Date.now();
-    const rows = (await o.db.read<Row>(`SELECT name, holder, duration_ms, acquire_time, renew_time FROM ${t.leases}`)).rows;
+    const rows = (await o.db.read<Row>(`SELECT ${COLUMNS} FROM ${t.leases}`)).rows;
     const seen = new Set<string>();
     for (const r of rows) {
       seen.add(r.name);
@@ -90,26 +99,30 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
     timer.unref();
   };
 
-  const renew = async (name: string, holder: string, durationMs: number, now: number, retried: boolean): Promise<Lease> => {
+  // The epoch comparison runs on the locked row, so a deposed leader's renewal that waited for
+  // its successor's can never win it back (leases.ts, `supersedes`).
+  const renew = async (name: string, holder: string, durationMs: number, now: number, epoch: number | undefined, retried: boolean): Promise<Lease> => {
     const { rows } = await o.db.statement<Row>(
       t.named(
         'lease-renew',
-        `INSERT INTO ${t.leases} AS l (name, holder, duration_ms, acquire_time, renew_time) VALUES ($1, $2, $3, $4, $4)
+        `INSERT INTO ${t.leases} AS l (name, holder, duration_ms, acquire_time, renew_time, epoch) VALUES ($1, $2, $3, $4, $4, $5)
          ON CONFLICT (name) DO UPDATE SET
            holder = excluded.holder,
            duration_ms = excluded.duration_ms,
            acquire_time = CASE WHEN l.holder = excluded.holder AND l.renew_time + l.duration_ms >= excluded.renew_time THEN l.acquire_time ELSE excluded.acquire_time END,
-           renew_time = excluded.renew_time
+           renew_time = excluded.renew_time,
+           epoch = excluded.epoch
          WHERE l.holder = excluded.holder OR l.renew_time + l.duration_ms < excluded.renew_time
-         RETURNING name, holder, duration_ms, acquire_time, renew_time`,
+            OR (excluded.epoch IS NOT NULL AND (l.epoch IS NULL OR excluded.epoch > l.epoch))
+         RETURNING ${COLUMNS}`,
       ),
-      [name, holder, durationMs, now],
+      [name, holder, durationMs, now, epoch ?? null],
     );
     writtenAt.set(name, ++clock);
     if (!rows[0]) {
-      const cur = (await o.db.read<Row>(`SELECT name, holder, duration_ms, acquire_time, renew_time FROM ${t.leases} WHERE name = $1`, [name])).rows[0];
+      const cur = (await o.db.read<Row>(`SELECT ${COLUMNS} FROM ${t.leases} WHERE name = $1`, [name])).rows[0];
       // Released between the two statements: the lease is free now, so try once more.
-      if (!cur && !retried) return renew(name, holder, durationMs, now, true);
+      if (!cur && !retried) return renew(name, holder, durationMs, now, epoch, true);
       const held = cur ? toLease(cur) : undefined;
       if (held) settle(name, held);
       throw new ConflictError(`lease ${name} is held by ${held?.holder ?? 'another agent'}${held ? ` (renewed ${now - held.renewTime} ms ago)` : ''}`);
@@ -128,7 +141,7 @@ export function createPostgresLeases(o: PostgresLeasesOptions): PostgresLeases {
       clearTimeout(timer);
       timer = undefined;
     },
-    renew: (name, holder, durationMs, now = Date.now()) => renew(name, holder, durationMs, now, false),
+    renew: (name, holder, durationMs, now = Date.now(), epoch) => renew(name, holder, durationMs, now, epoch, false),
     async release(name, holder) {
       const { rows } = await o.db.statement<Row>(`DELETE FROM ${t.leases} WHERE name = $1 AND holder = $2 RETURNING name`, [name, holder]);
       writtenAt.set(name, ++clock);

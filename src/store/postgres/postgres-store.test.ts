@@ -382,5 +382,30 @@ describe.skipIf(!bindir)('Postgres store', () => {
       await admin.end();
       await expect(openPostgresStore({ url, schema })).rejects.toThrow(/newer TrustStram \(layout 99/);
     });
+
+    it('upgrades a layout-2 database in place: the leases gain their epoch column, and leases held before keep working', async () => {
+      const schema = `upgrade_${n++}`;
+      const s1 = await openPostgresStore({ url, schema });
+      await s1.close();
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        // What a layout-2 server left behind: no epoch column, and a leader's lease without one.
+        await admin.query(`ALTER TABLE ${schema}.leases DROP COLUMN epoch`);
+        await admin.query(`UPDATE ${schema}.meta SET value = 2 WHERE key = 'schema_version'`);
+        await admin.query(`INSERT INTO ${schema}.leases VALUES ('leader', 'old-server', 60000, $1, $1)`, [Date.now()]);
+        const s2 = await openPostgresStore({ url, schema, log: () => undefined });
+        try {
+          expect((await admin.query(`SELECT value FROM ${schema}.meta WHERE key = 'schema_version'`)).rows[0].value).toBe('3');
+          expect(s2.sharedLeases.get('leader')).toMatchObject({ holder: 'old-server' });
+          expect(s2.sharedLeases.get('leader')).not.toHaveProperty('epoch');
+          await expect(s2.sharedLeases.renew('leader', 'new-server', 5000, undefined, 4)).resolves.toMatchObject({ holder: 'new-server', epoch: 4 });
+        } finally {
+          await s2.close();
+        }
+      } finally {
+        await admin.end();
+      }
+    });
   });
 });

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { InternalError, ValidationError } from '../../api/index.js';
 
 /** The layout this code writes; a database with a newer one is refused (no downgrades). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Default Postgres schema (namespace) holding the tables. */
 export const DEFAULT_SCHEMA = 'truststram';
@@ -96,6 +96,9 @@ CREATE UNLOGGED TABLE IF NOT EXISTS ${t.leases} (
   acquire_time bigint NOT NULL,
   renew_time   bigint NOT NULL
 );
+-- Layout 3: the election epoch of a lease a leader holds, so that a new leader takes over its
+-- predecessor's at once and the predecessor cannot take it back.
+ALTER TABLE ${t.leases} ADD COLUMN IF NOT EXISTS epoch bigint;
 INSERT INTO ${t.meta} (key, value) VALUES ('revision', 0), ('compacted_revision', 0), ('schema_version', ${SCHEMA_VERSION})
   ON CONFLICT (key) DO NOTHING;
 UPDATE ${t.meta} SET value = ${SCHEMA_VERSION} WHERE key = 'schema_version' AND value < ${SCHEMA_VERSION};

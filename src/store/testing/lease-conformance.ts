@@ -34,6 +34,21 @@ export function describeLeaseTableConformance(name: string, make: () => Promise<
       expect(events).toEqual(['acquired c1 a', 'renewed c1 a', 'acquired c1 a', 'released c1 a']);
     });
 
+    it('lets a higher election epoch take a live lease over, and never a lower one or none', async () => {
+      const t = await make();
+      await t.renew('leader', 'server-a', 5000, 1000, 7);
+      // A newly elected leader (epoch 8) takes it at once, long before server-a's lease expires.
+      expect(await t.renew('leader', 'server-b', 5000, 1500, 8)).toEqual({ name: 'leader', holder: 'server-b', durationMs: 5000, acquireTime: 1500, renewTime: 1500, epoch: 8 });
+      // The deposed leader, which has not noticed yet, cannot renew it back, nor can a holder without an epoch.
+      await expect(t.renew('leader', 'server-a', 5000, 2000, 7)).rejects.toThrow(/lease leader is held by server-b/);
+      await expect(t.renew('leader', 'agent', 5000, 2000)).rejects.toThrow(ConflictError);
+      expect((await t.renew('leader', 'server-b', 5000, 2500, 8)).acquireTime).toBe(1500);
+      expect(t.get('leader')).toMatchObject({ holder: 'server-b', epoch: 8, renewTime: 2500 });
+      // A lease held without an epoch (an agent's) is taken over by any epoch.
+      await t.renew('c2', 'agent', 5000, 1000);
+      await expect(t.renew('c2', 'server-a', 5000, 1100, 1)).resolves.toMatchObject({ holder: 'server-a', epoch: 1 });
+    });
+
     it('keeps a throwing listener away from the writer: the renewal succeeds and others are told', async () => {
       const t = await make();
       const told: string[] = [];
