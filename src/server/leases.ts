@@ -46,5 +46,12 @@ export function leaseViews(table: LeaseTable): View[] {
 }
 
 function render(l: Lease) {
-  return { name: l.name, holder: l.holder, durationMs: l.durationMs, acquireTime: new Date(l.acquireTime).toISOString(), renewTime: new Date(l.renewTime).toISOString() };
+  return {
+    name: l.name,
+    holder: l.holder,
+    durationMs: l.durationMs,
+    acquireTime: new Date(l.acquireTime).toISOString(),
+    renewTime: new Date(l.renewTime).toISOString(),
+    ...(l.epoch !== undefined ? { epoch: l.epoch } : {}),
+  };
 }
