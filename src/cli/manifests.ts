@@ -14,9 +14,11 @@ import {
   type Cause,
   type KindInfo,
   type RawDocument,
+  type Source,
 } from '../api/index.js';
 import type { ApiError } from './client.js';
 import { CliUserError } from './exit.js';
+import { aliasCausesOf, invalidInput } from './yaml-aliases.js';
 
 /** A validated object with where it came from. */
 export interface SourcedObject {
@@ -28,11 +30,54 @@ export interface SourcedObject {
 /** Reads, parses and validates every path (`-` is stdin). Throws one ValidationError with all causes. */
 export async function loadManifests(paths: string[], defaultNamespace = DEFAULT_NAMESPACE, stdin?: () => Promise<Buffer>): Promise<SourcedObject[]> {
   if (paths.length === 0) throw new CliUserError('no input: give -f FILE, -f DIR or -f - (stdin)');
-  const sources = await readSources(paths, stdin);
-  const docs: RawDocument[] = parseSources(sources);
+  const sources = await readEach(paths, stdin);
+  const docs: RawDocument[] = parseEach(sources);
   const objects = validateDocuments(docs, defaultNamespace);
   // validateDocuments keeps the order of valid documents; all are valid here, so they pair 1:1.
   return objects.map((object, i) => ({ object, file: docs[i]!.file, document: docs[i]!.index }));
+}
+
+/**
+ * Parses source by source, so that a failure the shared loader does not classify (a YAML alias
+ * with no anchor, an alias bomb) is located in its file and document like every other problem.
+ */
+function parseEach(sources: Source[]): RawDocument[] {
+  const docs: RawDocument[] = [];
+  const causes: Cause[] = [];
+  for (const s of sources) {
+    try {
+      docs.push(...parseSources([s]));
+    } catch (err) {
+      causes.push(...(err instanceof ValidationError ? err.causes : aliasCausesOf(err, s.file, s.content.toString('utf8'))));
+    }
+  }
+  if (causes.length) throw invalidInput(causes);
+  return docs;
+}
+
+/**
+ * Reads path by path, so that a folder holding no manifest is named (otherwise it would reach
+ * the server as an empty apply and come back as "items: must not be empty").
+ */
+async function readEach(paths: string[], stdin?: () => Promise<Buffer>): Promise<Source[]> {
+  const sources: Source[] = [];
+  const causes: Cause[] = [];
+  for (const p of paths) {
+    let found: Source[];
+    try {
+      found = await readSources([p], stdin);
+    } catch (err) {
+      // A file or folder the OS refuses (EACCES, ELOOP) is the user's to fix, not a bug.
+      const e = err as NodeJS.ErrnoException;
+      if (err instanceof ValidationError || !e?.code) throw err;
+      causes.push({ file: e.path ?? p, field: '', message: `cannot read: ${e.code}${e.syscall ? ` (${e.syscall})` : ''}` });
+      continue;
+    }
+    if (found.length === 0 && p !== '-') causes.push({ file: p, field: '', message: 'no .yaml, .yml or .json files found in this directory (searched recursively)' });
+    sources.push(...found);
+  }
+  if (causes.length) throw invalidInput(causes);
+  return sources;
 }
 
 /** kubectl's `workload.truststram.io/payments-api`. */

@@ -2,7 +2,7 @@
 // through the real CLI against a real server, with valid documents around the bad one. Each
 // must exit 1, name the file, the document and the field, and leave the store revision and
 // the whole audit chain exactly as they were.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cluster, docs, workload } from './fixtures.js';
@@ -48,6 +48,9 @@ const ok2 = workload('ok-after', 'e2e', 1);
 /** A bad document at index 1, between two valid ones. */
 const between = (bad: string) => docs(ok0, bad, ok2);
 
+/** Nine levels of nine aliases each: 9^9 nodes if expanded ("billion laughs"). */
+const ALIAS_BOMB = ['a: &a [x,x,x,x,x,x,x,x,x]', ...'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n');
+
 const CASES: Case[] = [
   { name: 'YAML syntax error', content: between('apiVersion: truststram.io/v1alpha1\nkind: Workload\nmetadata: {name: x\nspec: [image'), document: 1, says: /syntax error at line \d+/ },
   { name: 'unknown kind', content: between(workload('x').replace('kind: Workload', 'kind: Gadget')), document: 1, field: 'kind', says: /unknown kind "Gadget"/ },
@@ -66,6 +69,8 @@ const CASES: Case[] = [
     document: 1,
     says: /larger than 1 MiB/,
   },
+  { name: 'YAML alias bomb', content: between(ALIAS_BOMB), document: 1, says: /aliases expand to too many nodes/ },
+  { name: 'YAML alias with no anchor', content: between(workload('x', 'e2e', '*count')), document: 1, says: /alias \*count at line \d+, column \d+ refers to no anchor/ },
   { name: 'binary input', content: Buffer.concat([Buffer.from(ok0), Buffer.from([0, 1, 2, 0xff, 0])]), says: /binary input/ },
   { name: 'non-UTF-8 input', content: Buffer.concat([Buffer.from(docs(ok0, workload('x'))), Buffer.from([0xc3, 0x28, 0xa0, 0xa1])]), says: /not valid UTF-8/ },
   { name: 'empty file', content: '', says: /empty file/ },
@@ -134,6 +139,37 @@ describe('a bad apply changes nothing', () => {
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).toMatch(message);
       expect(r.stdout).not.toContain('listening');
+    }
+  });
+
+  it('every command that reads YAML locates alias failures (exit 1, never "internal error")', async () => {
+    const bomb = join(dir, 'alias-bomb.yaml');
+    await writeFile(bomb, docs(ok0, ALIAS_BOMB));
+    const dangling = join(dir, 'alias-dangling.yaml');
+    await writeFile(dangling, 'kind: GameDay\nb: *y\n');
+    const before = await snapshot(srv.url);
+    for (const args of [['apply', '-f', bomb], ['plan', '-f', bomb], ['delete', '-f', bomb], ['schedule', '--fleet', bomb, '--workloads', bomb], ['chaos', 'run', bomb]]) {
+      const r = await cli(args, { server: srv.url });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toContain(`${bomb}: document 1: YAML aliases expand to too many nodes`);
+      expect(r.stderr).not.toMatch(/internal error|ReferenceError/);
+    }
+    for (const args of [['apply', '-f', dangling], ['chaos', 'run', dangling]]) {
+      const r = await cli(args, { server: srv.url });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toContain(`${dangling}: document 0: alias *y at line 2, column 4 refers to no anchor`);
+    }
+    expect(await snapshot(srv.url)).toEqual(before);
+  });
+
+  it('a folder without manifests is named, exit 1', async () => {
+    const empty = join(dir, 'no-manifests');
+    await mkdir(join(empty, 'sub'), { recursive: true });
+    await writeFile(join(empty, 'sub', 'notes.txt'), 'not a manifest\n');
+    for (const cmd of ['apply', 'plan']) {
+      const r = await cli([cmd, '-f', good, '-f', empty], { server: srv.url });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`${empty}: no .yaml, .yml or .json files found in this directory`);
     }
   });
 
