@@ -6,7 +6,7 @@ import { createServer as createNetServer } from 'node:net';
 import { ValidationError, objectKey, type Policy } from '../api/index.js';
 import { complianceController, complianceViews } from '../compliance/index.js';
 import { budgetAdmissionHook, budgetController, createWebhookNotifier } from '../controllers/budget/index.js';
-import { createEventRecorder, createManager, healthController, placementController, statusController, type Manager } from '../controllers/index.js';
+import { createEventRecorder, createManager, healthController, placementController, residencyAdmissionHook, statusController, type Manager } from '../controllers/index.js';
 import { FAILOVER_GATEWAY_OPTIONS, chaosViews, createChaos, storeChaosRecorder, type Chaos } from '../chaos/index.js';
 import { costViews, defaultCatalog } from '../cost/index.js';
 import type { FailbackOptions } from '../controllers/placement/failback.js';
@@ -150,7 +150,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       store,
       leases,
       listen: o.listen ?? '127.0.0.1:7400',
-      admission: [locatedPolicyErrors(admission), budgetAdmissionHook()],
+      admission: [locatedPolicyErrors(admission), budgetAdmissionHook(), residencyAdmissionHook()],
       views: [...explainViews(store, catalog, placementPolicy), ...costViews({ catalog }), ...complianceViews({ engine }), ...uiViews(),
         ...(gateway ? trafficViews(() => gateway) : []),
         ...chaosViews(() => chaos, { demo: o.demo === true, authEnabled: !!o.tokenFile }, () =>

@@ -153,17 +153,60 @@ export function replaceFailed(f: FleetState, failed: readonly string[]): Failove
     const lostReplicas = lost.reduce((a, x) => a + x.od + x.spot, 0);
     // Failed clusters' capacity is gone with them: drop the replicas without freeing it.
     state.slots[w.index] = state.slots[w.index]!.filter((x) => !down.has(x.c));
-    let ok: boolean;
-    if (w.mode === 'Duplicated') {
-      ok = true;
-      for (let i = 0; i < lost.length; i++) ok = placeDuplicateCopy(state, w) && ok;
-    } else ok = placeGreedy(state, w, lostReplicas);
+    const ok = placeLost(state, w, lost.length, lostReplicas);
     if (!ok) result.degraded.push({ namespace: w.namespace, name: w.name, code: UnschedulableCode.CapacityContention, reason: `no room for ${lostReplicas} replica(s) inside its feasible clusters after the failure`, missingReplicas: lostReplicas });
     else result.moved += lostReplicas;
     f.slots.set(w.key, state.slots[w.index]!);
     result.placements.push(toPlacement(state, w));
   }
   return result;
+}
+
+// Places replicas lost from `copies` slots elsewhere: Duplicated re-creates each lost copy
+// whole, Divided places the lost count cheapest first. False when not all fit.
+function placeLost(state: PlanState, w: CompiledWorkload, copies: number, replicas: number): boolean {
+  if (w.mode !== 'Duplicated') return placeGreedy(state, w, replicas);
+  let ok = true;
+  for (let i = 0; i < copies; i++) ok = placeDuplicateCopy(state, w) && ok;
+  return ok;
+}
+
+export interface ResidencyEviction {
+  placement: WorkloadPlacement;
+  /** Clusters the workload's replicas were taken off: live, but outside its residency. */
+  from: string[];
+  /** Replicas taken off that found no room inside the residency (they are not run at all). */
+  missingReplicas: number;
+}
+
+/**
+ * Residency holds while replicas run, not only when they are placed: the replicas of `key` on
+ * clusters outside its residency (a cluster's jurisdiction changed, or a Placement was written
+ * by hand) are taken off them, their capacity freed, and placed inside the residency where
+ * there is room; the rest are dropped, never left outside. Undefined when none is outside.
+ */
+export function evictOutsideResidency(f: FleetState, key: string): ResidencyEviction | undefined {
+  const w0 = f.workloads.get(key);
+  const allowed = w0?.residency;
+  const slots = f.slots.get(key);
+  if (!w0 || !allowed || !slots) return undefined;
+  const outside = (x: Slot) => {
+    const j = f.clusters[x.c]!.residency;
+    return x.od + x.spot > 0 && (j === undefined || !allowed.includes(j));
+  };
+  const leaving = slots.filter(outside);
+  if (leaving.length === 0) return undefined;
+  for (const x of leaving) book(f, w0, x, -1);
+  f.slots.set(key, slots.filter((x) => !outside(x)));
+  const { problem, state } = subProblem(f, [w0]);
+  const w = problem.workloads[0]!;
+  const count = (xs: readonly Slot[]) => xs.reduce((a, x) => a + x.od + x.spot, 0);
+  const lost = count(leaving);
+  const kept = count(state.slots[0]!);
+  // Short of room for all: as many as fit (each Duplicated copy is placed whole or not at all).
+  if (!placeLost(state, w, leaving.length, lost) && w.mode !== 'Duplicated') for (let k = lost - 1; k > 0 && !placeGreedy(state, w, k); k--);
+  f.slots.set(key, state.slots[0]!);
+  return { placement: toPlacement(state, w), from: leaving.map((x) => f.clusters[x.c]!.name).sort(), missingReplicas: lost - (count(state.slots[0]!) - kept) };
 }
 
 // Duplicated: a lost copy is re-created whole on the cheapest feasible cluster not yet used.

@@ -1,7 +1,7 @@
 // The placement engine's public API. Everything outside src/scheduler imports from here.
 export { schedule, scheduleWith, DEFAULT_TIME_LIMIT_MS, type ScheduleInput, type ScheduleResult, type WorkloadPlacement, type Unschedulable } from './schedule.js';
 export { scheduleOffline, formatScheduleTable, type OfflineOptions, type OfflineResult } from './offline.js';
-export { createFleetState, placeOne, replaceFailed, type FleetState, type IncrementalResult, type FailoverResult } from './incremental.js';
+export { createFleetState, evictOutsideResidency, placeOne, replaceFailed, type FleetState, type IncrementalResult, type FailoverResult, type ResidencyEviction } from './incremental.js';
 export { compileProblem, LATENCY_WEIGHT, type CompileOptions } from './model/compile.js';
 export { ReasonCode, UnschedulableCode, type FilterPlugin, type ScorePlugin, type Result, type PolicyHook, type ClusterVerdict } from './framework/contract.js';
 export { createRegistry, type Registry } from './framework/registry.js';

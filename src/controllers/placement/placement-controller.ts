@@ -2,7 +2,7 @@
 // placement changes (plan.ts) and commit them — Placements, their Events — in one atomic apply,
 // then record each decision in the audit chain. The key is always `global`: capacity is shared,
 // so placement is a fleet-wide question, answered incrementally.
-import { API_VERSION, type Cluster, type Placement, type Workload } from '../../api/index.js';
+import { API_VERSION, objectKey, type Cluster, type Placement, type Workload } from '../../api/index.js';
 import type { PriceCatalog } from '../../cost/index.js';
 import type { PolicyHook } from '../../scheduler/index.js';
 import type { Mutation, Store } from '../../store/store.js';
@@ -10,6 +10,7 @@ import type { EventRecorder } from '../events/recorder.js';
 import type { ControllerSpec, Manager } from '../runtime/index.js';
 import type { FailbackOptions } from './failback.js';
 import { planPlacements, type PlacementChange } from './plan.js';
+import { placementOutsideResidency } from './residency-guard.js';
 
 export const PLACEMENT_CONTROLLER = 'placement';
 const GLOBAL = 'global';
@@ -81,13 +82,18 @@ export function placementController(o: PlacementControllerOptions): ControllerSp
     list.push(now);
     transitions.set(c.metadata.name, list);
   });
+  const outsideResidency = (p: Placement) => {
+    const w = manager.informer('Workload').get(objectKey({ kind: 'Workload', metadata: { namespace: p.metadata.namespace ?? 'default', name: p.spec.workload } })) as Workload | undefined;
+    return placementOutsideResidency(p, w, (name) => manager.informer('Cluster').get(`Cluster/${name}`) as Cluster | undefined).length > 0;
+  };
   let pausedMessage: string | undefined;
   return {
     initialKeys: [GLOBAL],
     watches: [
       { kind: 'Cluster', keys: clusterChanged },
       { kind: 'Workload', keys: (t, w, old) => (t !== 'MODIFIED' || w.metadata.generation !== old?.metadata.generation ? [GLOBAL] : []) },
-      { kind: 'Placement', keys: (t) => (t === 'DELETED' ? [GLOBAL] : []) },
+      // Deleted, or naming a cluster outside its workload's residency (written by hand, say).
+      { kind: 'Placement', keys: (t, p) => (t === 'DELETED' || outsideResidency(p as Placement) ? [GLOBAL] : []) },
     ],
     reconciler: {
       name: PLACEMENT_CONTROLLER,
@@ -131,7 +137,7 @@ export function placementController(o: PlacementControllerOptions): ControllerSp
         // The decisions (the "why") commit with the placements they explain, in one transaction.
         const decisions = plan.upserts.map((u) => ({
           actor: 'controller:placement',
-          verb: u.event.reason === 'FailedOver' || u.event.reason === 'Degraded' ? 'failover' : u.event.reason.startsWith('Failback') || u.event.reason.startsWith('FailedBack') || u.event.reason === 'FailingBack' ? 'failback' : u.unschedulable ? 'unschedulable' : 'schedule',
+          verb: u.event.reason === 'MovedIntoResidency' ? 'residency-eviction' : u.event.reason === 'FailedOver' || u.event.reason === 'Degraded' ? 'failover' : u.event.reason.startsWith('Failback') || u.event.reason.startsWith('FailedBack') || u.event.reason === 'FailingBack' ? 'failback' : u.unschedulable ? 'unschedulable' : 'schedule',
           ref: { kind: 'Workload', namespace: u.namespace, name: u.name },
           details: { reason: u.event.reason, message: u.event.message, clusters: u.clusters, costPerHour: u.costPerHour, generation: u.generation, ...(u.unschedulable ? { unschedulable: u.unschedulable } : {}) },
         }));

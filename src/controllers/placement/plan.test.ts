@@ -57,6 +57,48 @@ describe('planPlacements', () => {
     expect(plan.upserts[0]!.event.reason).toBe('FailedOver');
   });
 
+  it('takes replicas off a live cluster whose jurisdiction changed, and moves only those inside the residency', () => {
+    const clusters = fleet();
+    // aws-eu is re-declared in us-east-1: its replicas of EU-resident workloads must go, the others stay.
+    clusters[0] = { ...clusters[0]!, spec: { ...clusters[0]!.spec, region: 'us-east-1', residency: 'us' } };
+    const plan = planPlacements({
+      clusters,
+      workloads: [workload('pay', 4, 'eu'), workload('web', 2, 'us')],
+      placements: [placement('pay', [{ cluster: 'aws-eu', replicas: 2 }, { cluster: 'gcp-eu', replicas: 2 }]), placement('web', [{ cluster: 'aws-eu', replicas: 2 }])],
+    });
+    expect(plan.failedClusters).toEqual([]);
+    expect(plan.upserts.map((u) => u.name)).toEqual(['pay']);
+    expect(plan.upserts[0]!.clusters).toEqual([{ cluster: 'gcp-eu', replicas: 4, spotReplicas: 0 }]);
+    expect(plan.upserts[0]!.event).toMatchObject({ reason: 'MovedIntoResidency', type: 'Warning' });
+    expect(plan.upserts[0]!.event.message).toContain('replicas on aws-eu (jurisdiction us) were outside residency eu');
+    // Applied, the next round changes nothing.
+    const next = planPlacements({ clusters, workloads: [workload('pay', 4, 'eu'), workload('web', 2, 'us')], placements: [placement('pay', plan.upserts[0]!.clusters), placement('web', [{ cluster: 'aws-eu', replicas: 2 }])] });
+    expect(next.upserts).toEqual([]);
+  });
+
+  it('stops replicas written by hand outside the residency even when there is no room inside it (Degraded)', () => {
+    const plan = planPlacements({
+      clusters: fleet(),
+      workloads: [workload('pay', 12, 'eu')],
+      // A hand-written Placement: 8 on the EU cluster, 4 on the US one; the other EU cluster has 8 cores.
+      placements: [placement('pay', [{ cluster: 'aws-eu', replicas: 8 }, { cluster: 'aws-us', replicas: 4 }])],
+    });
+    expect(plan.upserts).toHaveLength(1);
+    const u = plan.upserts[0]!;
+    expect(u.clusters.some((c) => c.cluster === 'aws-us' && c.replicas > 0)).toBe(false);
+    expect(u.clusters.reduce((n, c) => n + c.replicas, 0)).toBe(12);
+    expect(u.event.reason).toBe('MovedIntoResidency');
+    const full = planPlacements({
+      clusters: [cluster('aws-eu', 'aws', 'eu-west-1', 'Ready', 8), cluster('aws-us', 'aws', 'us-east-1', 'Ready', 64)],
+      workloads: [workload('pay', 12, 'eu')],
+      placements: [placement('pay', [{ cluster: 'aws-eu', replicas: 8 }, { cluster: 'aws-us', replicas: 4 }])],
+    });
+    expect(full.upserts[0]!.clusters).toEqual([{ cluster: 'aws-eu', replicas: 8, spotReplicas: 0 }]);
+    expect(full.upserts[0]!.event.reason).toBe('Degraded');
+    expect(full.upserts[0]!.unschedulable).toMatchObject({ reason: 'InsufficientCapacityInResidency' });
+    expect(full.upserts[0]!.event.message).toContain('4 found no room inside it and are not run');
+  });
+
   it('reports Degraded, keeping surviving replicas, when the residency has no room left', () => {
     const clusters = fleet();
     clusters[0] = { ...clusters[0]!, status: { phase: 'NotReady' } };

@@ -3,7 +3,8 @@
 // compute, then apply); the reconciler applies the result.
 import type { Cluster, Placement, Workload } from '../../api/index.js';
 import type { PriceCatalog } from '../../cost/index.js';
-import { createFleetState, placeOne, replaceFailed, type PolicyHook, type WorkloadPlacement } from '../../scheduler/index.js';
+import { createFleetState, evictOutsideResidency, placeOne, replaceFailed, type PolicyHook, type WorkloadPlacement } from '../../scheduler/index.js';
+import { jurisdictionOf } from './residency-guard.js';
 import { recordSplit } from './split.js';
 import { abortFailbacks, failedOverFrom, parseFailback, planFailback, withFailbackAnnotations, type FailbackOptions } from './failback.js';
 
@@ -140,6 +141,26 @@ export function planPlacements(input: {
         ? { reason: 'Degraded', type: 'Warning', message: `lost replicas on failed ${from.join(', ')}; ${d.missingReplicas} of ${w.spec.replicas} found no capacity left inside ${residencyText(w)} — not moved across the boundary; running ${describeSplit(wp.clusters)}` }
         : { reason: 'FailedOver', type: 'Warning', message: `re-placed the replicas of failed ${from.join(', ')}: now ${describeSplit(wp.clusters)}` }));
     }
+  }
+
+  // 1b. Residency holds while replicas run: those on a live cluster now outside the workload's
+  // residency (the cluster's jurisdiction changed, or the Placement was written by hand) move
+  // inside it, or stop. A workload re-placed by failover above is checked in the next round.
+  for (const p of live) {
+    const key = placementKey(p);
+    // A changed workload is placed whole in step 2, inside its residency.
+    if (touched.has(key) || p.spec.generation !== (workloadByKey.get(key)!.metadata.generation ?? 0)) continue;
+    const ev = evictOutsideResidency(fleet, key);
+    if (!ev) continue;
+    const w = workloadByKey.get(key)!;
+    touched.add(key);
+    const where = ev.from.map((c) => `${c} (jurisdiction ${(clusterByName.has(c) ? jurisdictionOf(clusterByName.get(c)!) : undefined) ?? 'unknown'})`).join(', ');
+    const short = ev.missingReplicas > 0 ? `; ${ev.missingReplicas} found no room inside it and are not run` : '';
+    plan.upserts.push(change(w, ev.placement, p.metadata.annotations, ev.missingReplicas > 0 ? { reason: 'InsufficientCapacityInResidency', message: `${ev.missingReplicas} replica(s) taken off ${ev.from.join(', ')} (outside ${residencyText(w)}) found no room inside it` } : undefined, {
+      reason: ev.missingReplicas > 0 ? 'Degraded' : 'MovedIntoResidency',
+      type: 'Warning',
+      message: `replicas on ${where} were outside ${residencyText(w)}: taken off${short}; now ${describeSplit(ev.placement.clusters)}`,
+    }));
   }
 
   // 2. New, changed, partially placed and previously unschedulable workloads, tier-0 first.
