@@ -26,7 +26,11 @@ export interface CliContext extends CliIo {
 export function createContext(io: CliIo): CliContext {
   const serverUrl = (cmd: Command): string => {
     const flag = (cmd.optsWithGlobals() as { server?: string }).server;
-    return flag ?? io.env.TRUSTSTRAM_SERVER ?? DEFAULT_SERVER;
+    if (flag !== undefined) return checkServerUrl(flag, '--server');
+    // An empty variable counts as unset, as shells and CI templates often leave it so.
+    const env = io.env.TRUSTSTRAM_SERVER?.trim();
+    if (env) return checkServerUrl(env, 'TRUSTSTRAM_SERVER');
+    return DEFAULT_SERVER;
   };
   const token = (cmd: Command): ClientToken | undefined => {
     const file = (cmd.optsWithGlobals() as { tokenFile?: string }).tokenFile;
@@ -43,6 +47,23 @@ export function createContext(io: CliIo): CliContext {
       return createClient(serverUrl(cmd), t ? { token: t } : {});
     },
   };
+}
+
+/**
+ * Refuses a server address that is not an http(s) URL: a typo is the user's to fix (exit 1),
+ * not an unreachable server (exit 2). `source` names where the value came from.
+ * @example checkServerUrl('http://127.0.0.1:7400', '--server') // 'http://127.0.0.1:7400'
+ */
+export function checkServerUrl(value: string, source: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
+    throw new CliUserError(`${source}: "${value}" is not a URL: expected http://HOST:PORT or https://HOST:PORT, e.g. ${DEFAULT_SERVER}`);
+  return value;
 }
 
 /**

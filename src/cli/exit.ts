@@ -83,13 +83,14 @@ export function reportError(err: unknown, stderr: Out): void {
 function listenFailure(err: unknown): string | undefined {
   const e = err as { syscall?: string; code?: string; address?: string; port?: number } | undefined;
   if (e?.syscall !== 'listen' || !e.code) return undefined;
-  const where = e.address !== undefined ? `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}` : 'the requested address';
+  // Node leaves `port` out of the error when it is 0 (a free port was asked for).
+  const where = e.address !== undefined ? `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port ?? 0}` : 'the requested address';
   const why: Record<string, string> = {
     EADDRINUSE: 'the address is already in use (another process listens there)',
     EACCES: 'permission denied (ports below 1024 need privileges)',
     EADDRNOTAVAIL: 'that address does not belong to this machine',
   };
-  return `cannot listen on ${where}: ${why[e.code] ?? e.code}`;
+  return `cannot listen on ${where}: ${why[e.code] ? `${why[e.code]} (${e.code})` : e.code}`;
 }
 
 const REASON_TEXT: Partial<Record<string, string>> = {

@@ -173,6 +173,42 @@ describe('a bad apply changes nothing', () => {
     }
   });
 
+  it('paths the OS refuses are named with their option, one line, exit 1', async () => {
+    const file = join(dir, 'a-regular-file');
+    await writeFile(file, 'x\n');
+    const cases: [string[], string][] = [
+      [['server', '--data-dir', file, '--listen', '127.0.0.1:0'], `error: --data-dir ${file}: cannot use it as the data directory: a file of that name is in the way (a directory is needed) (EEXIST)`],
+      [['server', '--data-dir', join(file, 'sub'), '--listen', '127.0.0.1:0'], `error: --data-dir ${join(file, 'sub')}: cannot use it as the data directory: a part of the path is a file, not a directory (ENOTDIR)`],
+      [['server', '--data-dir', join(dir, 'unused'), '--listen', '127.0.0.1:0', '--token-file', dir], `error: --token-file ${dir}: cannot read it: it is a directory (a file is needed) (EISDIR)`],
+      [['demo', '--data-dir', file, '--listen', '127.0.0.1:0', '--no-gateway'], `error: --data-dir ${file}: cannot use it as the data directory`],
+      [['agent', '--cluster', 'x', '--log-dir', join(file, 'logs')], `error: --log-dir ${join(file, 'logs')}: cannot write there: a part of the path is a file, not a directory (ENOTDIR)`],
+      [['compliance', 'evidence', '--out', file], `error: --out ${file}: cannot write the evidence bundle there: a file of that name is in the way (a directory is needed) (EEXIST)`],
+      [['compliance', 'report', '--out', dir], `error: --out ${dir}: cannot write the report there: it is a directory (a file is needed) (EISDIR)`],
+      [['audit', 'export', '--out', join(file, 'audit.jsonl')], `error: --out ${join(file, 'audit.jsonl')}: cannot write the audit log there: a part of the path is a file, not a directory (ENOTDIR)`],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args, { server: srv.url });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout).not.toContain('listening');
+    }
+  });
+
+  it('a listen address that is not this machine\'s and a --server that is not a URL are user errors', async () => {
+    const listen = await cli(['server', '--data-dir', join(dir, 'unused'), '--listen', '192.0.2.1:0', '--no-agents', '--no-gateway'], { server: srv.url });
+    expect(listen.code, listen.stderr).toBe(1);
+    expect(listen.stderr).toContain('error: cannot listen on 192.0.2.1:0: that address does not belong to this machine (EADDRNOTAVAIL)');
+    for (const [args, env, message] of [
+      [['--server', 'garbage', 'get', 'clusters'], {}, 'error: --server: "garbage" is not a URL'],
+      [['get', 'clusters'], { TRUSTSTRAM_SERVER: 'ftp://example.org' }, 'error: TRUSTSTRAM_SERVER: "ftp://example.org" is not a URL'],
+    ] as [string[], Record<string, string>, string][]) {
+      const r = await cli(args, { env });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(message);
+    }
+  });
+
   it('a bad plan is rejected the same way and a missing file is exit 1', async () => {
     const r = await cli(['plan', '-f', join(dir, 'no-such-file.yaml')], { server: srv.url });
     expect(r.code).toBe(1);

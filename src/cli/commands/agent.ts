@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../api/index.js';
 import { loadDrivers } from '../components.js';
+import { requireWritableDir } from '../fs-options.js';
 import type { CliContext } from '../context.js';
 
 const ms = (name: string) => (v: string) => {
@@ -26,6 +27,8 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .action(async (opts: { cluster: string; heartbeat: number; simulated?: boolean; logDir?: string }, cmd: Command) => {
       const server = ctx.serverUrl(cmd);
       const token = ctx.token(cmd);
+      // Checked before the agent registers: replicas would otherwise fail one by one, later.
+      if (opts.logDir) await requireWritableDir('--log-dir', opts.logDir);
       const { runAgent } = await loadDrivers();
       const agent = runAgent({
         cluster: opts.cluster,

@@ -6,6 +6,7 @@ import { ValidationError } from '../../api/index.js';
 import type { Client } from '../client.js';
 import type { CliContext } from '../context.js';
 import { CliUserError } from '../exit.js';
+import { onPathOption } from '../fs-options.js';
 import { formatTable, parseSince, toJson } from '../output.js';
 import { outputFormat } from './get.js';
 
@@ -92,7 +93,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .action(async (opts: { out?: string }, cmd: Command) => {
       const text = await exportAudit(ctx.client(cmd));
       if (opts.out) {
-        await writeFile(opts.out, text);
+        await onPathOption('--out', opts.out, 'cannot write the audit log there', () => writeFile(opts.out!, text));
         ctx.stderr.write(`wrote ${text.split('\n').filter(Boolean).length} entries to ${opts.out}\n`);
       } else ctx.stdout.write(text);
     });

@@ -8,6 +8,7 @@ import type { ComplianceReportDoc } from '../../compliance/index.js';
 import { resourcePath, type Client } from '../client.js';
 import type { CliContext } from '../context.js';
 import { CliUserError } from '../exit.js';
+import { onPathOption } from '../fs-options.js';
 import { parseSince, toJson } from '../output.js';
 import { exportAudit } from './audit.js';
 
@@ -51,7 +52,7 @@ export function registerCompliance(program: Command, ctx: CliContext): void {
       const c = await loadCompliance();
       const text = opts.output === 'json' ? toJson(report) : opts.output === 'html' ? c.renderReportHtml(report) : c.renderReportText(report);
       if (opts.out) {
-        await writeFile(opts.out, text);
+        await onPathOption('--out', opts.out, 'cannot write the report there', () => writeFile(opts.out!, text));
         ctx.stderr.write(`wrote the compliance report to ${opts.out}\n`);
       } else ctx.stdout.write(text);
       const s = report.summary;
@@ -75,7 +76,7 @@ export function registerCompliance(program: Command, ctx: CliContext): void {
       const auditJsonl = since ? await exportSince(client, since) : await exportAudit(client);
       const c = await loadCompliance();
       const files = c.buildEvidenceBundle({ report, policies: policies as never, placements: placements as never, auditJsonl, source: client.server });
-      await c.writeEvidenceBundle(opts.out, files);
+      await onPathOption('--out', opts.out, 'cannot write the evidence bundle there', () => c.writeEvidenceBundle(opts.out, files));
       const m = JSON.parse(files.get(c.MANIFEST_FILE)!) as { chain: { firstSeq: number; headSeq: number; headHash: string; entries: number } };
       ctx.stdout.write(
         `wrote evidence bundle ${opts.out}: ${files.size} files, audit entries ${m.chain.entries ? `${m.chain.firstSeq}..${m.chain.headSeq}` : '(none)'}, head ${m.chain.headHash}\n` +

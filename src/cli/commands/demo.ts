@@ -1,7 +1,7 @@
 // `truststram demo`: a server on SQLite in a temporary folder with the examples applied, a
 // summary, and what to try next; runs until Ctrl-C or --duration, then cleans up. The work is
 // a list of stages so later features (the embedded fleet's agents, the gateway) add a stage.
-import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { loadControlPlane, loadInstanceSizer, type RunningServer } from '../comp
 import type { CliContext } from '../context.js';
 import { loadManifests } from '../manifests.js';
 import { formatTable, type Out } from '../output.js';
+import { onPathOption } from '../fs-options.js';
 import type { DataPlane } from '../../gateway/index.js';
 import type { ObservedGateway } from '../../chaos/index.js';
 import { applyObjects } from './apply.js';
@@ -187,7 +188,12 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<void>
   let cp: ControlPlaneHandle | undefined;
   let server: RunningServer | undefined;
   try {
-    cp = await start(ctx, dataDir, opts.listen, opts.gateway !== false, opts.dataPlane ?? 'node');
+    cp = await (opts.dataDir
+      ? onPathOption('--data-dir', opts.dataDir, 'cannot use it as the data directory', async () => {
+          await mkdir(dataDir, { recursive: true });
+          return start(ctx, dataDir, opts.listen, opts.gateway !== false, opts.dataPlane ?? 'node');
+        })
+      : start(ctx, dataDir, opts.listen, opts.gateway !== false, opts.dataPlane ?? 'node'));
     server = cp.server;
     const demo: DemoContext = { server, client: createClient(server.url), dataDir, examplesDir: opts.examplesDir ?? EXAMPLES_DIR, out: ctx.stdout, err: ctx.stderr, hints: [], ...(cp.gateway ? { gateway: cp.gateway } : {}) };
     ctx.stdout.write(`TrustStram demo: control plane at ${server.url}, state in ${dataDir}${temp ? ' (temporary)' : ''}\n`);

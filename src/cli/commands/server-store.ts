@@ -3,6 +3,7 @@
 // what a failure to open it tells the user (the option to fix; exit 2 when the database is down).
 import { resolve } from 'node:path';
 import { CliUserError, ServiceUnreachableError } from '../exit.js';
+import { pathOptionError } from '../fs-options.js';
 
 export const DEFAULT_DATA_DIR = './truststram-data';
 
@@ -42,11 +43,13 @@ function fromSpec(raw: string, source: string): ServerStore {
 
 /**
  * Rewrites a failure to open the store into a message naming the option: a malformed location
- * stays a user error (exit 1), an unreachable database becomes ServiceUnreachableError (exit 2).
+ * stays a user error (exit 1), an unreachable database becomes ServiceUnreachableError (exit 2),
+ * and a data directory the OS refuses (EEXIST, EACCES, EPERM...) is a user error naming it.
  * Anything else is returned unchanged.
  */
 export function explainStoreFailure(err: unknown, choice: ServerStore, isUnavailable: (e: unknown) => boolean): unknown {
-  if (choice.kind !== 'spec') return err;
+  // A data directory the OS refuses (a file in the way, no permission): name the option and path.
+  if (choice.kind === 'dataDir') return pathOptionError(choice.source, choice.dataDir, err, 'cannot use it as the data directory') ?? err;
   const message = err instanceof Error ? err.message : String(err);
   if (isUnavailable(err))
     return new ServiceUnreachableError(`${choice.source}: ${message}`, [

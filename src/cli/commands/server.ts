@@ -7,6 +7,7 @@ import { loadControlPlane } from '../components.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_DATA_DIR, chooseServerStore, explainStoreFailure } from './server-store.js';
 import { CliUserError, ServiceUnreachableError } from '../exit.js';
+import { requireReadableFile } from '../fs-options.js';
 
 export { DEFAULT_DATA_DIR };
 
@@ -64,6 +65,7 @@ export function registerServer(program: Command, ctx: CliContext): void {
       // written, so the server reads its token table from there.
       const tokenFile = opts.tokenFile ?? (cmd.optsWithGlobals() as { tokenFile?: string }).tokenFile;
       const store = chooseServerStore(opts, ctx.env);
+      if (tokenFile) requireReadableFile('--token-file', tokenFile);
       const [{ startControlPlane }, { StoreUnavailableError }] = await Promise.all([loadControlPlane(), import('../../store/store-errors.js')]);
       // On a shared (Postgres) store, a leader that loses its database session stops its
       // controllers and exits: its supervisor restarts it, and it campaigns again.
