@@ -9,6 +9,7 @@ import { startGateway, type RunningGateway } from './gateway.js';
 import type { GatewayOptions } from './options.js';
 import { manualSource, staticSource, type RouteInputs } from './sources.js';
 import { testBackends } from './testing/backends.js';
+import { rawRequest } from './testing/raw-request.js';
 import { cluster, placement, workload } from './testing/fixtures.js';
 
 const { cleanups, backends } = testBackends();
@@ -187,5 +188,61 @@ describe('HTTP semantics', () => {
     expect(recent.entries).toHaveLength(10);
     expect(recent.entries[9]).toMatchObject({ cluster: 'c', jurisdiction: 'eu', status: 500 });
     expect(recent.residencyViolations).toBe(0);
+  });
+});
+
+const raw = (gw: RunningGateway, data: string, waitMs?: number) => rawRequest(gw.port, data, waitMs);
+
+describe('request targets and slow clients', () => {
+  const inputs = (address: string): RouteInputs => ({
+    workloads: [workload({ name: 'shop', host: 'shop.example' }), workload({ name: 'api', host: 'api.example' })],
+    placements: [],
+    clusters: [cluster({ name: 'aws-eu', region: 'eu-west-1', workloads: { 'default/shop': [{ endpoint: address, name: 'shop-1' }], 'default/api': [{ endpoint: address, name: 'api-1' }] } })],
+  });
+
+  it('refuses two Host headers and the asterisk form with 400, without touching the endpoint', async () => {
+    const [shop] = await backends('shop');
+    const gw = await gateway(inputs(shop!.address));
+    const two = await raw(gw, 'GET / HTTP/1.1\r\nHost: shop.example\r\nHost: api.example\r\nConnection: close\r\n\r\n');
+    expect(two.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(two.text).toContain('x-truststram-reason: bad_request');
+    expect(two.text).toContain('more than one Host header');
+    for (const method of ['GET', 'OPTIONS']) {
+      const star = await raw(gw, `${method} * HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n`);
+      expect(star.text).toMatch(/^HTTP\/1\.1 400 /);
+      expect(star.text).toContain('asterisk-form');
+    }
+    // None of them reached the endpoint or counted against it: it is neither ejected nor errored.
+    expect(gw.endpoints().every((e) => e.healthy && !e.ejected)).toBe(true);
+    expect((await get(gw, 'shop.example')).status).toBe(200);
+  });
+
+  it('routes an absolute-form target by its authority and forwards it in origin form', async () => {
+    const [shop] = await backends('shop');
+    const gw = await gateway(inputs(shop!.address));
+    const r = await raw(gw, 'GET http://api.example/orders?id=7 HTTP/1.1\r\nHost: API.example\r\nConnection: close\r\n\r\n');
+    expect(r.text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(r.text).toContain('x-truststram-replica: api-1');
+    const body = JSON.parse(r.text.slice(r.text.indexOf('\r\n\r\n') + 4)) as { url: string; headers: Record<string, string> };
+    expect(body.url).toBe('/orders?id=7');
+    expect(body.headers.host).toBe('api.example');
+    // A Host naming another authority is refused (as HAProxy does), and so is user info.
+    const other = await raw(gw, 'GET http://api.example/ HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n');
+    expect(other.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(other.text).toContain('does not match the target');
+    const bad = await raw(gw, 'GET http://user:pw@api.example/ HTTP/1.1\r\nHost: api.example\r\nConnection: close\r\n\r\n');
+    expect(bad.text).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it('answers 408 and closes when a client does not finish its headers in time, or sends nothing', async () => {
+    const [shop] = await backends('shop');
+    const gw = await gateway(inputs(shop!.address), { timeouts: { requestHeadersMs: 300 } });
+    const [partial, silent] = await Promise.all([raw(gw, 'GET / HTTP/1.1\r\nHost: shop.example\r\n', 5000), raw(gw, '', 5000)]);
+    for (const r of [partial, silent]) {
+      expect(r.closedAfterMs).toBeDefined();
+      expect(r.text).toMatch(/^HTTP\/1\.1 408 /);
+    }
+    // A client that finishes in time is served.
+    expect((await get(gw, 'shop.example')).status).toBe(200);
   });
 });

@@ -8,8 +8,10 @@ import { createAdmin } from './admin.js';
 import { createBalancer } from './balancer.js';
 import { startHealthChecker } from './health-checker.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
-import { compileGatewayOptions, formatHostPort, type GatewayOptions } from './options.js';
+import { compileGatewayOptions, formatHostPort, type CompiledGatewayOptions, type GatewayOptions } from './options.js';
 import { Reason, proxyRequest, sendError, type ProxyDeps } from './proxy.js';
+import { REASON_HEADER } from './headers.js';
+import { requestTarget, withHost } from './request-target.js';
 import { createRouteMatcher, emptyTable, type RouteTable } from './route-table.js';
 import { createUpstreams } from './upstream.js';
 import { startGatewayWorkers } from './workers.js';
@@ -102,17 +104,27 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       void admin(url.slice(o.adminPath.length) || '/', res).then((served) => served || sendError(res, 404, 'not_found', `no admin endpoint ${url}`));
       return;
     }
-    // The first Host header, read from the raw list: req.headers would build a header object.
-    const host = firstHost(req.rawHeaders);
-    const route = match(host, url);
+    // Read from the raw list: req.headers would build a header object.
+    const target = requestTarget(url, req.rawHeaders);
+    if ('error' in target) {
+      sendError(res, 400, Reason.BadRequest, target.error);
+      return;
+    }
+    const { host, path } = target;
+    if (target.rewritten) {
+      // Absolute-form: the endpoint gets the origin form, and the Host the target named.
+      req.url = path;
+      withHost(req.rawHeaders, host!);
+    }
+    const route = match(host, path);
     if (!route) {
-      sendError(res, 404, Reason.NoRoute, `no route for host ${JSON.stringify(host ?? '')} and path ${url.split('?')[0]}`);
+      sendError(res, 404, Reason.NoRoute, `no route for host ${JSON.stringify(host ?? '')} and path ${path.split('?')[0]}`);
       return;
     }
     proxyRequest(deps, route, req, res, start, host!);
   };
 
-  const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, onRequest);
+  const server = createGatewayServer(o, onRequest);
   const adminServer = o.admin
     ? createServer((req, res) => void admin(req.url ?? '/', res).then((served) => served || sendError(res, 404, 'not_found', `no admin endpoint ${req.url}`)))
     : undefined;
@@ -155,11 +167,21 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   };
 }
 
-function firstHost(raw: readonly string[]): string | undefined {
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i]!;
-    if (k.length === 4 && (k === 'host' || k === 'Host' || k.toLowerCase() === 'host')) return raw[i + 1];
-  }
-  return undefined;
+/**
+ * The proxy listener. Request bodies may stream for as long as they keep moving (no overall
+ * request timeout), but a client gets `timeouts.requestHeadersMs` to send its headers: Node's
+ * default ties that limit to the request timeout, so without this a silent or slow client would
+ * hold its connection for ever. Connections are checked every second instead of every 30.
+ */
+function createGatewayServer(o: CompiledGatewayOptions, onRequest: (req: IncomingMessage, res: ServerResponse) => void) {
+  const server = createServer(
+    { keepAliveTimeout: 5000, requestTimeout: 0, headersTimeout: o.timeouts.requestHeadersMs, connectionsCheckingInterval: Math.min(1000, o.timeouts.requestHeadersMs) },
+    onRequest,
+  );
+  // CONNECT (authority-form) tunnels nothing here: a clean answer instead of a dropped socket.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    const body = `405 ${Reason.BadRequest}: CONNECT is not supported: this gateway is a reverse proxy\n`;
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${REASON_HEADER}: ${Reason.BadRequest}\r\nconnection: close\r\n\r\n${body}`);
+  });
+  return server;
 }
-

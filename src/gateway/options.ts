@@ -114,6 +114,12 @@ export interface TimeoutOptions {
   totalMs: number;
   /** Idle time allowed between body chunks either way once streaming. Default 60,000 ms. */
   idleMs: number;
+  /**
+   * Until a client has sent a request's complete headers (from the connection's start, or
+   * the first byte of a next request): a slow or silent client then gets 408 and is closed.
+   * Default 10,000 ms, HAProxy's `timeout http-request`.
+   */
+  requestHeadersMs: number;
 }
 
 export interface CircuitBreakerOptions {
@@ -155,7 +161,7 @@ export const DEFAULT_HAPROXY = '/usr/sbin/haproxy';
 export const DEFAULT_HEALTH_CHECK: HealthCheckOptions = { path: '/healthz', intervalMs: 200, timeoutMs: 150, unhealthyThreshold: 2, healthyThreshold: 2, enabled: true };
 export const DEFAULT_OUTLIER: OutlierOptions = { consecutiveGatewayErrors: 2, consecutive5xx: 5, baseEjectionTimeMs: 1000, maxEjectionTimeMs: 30_000, maxEjectionPercent: 50 };
 export const DEFAULT_RETRY: RetryOptions = { maxRetries: 2, budgetRatio: 0.2, minRetryConcurrency: 10, backoffBaseMs: 2, backoffMaxMs: 25 };
-export const DEFAULT_TIMEOUTS: TimeoutOptions = { connectMs: 500, perTryMs: 5000, totalMs: 15_000, idleMs: 60_000 };
+export const DEFAULT_TIMEOUTS: TimeoutOptions = { connectMs: 500, perTryMs: 5000, totalMs: 15_000, idleMs: 60_000, requestHeadersMs: 10_000 };
 export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerOptions = { maxConcurrent: 1024, maxPending: 1024 };
 
 /**
@@ -189,6 +195,7 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
     ['timeouts.perTryMs', timeouts.perTryMs],
     ['timeouts.totalMs', timeouts.totalMs],
     ['timeouts.idleMs', timeouts.idleMs],
+    ['timeouts.requestHeadersMs', timeouts.requestHeadersMs],
     ['circuitBreaker.maxConcurrent', circuitBreaker.maxConcurrent],
   ];
   for (const [f, v] of positive) if (!(Number.isFinite(v) && v > 0)) fail(f, 'must be a positive number');

@@ -21,6 +21,8 @@ import type { Upstreams } from './upstream.js';
 /** Reason codes the gateway puts in `x-truststram-reason` and the access log. */
 export const Reason = {
   NoRoute: 'no_route',
+  /** A request the gateway cannot route as sent (two Host headers, a `*` or malformed target). */
+  BadRequest: 'bad_request',
   UpstreamConnect: 'upstream_connect_error',
   UpstreamReset: 'upstream_reset',
   UpstreamTimeout: 'upstream_timeout',

@@ -29,6 +29,8 @@ export interface RenderInput {
 
 /** Backend answering 404 no_route; also the name the access-log reader recognises. */
 export const NO_ROUTE_BACKEND = 'no_route';
+/** Answers requests no route could serve as sent (the asterisk-form target). */
+export const BAD_REQUEST_BACKEND = 'bad_request';
 export const ADMIN_BACKEND = 'truststram_admin';
 
 /**
@@ -69,7 +71,7 @@ export function renderConfig(i: RenderInput): string {
     `  timeout client ${t.idleMs}ms`,
     `  timeout server ${t.perTryMs}ms`,
     `  timeout queue ${t.perTryMs}ms`,
-    '  timeout http-request 10s',
+    `  timeout http-request ${t.requestHeadersMs}ms`,
     // Idle client connections live 5 s, as on the Node listener: longer than the 4 s clients such
     // as undici assume by default, so a client never reuses one HAProxy is closing.
     '  timeout http-keep-alive 5s',
@@ -99,12 +101,17 @@ export function renderConfig(i: RenderInput): string {
       ? ['  http-request set-var(txn.path) path', '  http-request set-var(txn.hp) var(txn.host),concat(,txn.path,)', `  http-request set-var(txn.be) var(txn.hp),map_reg(${paths.prefixMap})`]
       : []),
     `  http-request set-var(txn.be) var(txn.host),map_str(${paths.hostsMap}) if !{ var(txn.be) -m found }`,
+    // `OPTIONS *` names no resource behind the gateway: refused, as on the Node data plane.
+    `  use_backend ${BAD_REQUEST_BACKEND} if { url -m str * }`,
     `  use_backend ${ADMIN_BACKEND} if { path ${o.adminPath} } || { path_beg ${o.adminPath}/ }`,
     '  use_backend %[var(txn.be)] if { var(txn.be) -m found }',
     `  default_backend ${NO_ROUTE_BACKEND}`,
     '',
     `backend ${NO_ROUTE_BACKEND}`,
     `  http-request return status 404 content-type text/plain lf-string "404 no_route: no route for host %[var(txn.host)] and path %[path]\\n" hdr ${REASON_HEADER} no_route`,
+    '',
+    `backend ${BAD_REQUEST_BACKEND}`,
+    `  http-request return status 400 content-type text/plain lf-string "400 bad_request: the asterisk-form target (*) names no resource behind this gateway\\n" hdr ${REASON_HEADER} bad_request`,
     '',
     `backend ${ADMIN_BACKEND}`,
     `  server node ${formatHostPort(i.adminUpstream.host, i.adminUpstream.port)}`,

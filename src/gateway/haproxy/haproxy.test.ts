@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rawRequest } from '../testing/raw-request.js';
 import { request } from 'undici';
 import { startGateway, type RunningGateway } from '../gateway.js';
 import type { GatewayOptions } from '../options.js';
@@ -102,6 +103,29 @@ describe.skipIf(!haveHaproxy).each([1, 2])('HAProxy data plane, %i thread(s)', (
     expect(recent.find((e) => e.path === '/tab')).toMatchObject({ host: 'shop.example', route: 'default/shop' });
     expect(recent.find((e) => e.host === 'nowhere.example')).toMatchObject({ status: 404, reason: 'no_route', route: undefined });
     expect(await (await request(`${gw.url}/_truststram/metrics`)).body.text()).toContain('route="default/shop"');
+  });
+
+  it('refuses what it cannot route as sent with a clean 400, and answers 408 to a client too slow with its headers', async () => {
+    const [a] = await backends('a');
+    const src = manualSource({ workloads: [workload({ name: 'shop', host: 'shop.example' })], placements: [], clusters: [cluster({ name: 'aws-eu', region: 'eu-west-1', workloads: { 'default/shop': [{ endpoint: a!.address, name: 'shop-0' }] } })] });
+    const gw = await gateway(src, { timeouts: { requestHeadersMs: 300 } });
+    for (const method of ['GET', 'OPTIONS']) {
+      const star = await rawRequest(gw.port, `${method} * HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n`);
+      expect(star.text).toMatch(/^HTTP\/1\.1 400 /);
+      expect(star.text).toContain('x-truststram-reason: bad_request');
+    }
+    // HAProxy's own parser refuses two Host headers, and a Host naming another authority than an absolute-form target.
+    expect((await rawRequest(gw.port, 'GET / HTTP/1.1\r\nHost: shop.example\r\nHost: other.example\r\n\r\n')).text).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await rawRequest(gw.port, 'GET http://shop.example/ HTTP/1.1\r\nHost: other.example\r\n\r\n')).text).toMatch(/^HTTP\/1\.1 400 /);
+    const [partial, silent] = await Promise.all([rawRequest(gw.port, 'GET / HTTP/1.1\r\nHost: shop.example\r\n', 5000), rawRequest(gw.port, '', 5000)]);
+    for (const r of [partial, silent]) {
+      expect(r.closedAfterMs).toBeDefined();
+      expect(r.text).toMatch(/^HTTP\/1\.1 408 /);
+    }
+    expect(gw.endpoints().every((e) => e.healthy)).toBe(true);
+    expect(await call(gw, 'shop.example')).toMatchObject({ status: 200, cluster: 'aws-eu' });
+    await gw.flush();
+    expect(gw.accessLog.recent().filter((e) => e.reason === 'bad_request').map((e) => e.method)).toEqual(['GET', 'OPTIONS']);
   });
 
   it('records every request it served: the access log misses none, the last ones included', async () => {
