@@ -172,6 +172,12 @@ export interface Status {
   details?: { name?: string; kind?: string; causes?: { field: string; message: string; reason?: string }[] };
 }
 
+/**
+ * Most causes one Status lists; the rest are counted in a last cause. A 3 MiB apply of a million
+ * bad items would otherwise answer with hundreds of megabytes of causes.
+ */
+export const MAX_STATUS_CAUSES = 100;
+
 /** Renders any thrown value as a Kubernetes `Status`; unknown errors become 500 InternalError. */
 export function toStatus(err: unknown, details?: { name?: string; kind?: string }): Status {
   if (err instanceof TrustStramError) {
@@ -185,7 +191,10 @@ export function toStatus(err: unknown, details?: { name?: string; kind?: string 
       code: err.code,
       details: {
         ...details,
-        causes: err.causes.map((c) => ({ field: causeField(c), message: c.message, reason: 'FieldValueInvalid' })),
+        causes: [
+          ...err.causes.slice(0, MAX_STATUS_CAUSES).map((c) => ({ field: causeField(c), message: c.message, reason: 'FieldValueInvalid' })),
+          ...(err.causes.length > MAX_STATUS_CAUSES ? [{ field: '', message: `${err.causes.length - MAX_STATUS_CAUSES} more errors not listed`, reason: 'FieldValueInvalid' }] : []),
+        ],
       },
     };
   }

@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ValidationError, type Cause } from './errors.js';
+import { jsonTextNestingExceeds, MAX_NESTING_DEPTH, nestingExceeds } from './nesting.js';
 
 /** Largest single document accepted, as etcd and the Kubernetes API server do (~1.5 MiB there). */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -94,7 +95,17 @@ function parseSource({ file, content }: Source): { docs: RawDocument[]; causes: 
     return fail('not valid UTF-8: expected UTF-8 YAML or JSON');
   }
   if (text.trim() === '') return fail('empty file: no documents to apply');
-  const parsed = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  // JSON (and YAML written as JSON) is measured before parsing: the YAML parser recurses on flow
+  // collections and would report a deep one as a stack overflow instead of saying why.
+  if (/^[[{]/.test(text.trimStart()) && jsonTextNestingExceeds(text, MAX_NESTING_DEPTH)) return fail(`nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep`);
+  let parsed: ReturnType<typeof parseAllDocuments>;
+  try {
+    parsed = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    // The YAML parser recurses on nesting; a stack overflow there is the input's depth, not a bug here.
+    if (err instanceof RangeError) return fail(`nested too deeply to parse: at most ${MAX_NESTING_DEPTH} levels`);
+    throw err;
+  }
   const list = Array.isArray(parsed) ? parsed : [parsed];
   const docs: RawDocument[] = [];
   const causes: Cause[] = [];
@@ -113,6 +124,11 @@ function parseSource({ file, content }: Source): { docs: RawDocument[]; causes: 
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return; // `---` separators with nothing between
+    // The same bound the server puts on bodies, so the CLI says it before sending (and never overflows its own stack).
+    if (nestingExceeds(value, MAX_NESTING_DEPTH)) {
+      causes.push({ file, document: index, field: '', message: `document nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep` });
+      return;
+    }
     for (const item of expandList(value)) docs.push({ file, index, value: item });
   });
   if (!causes.length && !docs.length) causes.push({ file, field: '', message: 'empty file: no documents to apply' });

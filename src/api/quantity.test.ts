@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCpu, parseQuantity } from './quantity.js';
+import { formatBytes, formatCpu, MAX_QUANTITY, parseQuantity } from './quantity.js';
 
 describe('parseQuantity', () => {
   it.each([
@@ -34,6 +34,16 @@ describe('parseQuantity', () => {
     expect(parseQuantity(true).ok).toBe(false);
     expect(parseQuantity(Number.POSITIVE_INFINITY).ok).toBe(false);
     expect(parseQuantity('1e400').ok).toBe(false);
+  });
+
+  it('refuses magnitudes past 2^53 - 1 in the base unit, naming the maximum', () => {
+    for (const q of ['99999999999999999999Ei', '8Ei', '1e16', -1e300, 1e300, '-9E']) {
+      const r = parseQuantity(q);
+      expect(r.ok, String(q)).toBe(false);
+      if (!r.ok) expect(r.error).toContain(`out of range: a quantity must be at most ${MAX_QUANTITY}`);
+    }
+    expect(parseQuantity('7Pi')).toEqual({ ok: true, value: 7 * 2 ** 50 });
+    expect(parseQuantity(MAX_QUANTITY)).toEqual({ ok: true, value: MAX_QUANTITY });
   });
 });
 

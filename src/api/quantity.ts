@@ -25,6 +25,14 @@ const DECIMAL: Record<string, number> = {
 // decimal SI suffix or a decimal exponent.
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
 
+/**
+ * Largest magnitude of any quantity in its base unit (bytes, cores): 2^53 - 1, the last whole
+ * number a double holds exactly. `1e400` and `99999999999999999999Ei` are refused, not rounded.
+ */
+export const MAX_QUANTITY = Number.MAX_SAFE_INTEGER;
+/** Largest CPU quantity in cores: MAX_SAFE_INTEGER millicores, so millicore arithmetic stays exact. */
+export const MAX_CPU_CORES = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
 /** Result of parsing: the value, or why it is not a quantity. */
 export type QuantityResult = { ok: true; value: number } | { ok: false; error: string };
 
@@ -35,7 +43,8 @@ export type QuantityResult = { ok: true; value: number } | { ok: false; error: s
  */
 export function parseQuantity(input: unknown): QuantityResult {
   if (typeof input === 'number') {
-    return Number.isFinite(input) ? { ok: true, value: input } : { ok: false, error: 'must be a finite number' };
+    if (!Number.isFinite(input)) return { ok: false, error: 'must be a finite number' };
+    return Math.abs(input) > MAX_QUANTITY ? { ok: false, error: outOfRange(input) } : { ok: true, value: input };
   }
   if (typeof input !== 'string') return { ok: false, error: `must be a quantity such as "500m" or "2Gi", got ${typeof input}` };
   const m = QUANTITY.exec(input.trim());
@@ -47,8 +56,12 @@ export function parseQuantity(input: unknown): QuantityResult {
   else if (suffix in DECIMAL) mult = DECIMAL[suffix]!;
   else mult = 10 ** Number(suffix.slice(1));
   const value = num * mult;
-  if (!Number.isFinite(value)) return { ok: false, error: `"${input}" is out of range` };
+  if (!Number.isFinite(value) || Math.abs(value) > MAX_QUANTITY) return { ok: false, error: outOfRange(input) };
   return { ok: true, value };
+}
+
+function outOfRange(input: string | number): string {
+  return `${JSON.stringify(input)} is out of range: a quantity must be at most ${MAX_QUANTITY} (2^53 - 1) in its base unit`;
 }
 
 /** Parses a quantity already validated at the boundary; throws on a broken invariant. */

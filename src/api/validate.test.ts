@@ -107,6 +107,8 @@ describe('parseSources + validateDocuments', () => {
     ['binary input', src(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01])), /binary/],
     ['non-UTF-8 input', src(Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0xff, 0xfe])), /UTF-8/],
     ['duplicate keys', src('kind: Workload\nkind: Cluster\n'), /syntax error/],
+    ['YAML nested past the limit', src(`a:\n${Array.from({ length: 150 }, (_, i) => `${' '.repeat(i + 1)}b:`).join('\n')} 1\n`), /more than 100 levels/],
+    ['JSON nested past the limit', src('{"a":'.repeat(5000) + '1' + '}'.repeat(5000), 'deep.json'), /more than 100 levels/],
     ['a document over 1 MiB', src(`${yaml(workload())}\n---\n${yaml(workload({ env: [{ name: 'X', value: 'x'.repeat(1024 * 1024 + 10) }] }, { name: 'big' }))}`), /larger than 1 MiB/],
   ])('rejects %s naming the file', (_n, source, message) => {
     try {

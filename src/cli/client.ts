@@ -4,6 +4,7 @@
 // look at message text.
 import { API_VERSION, fromStatus, type KindInfo, type Status, type TrustStramError } from '../api/index.js';
 import { readNdjson } from '../util/ndjson.js';
+import { sendBody } from './http-send.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:7400';
 
@@ -72,12 +73,12 @@ export function createClient(server: string, opts: { token?: ClientToken } = {})
   async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     let res: Response;
     try {
-      res = await fetch(base + path, {
-        method,
-        headers: body === undefined ? { accept: 'application/json', ...auth } : { accept: 'application/json', 'content-type': 'application/json', ...auth },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
+      // A body goes through node:http: when the server refuses it before reading it all (413)
+      // and closes, the refusal is what the user sees, not the broken pipe fetch would report.
+      res =
+        body === undefined
+          ? await fetch(base + path, { method, headers: { accept: 'application/json', ...auth }, signal })
+          : await sendBody(base + path, method, { accept: 'application/json', 'content-type': 'application/json', ...auth }, JSON.stringify(body), signal);
     } catch (err) {
       if (signal?.aborted) throw err;
       throw new UnreachableError(base, connectionDetail(err));
@@ -138,7 +139,8 @@ async function toError(res: Response): Promise<ApiError> {
 
 // Node's fetch hides the socket error in `cause`; surface its code (ECONNREFUSED, ENOTFOUND).
 function connectionDetail(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  // node:http (requests with a body) puts the code on the error itself.
+  const cause = (err as { code?: string; syscall?: string }).syscall ? (err as { code?: string; message?: string }) : (err as { cause?: { code?: string; message?: string } })?.cause;
   if (cause?.code) return cause.code === 'ECONNREFUSED' ? 'connection refused' : `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
   if (cause?.message) return cause.message;
   return err instanceof Error ? err.message : String(err);

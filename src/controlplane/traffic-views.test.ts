@@ -38,6 +38,18 @@ describe('the control plane gateway and its views', () => {
     expect(Array.isArray(recent.body.entries)).toBe(true);
   });
 
+  it('refuses malformed traffic/recent parameters with a 400 naming them, and accepts valid ones', async () => {
+    const c = await start();
+    for (const [param, query] of [['limit', 'limit=abc'], ['limit', 'limit=-1'], ['limit', 'limit=0'], ['limit', 'limit=1.5'], ['since', 'since=yesterday'], ['since', 'since=-5']]) {
+      const r = await get(`${c.url}/api/v1alpha1/traffic/recent?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(r.body).toMatchObject({ kind: 'Status', code: 400, details: { causes: [{ field: param }] } });
+    }
+    const one = await get(`${c.url}/api/v1alpha1/traffic/recent?since=0&limit=1`);
+    expect(one.status).toBe(200);
+    expect((one.body.entries as unknown[]).length).toBeLessThanOrEqual(1);
+  });
+
   it('without a gateway the traffic views do not exist', async () => {
     const c = await start({ gateway: false });
     expect(c.gateway).toBeUndefined();

@@ -1,7 +1,10 @@
 // Traffic as the in-process gateway sees it, served by the API server for the dashboard and
 // the CLI: the recent-requests ring and the routing table with endpoint states and SLOs.
 import type { RunningGateway } from '../gateway/index.js';
-import type { View } from '../server/index.js';
+import { badParam, parseIntParam, type View } from '../server/index.js';
+
+/** Most entries one `traffic/recent` answer may ask for (the ring holds fewer anyway). */
+export const MAX_RECENT_LIMIT = 100_000;
 
 /**
  * `GET /api/v1alpha1/traffic/recent?since=&limit=` → `{url, total, residencyViolations, entries}`;
@@ -16,11 +19,12 @@ export function trafficViews(gateway: () => RunningGateway | undefined): View[] 
       path: '/api/v1alpha1/traffic/recent',
       name: 'traffic-recent',
       handler: async (ctx) => {
+        // Parameters are checked even without a gateway: a bad query is the caller's error either way.
+        const since = parseSince(ctx.url.searchParams);
+        const limit = parseIntParam(ctx.url.searchParams, 'limit', 1, MAX_RECENT_LIMIT);
         const g = gw();
-        const since = Number(ctx.url.searchParams.get('since') ?? NaN);
-        const limit = Number(ctx.url.searchParams.get('limit') ?? NaN);
         if (!g) return { body: { url: null, total: 0, residencyViolations: 0, entries: [] } };
-        const entries = g.accessLog.recent({ ...(Number.isFinite(since) ? { since } : {}), ...(Number.isFinite(limit) && limit > 0 ? { limit } : {}) });
+        const entries = g.accessLog.recent({ ...(since !== undefined ? { since } : {}), ...(limit !== undefined ? { limit } : {}) });
         return { body: { url: g.url, total: g.accessLog.total, residencyViolations: g.accessLog.residencyViolations(), entries } };
       },
     },
@@ -45,4 +49,12 @@ export function trafficViews(gateway: () => RunningGateway | undefined): View[] 
       },
     },
   ];
+}
+
+/** `since` is a time in epoch milliseconds, as the entries carry it. */
+function parseSince(q: URLSearchParams): number | undefined {
+  const v = q.get('since');
+  if (v === null || v === '') return undefined;
+  if (!/^\d{1,16}(\.\d{1,6})?$/.test(v)) throw badParam('since', `"${v}" must be a time in epoch milliseconds (a non-negative number)`);
+  return Number(v);
 }

@@ -7,6 +7,7 @@ import {
   DEFAULT_NAMESPACE,
   KINDS,
   MAX_DOCUMENT_BYTES,
+  MAX_STATUS_CAUSES,
   TrustStramError,
   ValidationError,
   kindInfo,
@@ -128,7 +129,10 @@ async function prepare(ctx: RequestContext, deps: ServerDeps, body: ApplyRequest
   const objects: ApiObject[] = [];
   const locations: SourceLocation[] = [];
   const seen = new Map<string, SourceLocation>();
+  let skipped = 0;
   body.items.forEach((item, i) => {
+    // Past the most a Status lists, only count: validating a million bad items says nothing more.
+    if (causes.length >= MAX_STATUS_CAUSES) return void skipped++;
     const loc = body.sources?.[i] ?? { document: i };
     // The same per-document limit the CLI applies to files, for clients that are not the CLI.
     if (Buffer.byteLength(JSON.stringify(item) ?? '') > MAX_DOCUMENT_BYTES)
@@ -142,6 +146,7 @@ async function prepare(ctx: RequestContext, deps: ServerDeps, body: ApplyRequest
     objects.push(r.object as ApiObject);
     locations.push(loc);
   });
+  if (skipped) causes.splice(MAX_STATUS_CAUSES - 1, Infinity, { field: '', message: `further items not validated after ${MAX_STATUS_CAUSES - 1} errors (${skipped} skipped)` });
   if (causes.length) throw invalid(causes);
   const old = await Promise.all(objects.map((o) => ctx.store.get(refOf(o))));
   const prune = body.prune ? await pruneSet(ctx, body.prune.labelSelector, new Set(seen.keys())) : [];
@@ -199,11 +204,20 @@ async function readEnvelope(ctx: RequestContext): Promise<ApplyRequest> {
 function readSources(v: unknown, n: number): SourceLocation[] {
   if (v === undefined) return [];
   if (!Array.isArray(v) || v.length !== n) throw new BadRequestError(`"sources" must be an array with one {file, document} per item (${n})`, [{ field: 'sources', message: `must have ${n} entries` }]);
+  // Sources end up in every error and result: a wrong shape is the client's bug, said at once.
+  const bad = (field: string, message: string) => new BadRequestError(`"${field}" ${message}`, [{ field, message }]);
   return v.map((s, i) => {
-    const r = asRecord(s, `sources[${i}]`);
+    if (s === null || typeof s !== 'object' || Array.isArray(s)) throw bad(`sources[${i}]`, 'must be an object {file, document}');
+    const r = s as Record<string, unknown>;
     const loc: SourceLocation = {};
-    if (typeof r.file === 'string') loc.file = r.file;
-    if (Number.isInteger(r.document) && (r.document as number) >= 0) loc.document = r.document as number;
+    if (r.file !== undefined) {
+      if (typeof r.file !== 'string' || r.file.length > 4096) throw bad(`sources[${i}].file`, 'must be a string (a file name, at most 4096 characters)');
+      loc.file = r.file;
+    }
+    if (r.document !== undefined) {
+      if (!Number.isSafeInteger(r.document) || (r.document as number) < 0) throw bad(`sources[${i}].document`, 'must be a whole number from 0 (the document index in its file)');
+      loc.document = r.document as number;
+    }
     return loc;
   });
 }

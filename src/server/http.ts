@@ -1,7 +1,7 @@
 // Reading request bodies and writing JSON replies. Every way a body can be bad (too big, wrong
-// media type, not UTF-8, not JSON) becomes a typed 4xx error here, before any handler logic.
+// media type, not UTF-8, not JSON, nested too deeply) becomes a typed 4xx error here, before any handler logic.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../api/index.js';
+import { BadRequestError, jsonTextNestingExceeds, MAX_NESTING_DEPTH, PayloadTooLargeError, UnsupportedMediaTypeError } from '../api/index.js';
 import { ClientGoneError } from './errors.js';
 
 export const JSON_TYPE = 'application/json';
@@ -38,6 +38,9 @@ export async function readJsonBody(req: IncomingMessage, limit: number, contentT
   } catch {
     throw new BadRequestError('request body is not valid UTF-8: expected a JSON document');
   }
+  // Refused before parsing: everything downstream walks documents recursively.
+  if (jsonTextNestingExceeds(text, MAX_NESTING_DEPTH))
+    throw new BadRequestError(`request body nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep`);
   try {
     return { value: JSON.parse(text) as unknown, contentType: ct.type };
   } catch (err) {

@@ -6,6 +6,7 @@ export { runAdmission, type AdmissionHook, type AdmissionRequest, type Admission
 export { createRouter, METHODS, type View, type Handler, type Reply, type RequestContext, type Method, type Router, type Match } from './router.js';
 export { mergePatch } from './merge-patch.js';
 export { diffObjects, type FieldChange } from './diff.js';
+export { parseIntParam, badParam } from './query.js';
 export { API_PREFIX, parseResourcePath, type ResourcePath } from './paths.js';
 export { parseTokenFile, ANONYMOUS } from './auth.js';
 export { createInternalCredentials, agentIdentity, agentClusterOf, AGENT_IDENTITY_PREFIX, type InternalCredentials } from './credentials.js';

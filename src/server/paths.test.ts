@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedMethods, parseResourcePath } from './paths.js';
+import { allowedMethods, API_PREFIX, parseResourcePath, resourceSegments } from './paths.js';
 
 const parse = (p: string) => parseResourcePath(p.split('/').filter(Boolean));
 
@@ -25,6 +25,16 @@ describe('parseResourcePath', () => {
     expect(parse('clusters/aws-eu/scale')).toBeUndefined();
     expect(parse('clusters/aws-eu/status/extra')).toBeUndefined();
     expect(parse('')).toBeUndefined();
+  });
+
+  it('refuses a namespace that is not a DNS-1123 label instead of calling it missing', () => {
+    for (const ns of ['..', 'Team-A', 'a.b', 'x'.repeat(64)]) expect(() => parseResourcePath(['namespaces', ns, 'workloads']), ns).toThrow(/invalid namespace/);
+  });
+
+  it('keeps an encoded "/" inside its segment', () => {
+    expect(resourceSegments(`${API_PREFIX}/namespaces/..%2Fx/workloads`)).toEqual(['namespaces', '../x', 'workloads']);
+    expect(resourceSegments(`${API_PREFIX}/clusters/a%zz`)).toBeUndefined();
+    expect(resourceSegments('/api/v1alpha1/apply')).toBeUndefined();
   });
 
   it('lists the methods each address supports', () => {

@@ -1,6 +1,6 @@
 // Parses Kubernetes-style resource paths under /apis/truststram.io/v1alpha1 into what they
 // address (kind, namespace, name, subresource) and which verbs the address supports.
-import { GROUP, KINDS, VERSION, type KindInfo } from '../api/index.js';
+import { BadRequestError, GROUP, KINDS, VERSION, type KindInfo } from '../api/index.js';
 
 export const API_PREFIX = `/apis/${GROUP}/${VERSION}`;
 
@@ -14,8 +14,25 @@ export interface ResourcePath {
 
 const byPlural = new Map(KINDS.map((k) => [k.plural, k]));
 
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Splits a raw (still percent-encoded) URL path under {@link API_PREFIX} into decoded segments,
+ * so an encoded `/` (`..%2Fx`) stays inside its segment instead of shifting the ones after it.
+ * Returns `undefined` when the path is not under the prefix or does not decode.
+ */
+export function resourceSegments(pathname: string): string[] | undefined {
+  if (!pathname.startsWith(`${API_PREFIX}/`)) return undefined;
+  try {
+    return pathname.slice(API_PREFIX.length + 1).split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Parses the part of a path after {@link API_PREFIX} (already split and decoded).
+ * Throws a BadRequestError for a namespace that is not a DNS-1123 label.
  * Returns `undefined` when no resource lives there (404).
  * @example parseResourcePath(['namespaces', 'team-a', 'workloads', 'api', 'status'])
  */
@@ -25,6 +42,9 @@ export function parseResourcePath(segments: string[]): ResourcePath | undefined 
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     namespace = rest[1]!;
     rest = rest.slice(2);
+    // A namespace is a DNS-1123 label; `..`, `a/b` or `A` name no place at all: 400, not 404.
+    if (!DNS1123_LABEL.test(namespace) || namespace.length > 63)
+      throw new BadRequestError(`invalid namespace ${JSON.stringify(namespace)} in the path: must be a DNS-1123 label (lowercase letters, digits and "-")`, [{ field: 'namespace', message: 'must be a DNS-1123 label' }]);
   }
   const info = byPlural.get(rest[0] ?? '');
   if (!info || rest.length > 3) return undefined;

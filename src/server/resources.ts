@@ -18,10 +18,12 @@ import {
 import type { Mutation, ObjectRef } from '../store/store.js';
 import { runAdmission, type AdmissionOperation } from './admission.js';
 import type { ServerDeps } from './deps.js';
+import { parseDeleteOptions, type DeleteOptions } from './delete-options.js';
 import { JSON_TYPE, MERGE_PATCH_TYPE } from './http.js';
 import { mergePatch } from './merge-patch.js';
-import { allowedMethods, API_PREFIX, parseResourcePath, type ResourcePath } from './paths.js';
-import { parseDryRun, parseFieldSelector, parseLabelSelectorParam, parseWatch } from './query.js';
+import { allowedMethods, API_PREFIX, parseResourcePath, resourceSegments, type ResourcePath } from './paths.js';
+import { pageOf, parseListPaging } from './list-pages.js';
+import { parseDryRun, parseFieldSelector, parseLabelSelectorParam, parseResourceVersion, parseWatch } from './query.js';
 import type { Handler, RequestContext, View } from './router.js';
 import { serveWatch } from './watch.js';
 
@@ -35,7 +37,8 @@ export function resourceViews(deps: ServerDeps): View[] {
 }
 
 async function handleResource(ctx: RequestContext, deps: ServerDeps) {
-  const p = parseResourcePath(ctx.params['*']!.split('/').filter(Boolean));
+  const segments = resourceSegments(ctx.url.pathname);
+  const p = segments && parseResourcePath(segments);
   if (!p) throw new NotFoundError(`the server could not find the requested resource: ${ctx.url.pathname}`);
   const allow = allowedMethods(p);
   if (!allow.includes(ctx.method)) throw new MethodNotAllowedError(`${ctx.method} is not supported on ${ctx.url.pathname}: use ${allow.join(', ')}`, allow);
@@ -73,10 +76,16 @@ async function list(ctx: RequestContext, p: ResourcePath) {
   const q = ctx.url.searchParams;
   const labelSelector = parseLabelSelectorParam(q);
   const fields = parseFieldSelector(q);
+  // Any revision the caller has seen is "not older than" the current one: validated, then served current.
+  parseResourceVersion(q);
+  const identity = JSON.stringify([p.info.plural, p.namespace ?? '', labelSelector ?? '', q.get('fieldSelector') ?? '']);
+  const paging = parseListPaging(q, identity);
   const namespace = p.namespace ?? fields.namespace;
   const r = await ctx.store.list(p.info.kind, { ...(namespace !== undefined ? { namespace } : {}), ...(labelSelector ? { labelSelector } : {}) });
-  const items = r.items.filter((o) => (fields.name === undefined || o.metadata.name === fields.name) && (fields.namespace === undefined || o.metadata.namespace === fields.namespace));
-  return { apiVersion: API_VERSION, kind: `${p.info.kind}List`, metadata: { resourceVersion: r.resourceVersion }, items };
+  const matching = r.items.filter((o) => (fields.name === undefined || o.metadata.name === fields.name) && (fields.namespace === undefined || o.metadata.namespace === fields.namespace));
+  const page = pageOf(matching, paging, identity);
+  const metadata = { resourceVersion: r.resourceVersion, ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) };
+  return { apiVersion: API_VERSION, kind: `${p.info.kind}List`, metadata, items: page.items };
 }
 
 async function create(ctx: RequestContext, deps: ServerDeps, p: ResourcePath) {
@@ -119,22 +128,16 @@ async function patch(ctx: RequestContext, deps: ServerDeps, p: ResourcePath) {
 }
 
 async function remove(ctx: RequestContext, deps: ServerDeps, p: ResourcePath) {
-  let expectedResourceVersion: string | undefined;
-  let dryRunBody = false;
-  if (hasBody(ctx)) {
-    // kubectl sends DeleteOptions: preconditions and dryRun are honoured, the rest is ignored.
-    const { value } = await ctx.readJson();
-    const opts = (value && typeof value === 'object' ? value : {}) as { preconditions?: { resourceVersion?: unknown }; dryRun?: unknown };
-    const rv = opts.preconditions?.resourceVersion;
-    if (rv !== undefined && typeof rv !== 'string') throw new BadRequestError('preconditions.resourceVersion must be a string');
-    expectedResourceVersion = rv;
-    dryRunBody = Array.isArray(opts.dryRun) && opts.dryRun.includes('All');
-  }
+  // kubectl sends DeleteOptions: preconditions and dryRun are honoured, the rest is type-checked.
+  const opts: DeleteOptions = hasBody(ctx) ? parseDeleteOptions((await ctx.readJson()).value) : { dryRun: false };
   const ref = refOf(p);
   const old = await mustGet(ctx, ref);
-  const dryRun = parseDryRun(ctx.url.searchParams) || dryRunBody;
+  if (opts.uid !== undefined && old.metadata.uid !== opts.uid)
+    throw new ConflictError(`precondition failed: uid ${opts.uid} does not match ${ref.kind} "${ref.name}" (uid ${old.metadata.uid ?? 'none'})`, [{ field: 'preconditions.uid', message: 'does not match the object' }]);
+  const dryRun = parseDryRun(ctx.url.searchParams) || opts.dryRun;
   await admit(ctx, deps, 'DELETE', undefined, old, undefined, dryRun);
-  const r = await ctx.store.apply([{ verb: 'delete', ref, ...(expectedResourceVersion !== undefined ? { expectedResourceVersion } : {}) }], { actor: ctx.actor, reason: `DELETE ${ctx.url.pathname}`, dryRun });
+  const expected = opts.resourceVersion;
+  const r = await ctx.store.apply([{ verb: 'delete', ref, ...(expected !== undefined ? { expectedResourceVersion: expected } : {}) }], { actor: ctx.actor, reason: `DELETE ${ctx.url.pathname}`, dryRun });
   return r.results[0]?.object ?? old;
 }
 

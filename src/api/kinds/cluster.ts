@@ -1,7 +1,7 @@
 // Cluster: a member of the fleet — where it is (provider, region, residency), what it holds
 // (capacity or node pools), what it costs (pricing override) and how to reach it (driver).
 import { z } from 'zod';
-import { API_VERSION, count, dnsLabel, jurisdiction, looseStatus, objectMeta, provider, quantityField, taint } from './common.js';
+import { API_VERSION, count, cpuField, dnsLabel, jurisdiction, looseStatus, objectMeta, provider, quantityField, taint } from './common.js';
 
 export const nodePool = z.strictObject({
   name: dnsLabel.optional(),
@@ -19,7 +19,7 @@ export const clusterSpec = z
     /** Jurisdiction; derived from the region catalog when omitted, required for unknown regions. */
     residency: jurisdiction.optional(),
     capacity: z
-      .strictObject({ cpu: quantityField, memory: quantityField, pods: count.optional() })
+      .strictObject({ cpu: cpuField, memory: quantityField, pods: count.optional() })
       .optional(),
     nodePools: z.array(nodePool).optional(),
     pricing: z

@@ -1,7 +1,7 @@
 // Schema pieces shared by every kind: object metadata, names, quantities, selectors, durations.
 import { z } from 'zod';
 import { isValidLabelKey, isValidLabelValue } from '../labels.js';
-import { parseQuantity } from '../quantity.js';
+import { MAX_CPU_CORES, parseQuantity } from '../quantity.js';
 
 export const API_VERSION = 'truststram.io/v1alpha1';
 export const GROUP = 'truststram.io';
@@ -42,7 +42,8 @@ export const objectMeta = (nameSchema: z.ZodString) =>
     namespace: z.string().optional(),
     labels: labelMap.optional(),
     annotations: z.record(z.string(), z.string()).optional(),
-    resourceVersion: z.string().optional(),
+    // Store revisions are decimal; anything else can never match and used to read as a conflict.
+    resourceVersion: z.string().regex(/^\d{1,19}$/, 'must be a decimal revision such as "42"').optional(),
     generation: z.number().int().optional(),
     uid: z.string().optional(),
     creationTimestamp: z.string().optional(),
@@ -56,17 +57,49 @@ export const quantityField = z.union([z.string(), z.number()]).superRefine((v, c
   if (!r.ok) ctx.addIssue({ code: 'custom', message: r.error });
   else if (r.value < 0) ctx.addIssue({ code: 'custom', message: 'must not be negative' });
 });
+/** A CPU quantity: at most {@link MAX_CPU_CORES} cores, so its millicores stay exact integers. */
+export const cpuField = quantityField.superRefine((v, ctx) => {
+  const r = parseQuantity(v);
+  if (r.ok && r.value > MAX_CPU_CORES) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is out of range: CPU must be at most ${MAX_CPU_CORES} cores (${MAX_CPU_CORES * 1000}m)` });
+});
 export type Quantity = z.infer<typeof quantityField>;
 
-/** Non-negative whole count (replicas, pods): rejects -1 and 1.5 with a clear message. */
-export const count = z.number({ error: 'must be a whole number' }).int('must be a whole number, not a fraction').min(0, 'must not be negative');
+/** Largest count (replicas, pods) accepted: Kubernetes' int32 replica counts, far beyond any fleet. */
+export const MAX_COUNT = 2_147_483_647;
+const countTooBig = `out of range: must be at most ${MAX_COUNT}`;
+
+/** Non-negative whole count (replicas, pods): rejects -1, 1.5 and 1e308 each with its own message. */
+export const count = z
+  .number({ error: 'must be a whole number' })
+  // zod's int check also refuses unsafe integers (1e308): say "too big" there, not "a fraction".
+  .int({ error: (iss) => (iss.code === 'too_big' ? countTooBig : 'must be a whole number, not a fraction') })
+  .min(0, 'must not be negative')
+  .max(MAX_COUNT, countTooBig);
 
 const DURATION = /^(\d+(\.\d+)?(ms|s|m|h|d))+$/;
-/** A Go-style duration (`30s`, `5m`, `1h30m`, `250ms`). */
-export const duration = z.string().regex(DURATION, 'must be a duration such as 250ms, 30s, 5m or 1h');
+const DAY_MS = 86_400_000;
+/** Longest duration of any field: a year (RTO/RPO of a backup-restore tier fit well inside). */
+export const MAX_DURATION_MS = 365 * DAY_MS;
+/** Longest health-check interval or timeout: a day; a probe rarer than that probes nothing. */
+export const MAX_PROBE_DURATION_MS = DAY_MS;
 
+/** A Go-style duration (`30s`, `5m`, `1h30m`, `250ms`) of at most `maxMs`, named `maxText` in errors. */
+export function durationUpTo(maxMs: number, maxText: string) {
+  return z
+    .string()
+    .regex(DURATION, 'must be a duration such as 250ms, 30s, 5m or 1h')
+    // Only well-formed durations are measured: a malformed one already has its error.
+    .refine((d) => !DURATION.test(d) || parseDuration(d) <= maxMs, `out of range: must be at most ${maxText}`);
+}
+
+/** A Go-style duration (`30s`, `5m`, `1h30m`, `250ms`), at most {@link MAX_DURATION_MS}. */
+export const duration = durationUpTo(MAX_DURATION_MS, '365d');
+/** A health-check interval or timeout, at most {@link MAX_PROBE_DURATION_MS}. */
+export const probeDuration = durationUpTo(MAX_PROBE_DURATION_MS, '24h');
+
+/** Milliseconds of a duration the schema accepted (a huge digit string gives Infinity, never NaN). */
 export function parseDuration(d: string): number {
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
   let total = 0;
   for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(m[1]) * units[m[2]!]!;
   return total;

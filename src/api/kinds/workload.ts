@@ -1,7 +1,7 @@
 // Workload: what to run (image, command, resources), where it may run (placement policy,
 // residency), how available it must be, how traffic reaches it and what it may cost.
 import { z } from 'zod';
-import { API_VERSION, HOST_NAME, count, dnsLabel, duration, jurisdiction, labelSelector, looseStatus, objectMeta, quantityField, toleration } from './common.js';
+import { API_VERSION, HOST_NAME, count, cpuField, dnsLabel, duration, probeDuration, jurisdiction, labelSelector, looseStatus, objectMeta, quantityField, toleration } from './common.js';
 
 /** An absolute URL path of RFC 3986 path characters: no spaces, quotes or control characters. */
 const urlPath = z.string().regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/, 'must be an absolute URL path such as /api (RFC 3986 path characters only: no spaces, quotes or control characters)');
@@ -48,7 +48,7 @@ export const workloadSpec = z.strictObject({
   env: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).optional(),
   replicas: count.default(1),
   /** Requests per replica. */
-  resources: z.strictObject({ cpu: quantityField.optional(), memory: quantityField.optional() }).optional(),
+  resources: z.strictObject({ cpu: cpuField.optional(), memory: quantityField.optional() }).optional(),
   ports: z
     .array(
       z.strictObject({
@@ -61,8 +61,8 @@ export const workloadSpec = z.strictObject({
   healthCheck: z
     .strictObject({
       path: urlPath.default('/healthz'),
-      interval: duration.default('1s'),
-      timeout: duration.default('500ms'),
+      interval: probeDuration.default('1s'),
+      timeout: probeDuration.default('500ms'),
       failureThreshold: z.number().int().min(1).default(3),
       successThreshold: z.number().int().min(1).default(1),
     })
