@@ -126,6 +126,31 @@ describe('budget controller (SQLite store, real webhook)', () => {
     await notifier.close();
   });
 
+  it('rewrites accruing figures once per recheck, not on every pass, even with a limit so small the percentage moves each time', async () => {
+    // A walkthrough found a 0.001 USD limit rewriting the status in a tight loop (each write
+    // woke the controller again, and the percentage had moved): 71,881 writes in 10 minutes.
+    const manager = createManager(store, { onError: () => undefined });
+    // Two hours of spend already accrued, and more with every millisecond of the test.
+    manager.add(budgetController(manager, { store, catalog, recheckMs: 60_000, now: () => new Date(Date.now() + 2 * 3_600_000) }));
+    await manager.start();
+    try {
+      await store.apply([{ verb: 'create', object: budgetObj(0.001, { alerts: { thresholds: [50, 100] } }) }], actor);
+      for (let i = 0; i < 500 && !(await store.get({ kind: 'Budget', name: 'pay' }))?.status; i++) await new Promise((r) => setTimeout(r, 10));
+      const first = (await store.get({ kind: 'Budget', name: 'pay' }))!;
+      expect(first.status).toMatchObject({ exceeded: true });
+      await new Promise((r) => setTimeout(r, 1500));
+      const statusWrites = (await store.auditLog()).filter((a) => a.actor === 'controller:budget' && a.kind === 'Budget' && a.verb === 'updateStatus');
+      expect(statusWrites.length, JSON.stringify(statusWrites.map((a) => [a.verb, a.time, (a as { reason?: string }).reason]))).toBe(1);
+      expect((await store.get({ kind: 'Budget', name: 'pay' }))!.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+      // A spec change is acted on at once.
+      await store.apply([{ verb: 'upsert', object: budgetObj(1e6, { alerts: { thresholds: [50, 100] } }) }], actor);
+      for (let i = 0; i < 500 && (await store.get({ kind: 'Budget', name: 'pay' }))!.status?.exceeded !== false; i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await store.get({ kind: 'Budget', name: 'pay' }))!.status).toMatchObject({ limit: 1e6, exceeded: false });
+    } finally {
+      await manager.stop();
+    }
+  });
+
   it('runs under the controller manager and converges the status', async () => {
     const manager = createManager(store, { onError: () => undefined });
     manager.add(budgetController(manager, { store, catalog, recheckMs: 60_000 }));

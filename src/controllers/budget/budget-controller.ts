@@ -78,6 +78,11 @@ export function budgetStatus(e: BudgetEvaluation, alerted: Alerted): Record<stri
   };
 }
 
+/** What in a status changes only by a step: a user acts on these, so a change is written at once. */
+function discrete(st: Record<string, unknown>): unknown[] {
+  return [st.period, st.limit, st.breachedThresholds, st.exceeded, st.forecastExceeded, (st.weekOverWeek as { breached?: boolean } | undefined)?.breached, st.alerted];
+}
+
 /**
  * The reconciler for keys `Budget/<name>`. Cost inputs are shared by all budgets evaluated at
  * the same store revision within the same minute, so N budgets cost one history read.
@@ -108,8 +113,16 @@ export function createBudgetReconciler(opts: BudgetControllerOptions): Reconcile
       const old = (stored.status ?? {}) as { alerted?: Alerted };
       const { alerts, alerted } = newAlerts(budget, e, old.alerted);
       const status = budgetStatus(e, alerted);
-      const { observedAt: _o, ...oldComparable } = (stored.status ?? {}) as Record<string, unknown>;
-      if (!alerts.length && JSON.stringify(oldComparable) === JSON.stringify(status)) return { requeueAfterMs: recheckMs };
+      const { observedAt, ...oldComparable } = (stored.status ?? {}) as Record<string, unknown>;
+      if (!alerts.length) {
+        if (JSON.stringify(oldComparable) === JSON.stringify(status)) return { requeueAfterMs: recheckMs };
+        // Spend accrues every second, so its figures always differ: they are rewritten once per
+        // recheck, and at once only when something a user acts on changed (limit, period,
+        // thresholds, exceeded). Otherwise every placement change, or a limit small enough to
+        // move the percentage on each pass, would rewrite the status without end.
+        const since = t.getTime() - Date.parse(String(observedAt));
+        if (JSON.stringify(discrete(oldComparable)) === JSON.stringify(discrete(status)) && since >= 0 && since < recheckMs) return { requeueAfterMs: recheckMs - since };
+      }
 
       const mutations: Mutation[] = [
         { verb: 'updateStatus', object: { ...stored, status: { ...status, observedAt: t.toISOString() } } as ApiObject, expectedResourceVersion: stored.metadata.resourceVersion },
@@ -156,7 +169,8 @@ export function budgetController(manager: Manager, opts: BudgetControllerOptions
   return {
     reconciler: createBudgetReconciler(opts),
     watches: [
-      { kind: 'Budget', keys: (_t, o) => [`Budget/${o.metadata.name}`] },
+      // Its own status writes change no input: only a new or changed spec is reconciled at once.
+      { kind: 'Budget', keys: (t, o, old) => (t !== 'MODIFIED' || o.metadata.generation !== old?.metadata.generation ? [`Budget/${o.metadata.name}`] : []) },
       { kind: 'Placement', keys: () => all() },
       // Status-only updates (frequent while replicas converge) change no cost: ignore them.
       { kind: 'Workload', keys: (t, o, old) => (t !== 'MODIFIED' || o.metadata.generation !== old?.metadata.generation || JSON.stringify(o.metadata.labels) !== JSON.stringify(old?.metadata.labels) ? all() : []) },
