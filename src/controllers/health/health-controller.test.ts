@@ -49,6 +49,13 @@ describe('judgeCluster', () => {
     expect(judgeCluster(c({ phase: 'Ready' }), lease, 12_000, started, 3000, 1000, 11_800)!.phase).toBe('Ready');
     expect(judgeCluster(c({ phase: 'Ready' }), lease, 13_400, started, 3000, 1000, 11_800)!.phase).toBe('NotReady');
   });
+  it('never brings a cluster already found NotReady back to Ready because of a stall (its lease ran out before it)', () => {
+    const lease = { renewTime: 10_000, durationMs: 1500 };
+    const v = judgeCluster(c({ phase: 'NotReady' }), lease, 12_000, started, 3000, 1000, 11_800)!;
+    expect(v).toMatchObject({ phase: 'NotReady', reason: 'HeartbeatMissed' });
+    // A real renewal still makes it Ready at once.
+    expect(judgeCluster(c({ phase: 'NotReady' }), { renewTime: 11_900, durationMs: 1500 }, 12_000, started, 3000, 1000, 11_800)!.phase).toBe('Ready');
+  });
   it('leaves clusters of other drivers alone', () => {
     expect(judgeCluster(c(undefined, 'kubernetes'), undefined, 5000, started, 3000, 1000)).toBeUndefined();
   });

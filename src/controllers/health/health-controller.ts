@@ -53,7 +53,10 @@ export function judgeCluster(
   // A lease cannot run out while the server was unable to take its renewals: after a stall
   // every agent gets a full lease period again. Otherwise an overloaded control plane calls its
   // whole fleet NotReady and fails every workload over — which overloads it further.
-  const renewed = lease ? Math.max(lease.renewTime, stallEndedAt) : 0;
+  // The grace never applies to a cluster already found NotReady: it lost its lease
+  // before the stall, and a stall must not bring a dead agent's lease back to life (a cluster
+  // held down by chaos flipped to Ready for a lease period after each stall).
+  const renewed = lease ? Math.max(lease.renewTime, status.phase === 'NotReady' ? 0 : stallEndedAt) : 0;
   // Likewise a lease is not expired before this server's view of the leases is newer than its
   // expiry: a renewal through another server may not have been read yet (the database is slow
   // or unreachable). An unknown is not a missed heartbeat.
