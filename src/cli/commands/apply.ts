@@ -2,7 +2,8 @@
 // which admits and commits everything or nothing. Prints kubectl's "<kind>.<group>/<name> <outcome>".
 import type { Command } from 'commander';
 import { kindInfo } from '../../api/index.js';
-import type { Client } from '../client.js';
+import type { ApiError, Client } from '../client.js';
+import { checkRequestSize, requestTooLarge } from '../request-size.js';
 import { requireSelector } from '../selector.js';
 import type { CliContext } from '../context.js';
 import { fetchVerdicts, formatVerdicts } from './compliance.js';
@@ -33,9 +34,11 @@ export async function applyObjects(client: Client, objects: SourcedObject[], dry
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.pruneSelector ? { prune: { labelSelector: opts.pruneSelector } } : {}),
   };
+  checkRequestSize(body, objects, 'apply');
   try {
     return await client.request<ApplyResponse>('POST', APPLY_PATH, body);
   } catch (err) {
+    if ((err as ApiError).reason === 'RequestEntityTooLarge') throw requestTooLarge(objects, 'apply', (err as Error).message);
     throw locateServerError(err, objects);
   }
 }

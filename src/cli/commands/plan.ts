@@ -2,7 +2,8 @@
 // field-level diffs, like `terraform plan`. The server computes it in a rolled-back
 // transaction (so policy denials and conflicts show here too, and plan and apply agree).
 import type { Command } from 'commander';
-import type { Client } from '../client.js';
+import type { ApiError, Client } from '../client.js';
+import { checkRequestSize, requestTooLarge } from '../request-size.js';
 import type { CliContext } from '../context.js';
 import { displayName, loadManifests, locateServerError, type SourcedObject } from '../manifests.js';
 import { colours, toJson, toYaml } from '../output.js';
@@ -37,14 +38,17 @@ export interface PlanResponse {
 
 /** Asks the server what applying `objects` would do; nothing is written. */
 export async function computePlan(client: Client, objects: SourcedObject[], opts: { namespace?: string; pruneSelector?: string } = {}): Promise<PlanResponse> {
+  const body = {
+    items: objects.map((o) => o.object),
+    sources: objects.map((o) => ({ file: o.file, document: o.document })),
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    ...(opts.pruneSelector ? { prune: { labelSelector: opts.pruneSelector } } : {}),
+  };
+  checkRequestSize(body, objects, 'plan');
   try {
-    return await client.request<PlanResponse>('POST', PLAN_PATH, {
-      items: objects.map((o) => o.object),
-      sources: objects.map((o) => ({ file: o.file, document: o.document })),
-      ...(opts.namespace ? { namespace: opts.namespace } : {}),
-      ...(opts.pruneSelector ? { prune: { labelSelector: opts.pruneSelector } } : {}),
-    });
+    return await client.request<PlanResponse>('POST', PLAN_PATH, body);
   } catch (err) {
+    if ((err as ApiError).reason === 'RequestEntityTooLarge') throw requestTooLarge(objects, 'plan', (err as Error).message);
     throw locateServerError(err, objects);
   }
 }
