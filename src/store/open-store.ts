@@ -38,8 +38,12 @@ export async function openSqliteSpec(spec: string): Promise<SqliteStore> {
     if (!path) throw new ValidationError(`store: "${spec}" names no file`, [{ field: 'store', message: 'missing path' }]);
     return openSqliteStore({ path });
   }
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(s);
+  // Anything that starts like a URL is taken for one, never for a directory name: a typo such
+  // as `postgres:/db` or `postgress://db` must not quietly open a SQLite store in ./postgres:.
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(s);
+  if (scheme && /^postgres(ql)?$/i.test(scheme[1]!))
+    throw new ValidationError(`store: "${spec}" is not a Postgres URL (expected postgres://user[:password]@host[:port]/database)`, [{ field: 'store', message: 'malformed postgres:// URL' }]);
   if (scheme)
-    throw new ValidationError(`store: unknown store scheme "${scheme[1]}:" (use a data directory, sqlite:///path.db or postgres://...)`, [{ field: 'store', message: 'unknown scheme' }]);
+    throw new ValidationError(`store: unknown store scheme "${scheme[1]}:" (use a data directory, sqlite:///path.db or postgres://...; a directory whose name has a colon needs ./ in front)`, [{ field: 'store', message: 'unknown scheme' }]);
   return openSqliteStore({ dataDir: s });
 }
