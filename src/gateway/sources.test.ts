@@ -6,7 +6,7 @@ import type { ApiObject } from '../api/index.js';
 import { startTestServer } from '../server/testing/harness.js';
 import { openStore, type Store } from '../store/index.js';
 import { startGateway, type RunningGateway } from './gateway.js';
-import { apiSource, storeSource, type TableSource } from './sources.js';
+import { apiSource, feedSource, storeSource, type KindFeed, type TableSource } from './sources.js';
 import { startBackend, type Backend } from './testing/backends.js';
 import { cluster, placement, workload } from './testing/fixtures.js';
 
@@ -71,6 +71,28 @@ describe('table sources', () => {
     cleanups.push(() => gw.close());
     expect(await servedBy(gw, 'shop.example')).toBe(404);
     expect(logs.join('\n')).toMatch(/no routing table after 200 ms/);
+  });
+
+  it('backs off while the API server stays unreachable, and reports each failure once per kind, not on every try', async () => {
+    const dead = await startBackend('dead');
+    await dead.close();
+    const lists: number[] = [];
+    const errors: string[] = [];
+    const feed: KindFeed = {
+      list: async () => {
+        lists.push(performance.now());
+        throw new Error(`connect ECONNREFUSED ${dead.address}`);
+      },
+      watch: () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('unreachable')) }) }),
+    };
+    const src = feedSource(feed, { retryMs: 20, onError: (e) => errors.push((e as Error).message) });
+    void src.start(() => undefined);
+    await new Promise((r) => setTimeout(r, 1500));
+    await src.close();
+    // Three kinds; at a fixed 20 ms that would be about 225 tries in 1.5 s. Doubling from 20 ms: 7 or 8 each.
+    expect(lists.length).toBeLessThanOrEqual(3 * 9);
+    expect(lists.length).toBeGreaterThanOrEqual(3 * 4);
+    expect(errors).toEqual([0, 1, 2].map(() => `connect ECONNREFUSED ${dead.address}`));
   });
 
   it('storeSource follows the store through its watch', async () => {

@@ -62,9 +62,15 @@ export interface KindFeed {
 
 const KINDS = ['Workload', 'Placement', 'Cluster'] as const;
 
+/** Longest wait between two tries while the API stays unreachable. */
+const MAX_RETRY_MS = 5000;
+
 /**
  * The general source: mirrors the three kinds through `feed` and rebuilds on change.
- * A failed list or watch is retried after `retryMs` with a fresh list (nothing is missed).
+ * A failed list or watch is retried with a fresh list (nothing is missed): after `retryMs`,
+ * doubling (with jitter) up to 5 s while failures go on, and back to `retryMs` once a list
+ * succeeds. `onError` hears of a kind's failure once per distinct message until it recovers, so
+ * an API that is down does not flood the log.
  */
 export function feedSource(feed: KindFeed, opts: { retryMs?: number; onError?: (err: unknown) => void; minRebuildMs?: number } = {}): TableSource {
   const abort = new AbortController();
@@ -99,9 +105,14 @@ export function feedSource(feed: KindFeed, opts: { retryMs?: number; onError?: (
 
   const run = async (kind: string, first: () => void) => {
     const mirror = mirrors.get(kind)!;
+    const baseMs = opts.retryMs ?? 200;
+    let delayMs = baseMs;
+    let reported: string | undefined;
     while (!abort.signal.aborted) {
       try {
         const { items, resourceVersion } = await feed.list(kind);
+        delayMs = baseMs;
+        reported = undefined;
         mirror.clear();
         for (const o of items) mirror.set(key(o), o);
         first();
@@ -116,9 +127,13 @@ export function feedSource(feed: KindFeed, opts: { retryMs?: number; onError?: (
         }
       } catch (err) {
         if (abort.signal.aborted) return;
-        opts.onError?.(err);
+        const message = err instanceof Error ? err.message : String(err);
+        if (message !== reported) opts.onError?.(err);
+        reported = message;
       }
-      if (!abort.signal.aborted) await sleep(opts.retryMs ?? 200);
+      if (abort.signal.aborted) return;
+      await sleep(delayMs * (0.8 + 0.4 * Math.random()));
+      delayMs = Math.min(Math.max(baseMs, MAX_RETRY_MS), delayMs * 2);
     }
   };
 

@@ -144,7 +144,7 @@ describe('budget controller (SQLite store, real webhook)', () => {
       expect((await store.get({ kind: 'Budget', name: 'pay' }))!.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
       // A spec change is acted on at once.
       await store.apply([{ verb: 'upsert', object: budgetObj(1e6, { alerts: { thresholds: [50, 100] } }) }], actor);
-      for (let i = 0; i < 500 && (await store.get({ kind: 'Budget', name: 'pay' }))!.status?.exceeded !== false; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 500 && ((await store.get({ kind: 'Budget', name: 'pay' }))!.status as { exceeded?: boolean } | undefined)?.exceeded !== false; i++) await new Promise((r) => setTimeout(r, 10));
       expect((await store.get({ kind: 'Budget', name: 'pay' }))!.status).toMatchObject({ limit: 1e6, exceeded: false });
     } finally {
       await manager.stop();
