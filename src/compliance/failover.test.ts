@@ -70,6 +70,19 @@ describe('computeFailoverHistory', () => {
     ]);
   });
 
+  it("names each incident's own outcome from the audited decisions, though the Event folded the repeats into the latest message", () => {
+    const decision = (s: number, message: string): AuditEntry => ({ seq: 100 + s, time: T(s), actor: 'controller:placement', verb: 'failover', kind: 'Workload', namespace: 'shop', name: 'api', details: { reason: 'FailedOver', message }, prevHash: '', hash: '' });
+    const h = computeFailoverHistory({
+      ...base,
+      healthDecisions: [health('eu-1', 10, 'NotReady'), health('eu-1', 20, 'Ready'), health('eu-1', 50, 'NotReady')],
+      // The second failure's Event message replaced the first one's.
+      events: [event('api.def', 'FailedOver', { kind: 'Workload', namespace: 'shop', name: 'api' }, 11, 51, 're-placed the replicas of failed eu-1: now eu-3 ×4')],
+      failoverDecisions: [decision(11, 're-placed the replicas of failed eu-1: now eu-2 ×4'), decision(51, 're-placed the replicas of failed eu-1: now eu-3 ×4')],
+      placementHistory: [placementAt(1, 'api', { 'eu-1': 4 }), placementAt(11, 'api', { 'eu-2': 4 }), placementAt(25, 'api', { 'eu-1': 4 }), placementAt(51, 'api', { 'eu-3': 4 })],
+    });
+    expect(h.incidents.map((i) => i.workloads[0]?.message)).toEqual(['re-placed the replicas of failed eu-1: now eu-2 ×4', 're-placed the replicas of failed eu-1: now eu-3 ×4']);
+  });
+
   it('falls back to the Event when no transition was audited', () => {
     const h = computeFailoverHistory({ ...base, healthDecisions: [] });
     expect(h.incidents.map((i) => [i.cluster, i.notReadyAt])).toEqual([['eu-1', T(10)]]);

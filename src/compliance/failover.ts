@@ -10,6 +10,7 @@ import type { FailoverHistory, FailoverIncident, RecoveryMeasurement } from './t
 export const RECOVERY_METHOD =
   'Failure time: the ClusterNotReady transition (the health controller\'s audited decision, which the ClusterNotReady Event reports; Events fold repeats, the audit chain keeps each one). ' +
   'Affected workloads: those whose Placement had replicas on the cluster at that time (store history). ' +
+  'Outcome: the placement controller\'s first audited failover decision for the workload after the failure. ' +
   'Recovery time: from the failure to the first stored Workload status, after one showing fewer ready replicas than desired, in which readyReplicas >= desiredReplicas ' +
   '(replicas on NotReady clusters never count as ready). Resolution: the store write times of those statuses.';
 
@@ -22,6 +23,11 @@ export interface FailoverInputs {
   events: readonly TrustStramEvent[];
   /** Audit entries of the health controller (`verb: health`, `details.phase`). */
   healthDecisions: readonly AuditEntry[];
+  /**
+   * The placement controller's audited failover decisions (`verb: failover`, on the Workload):
+   * one per occurrence, where Events fold repeats into one carrying the latest message.
+   */
+  failoverDecisions?: readonly AuditEntry[];
   /** Placement versions since `since`, preceded by the state at `since`. */
   placementHistory: readonly HistoryEntry[];
   /** Workload versions since `since`. */
@@ -30,13 +36,21 @@ export interface FailoverInputs {
 
 /** Reads what `computeFailoverHistory` needs from a store. */
 export async function loadFailoverInputs(store: Store, since: string): Promise<FailoverInputs> {
-  const [events, audit, placementHistory, workloadHistory] = await Promise.all([
+  const [events, audit, workloadAudit, placementHistory, workloadHistory] = await Promise.all([
     store.list('Event'),
     store.auditLog({ since, ref: { kind: 'Cluster' } }),
+    store.auditLog({ since, ref: { kind: 'Workload' } }),
     store.history('Placement', { since, includeStateAtSince: true }),
     store.history('Workload', { since }),
   ]);
-  return { since, events: events.items as TrustStramEvent[], healthDecisions: audit.filter((e) => e.verb === 'health'), placementHistory, workloadHistory };
+  return {
+    since,
+    events: events.items as TrustStramEvent[],
+    healthDecisions: audit.filter((e) => e.verb === 'health'),
+    failoverDecisions: workloadAudit.filter((e) => e.verb === 'failover'),
+    placementHistory,
+    workloadHistory,
+  };
 }
 
 /** Pure: incidents, oldest first, each with the measured recovery of every workload it hit. */
@@ -107,10 +121,14 @@ export function affectedWorkloads(history: readonly HistoryEntry[], cluster: str
 
 function measure(inp: FailoverInputs, key: string, lost: number, cluster: string, at: number): RecoveryMeasurement {
   const m: RecoveryMeasurement = { workload: key, replicasLost: lost };
-  const ev = inp.events
+  // The first failover decision for this workload and cluster after the failure says what the
+  // controller did about it; the Event is only a fallback (it carries the latest repeat's text).
+  const decision = inp.failoverDecisions?.find((d) => `${d.namespace ?? 'default'}/${d.name}` === key && Date.parse(d.time) >= at && String(d.details?.message ?? '').includes(cluster));
+  const ev = decision ? undefined : inp.events
     .filter((e) => (e.spec.reason === 'FailedOver' || e.spec.reason === 'Degraded') && `${e.spec.involvedObject.namespace ?? 'default'}/${e.spec.involvedObject.name}` === key && e.spec.message.includes(cluster))
     .find((e) => Date.parse(e.spec.lastTimestamp ?? e.spec.firstTimestamp ?? '') >= at - MATCH_SLACK_MS);
-  if (ev) Object.assign(m, { outcome: ev.spec.reason, message: ev.spec.message });
+  if (decision) Object.assign(m, { outcome: String(decision.details?.reason ?? 'FailedOver'), message: String(decision.details?.message ?? '') });
+  else if (ev) Object.assign(m, { outcome: ev.spec.reason, message: ev.spec.message });
   let degraded: string | undefined;
   for (const h of inp.workloadHistory) {
     if (h.type === 'DELETED' || Date.parse(h.time) < at || workloadKey(h.object) !== key) continue;

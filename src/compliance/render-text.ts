@@ -68,6 +68,6 @@ export function renderReportText(r: ComplianceReportDoc): string {
     }
     out.push(table(['CLUSTER', 'NOT READY AT', 'READY AGAIN AT', 'WORKLOAD', 'LOST', 'OUTCOME', 'RECOVERY'], f));
   }
-  out.push(`Recovery time: ${r.failovers.method}`);
+  out.push(`How recovery is measured: ${r.failovers.method}`);
   return out.join('\n') + '\n';
 }
