@@ -213,5 +213,8 @@ describe('a bad apply changes nothing', () => {
     const r = await cli(['plan', '-f', join(dir, 'no-such-file.yaml')], { server: srv.url });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no-such-file.yaml: no such file or directory');
+    const scenario = await cli(['chaos', 'run', join(dir, 'no-such-file.gameday')], { server: srv.url });
+    expect(scenario.code, scenario.stderr).toBe(1);
+    expect(scenario.stderr).toContain('no-such-file.gameday: cannot read');
   });
 });

@@ -86,6 +86,7 @@ export function registerChaos(program: Command, ctx: CliContext): void {
       const { loadScenario, runScenario, formatReport } = await loadChaos();
       const scenario = await loadScenario(file).catch(async (err: unknown) => {
         // The scenario loader lets YAML alias failures escape unclassified: locate them here.
+        if (err instanceof ValidationError) throw err;
         throw invalidInput(aliasCausesOf(err, file, await readFile(file, 'utf8')));
       });
       const report = await runScenario({
