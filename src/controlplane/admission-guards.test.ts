@@ -1,8 +1,10 @@
-// Residency on the Placement path, through the whole control plane over HTTP (SQLite store):
+// Admission guards through the whole control plane over HTTP (SQLite store). Residency on the
+// Placement path:
 // a hand-written Placement outside the workload's residency is refused, and when a cluster's
 // jurisdiction changes under running replicas the placement controller moves them inside it.
 // Clusters use the kubernetes driver type so that no agent is needed (the health controller
-// leaves their phase alone); the placement controller is what is under test.
+// leaves their phase alone); the placement controller is what is under test. Routes: a workload
+// cannot take over another one's host and path prefix.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 
@@ -43,6 +45,10 @@ describe('residency on the Placement path', () => {
     }
     const workload = { apiVersion: 'truststram.io/v1alpha1', kind: 'Workload', metadata: { name: 'pay', namespace: 'shop' }, spec: { image: `registry.eu.example/pay@sha256:${'a'.repeat(64)}`, replicas: 2, resources: { cpu: '1', memory: '1Gi' }, placement: { residency: 'eu' } } };
     expect((await call(cp, 'POST', `${API}/namespaces/shop/workloads`, workload)).status).toBe(201);
+    // A residency no cluster of the fleet is in: admitted, with a warning saying why it will not run.
+    const swiss = await call(cp, 'POST', `${API}/namespaces/shop/workloads`, { ...workload, metadata: { name: 'bank', namespace: 'shop' }, spec: { ...workload.spec, placement: { residency: 'ch' } } });
+    expect(swiss.status).toBe(201);
+    expect(swiss.warning).toContain('no cluster of the fleet is in jurisdiction ch (the fleet has eu, us): it stays unschedulable until one is declared there');
     const placementPath = `${API}/namespaces/shop/placements/pay`;
     const placed = await waitFor(() => call(cp, 'GET', placementPath), (r) => r.status === 200 && (r.body.spec?.clusters ?? []).some((c) => c.replicas > 0));
     const euCluster = placed.body.spec!.clusters!.find((c) => c.replicas > 0)!.cluster;
@@ -65,5 +71,27 @@ describe('residency on the Placement path', () => {
     const events = await call(cp, 'GET', `${API}/namespaces/shop/events`);
     const items = (events.body as { items: { spec: { reason: string; message: string } }[] }).items.map((e) => e.spec);
     expect(items.some((e) => e.reason === "MovedIntoResidency" && e.message.includes(`replicas on ${euCluster} (jurisdiction us) were outside residency eu`)), JSON.stringify(items.map((e) => [e.reason, e.message]))).toBe(true);
+  });
+});
+
+describe('routes at admission', () => {
+  it("refuses a workload claiming another workload's host and path prefix, in one apply or later", async () => {
+    const cp = await startControlPlane({ storeSpec: 'sqlite::memory:', listen: '127.0.0.1:0', gateway: false, manageAgents: false, log: () => undefined });
+    planes.push(cp);
+    const wl = (ns: string, name: string, traffic: Record<string, string>) => ({ apiVersion: 'truststram.io/v1alpha1', kind: 'Workload', metadata: { name, namespace: ns }, spec: { image: `registry.eu.example/${name}@sha256:${'a'.repeat(64)}`, replicas: 1, traffic } });
+    expect((await call(cp, 'POST', `${API}/namespaces/shop/workloads`, wl('shop', 'web', { host: 'shop.example' }))).status).toBe(201);
+    // A new workload whose key sorts first would have taken the host over in the route table.
+    const steal = await call(cp, 'POST', `${API}/namespaces/a/workloads`, wl('a', 'x', { host: 'Shop.Example', pathPrefix: '/' }));
+    expect(steal.status).toBe(403);
+    expect(steal.body.details?.causes?.[0]).toMatchObject({ field: 'spec.traffic.host' });
+    expect(steal.body.details?.causes?.[0]!.message).toContain('is already routed to workload shop/web');
+    // Another prefix on the same host is fine; so is an edit of the owner that keeps its route.
+    expect((await call(cp, 'POST', `${API}/namespaces/a/workloads`, wl('a', 'api', { host: 'shop.example', pathPrefix: '/api' }))).status).toBe(201);
+    expect((await call(cp, 'PATCH', `${API}/namespaces/shop/workloads/web`, { spec: { replicas: 2 } }, 'application/merge-patch+json')).status).toBe(200);
+    // Two workloads of one apply claiming the same route: the apply is refused whole.
+    const both = await call(cp, 'POST', '/api/v1alpha1/apply', { items: [wl('b', 'one', { host: 'new.example' }), wl('b', 'two', { host: 'new.example' })] });
+    expect(both.status).toBe(403);
+    expect(JSON.stringify(both.body)).toContain('is already routed to workload b/one');
+    expect((await call(cp, 'GET', `${API}/namespaces/b/workloads/one`)).status).toBe(404);
   });
 });

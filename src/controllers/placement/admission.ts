@@ -1,6 +1,7 @@
 // Residency at admission: a Placement naming a cluster outside its Workload's residency is
-// refused, whoever writes it; and a Cluster whose jurisdiction changes is admitted with a
-// warning naming the resident replicas the placement controller will move off it.
+// refused, whoever writes it; a Cluster whose jurisdiction changes is admitted with a warning
+// naming the resident replicas the placement controller will move off it; and a Workload whose
+// residency no cluster of the fleet is in is admitted with a warning saying it cannot run yet.
 import type { ApiObject, Cluster, Placement, Workload } from '../../api/index.js';
 import type { AdmissionHook, AdmissionRequest } from '../../server/index.js';
 import { jurisdictionOf, placementOutsideResidency } from './residency-guard.js';
@@ -11,8 +12,22 @@ import { jurisdictionOf, placementOutsideResidency } from './residency-guard.js'
  * @example startServer({ admission: [residencyAdmissionHook()] })
  */
 export function residencyAdmissionHook(): AdmissionHook {
+  // The fleet's jurisdictions, read once per apply however many workloads it holds.
+  const fleets = new WeakMap<readonly ApiObject[], Promise<Set<string>>>();
   return async (req) => {
     if (req.subresource === 'status' || !req.object) return { verdict: 'allow' };
+    if (req.object.kind === 'Workload') {
+      const allowed = (req.object as Workload).spec.placement?.residency;
+      if (!allowed?.length) return { verdict: 'allow' };
+      let fleet = fleets.get(req.batch);
+      if (!fleet) fleets.set(req.batch, (fleet = jurisdictions(req)));
+      const have = await fleet;
+      if (allowed.some((j) => have.has(j))) return { verdict: 'allow' };
+      return {
+        verdict: 'warn',
+        messages: [`no cluster of the fleet is in ${allowed.length > 1 ? 'any of the jurisdictions' : 'jurisdiction'} ${allowed.join(', ')}${have.size ? ` (the fleet has ${[...have].sort().join(', ')})` : ' (the fleet has no clusters)'}: it stays unschedulable until one is declared there`],
+      };
+    }
     if (req.object.kind === 'Placement') {
       const p = req.object as Placement;
       const namespace = p.metadata.namespace ?? 'default';
@@ -44,6 +59,16 @@ export function residencyAdmissionHook(): AdmissionHook {
     }
     return { verdict: 'allow' };
   };
+}
+
+/** Jurisdictions of the clusters stored and of those this apply declares. */
+async function jurisdictions(req: AdmissionRequest): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const o of [...(await req.store.list('Cluster')).items, ...req.batch.filter((b) => b.kind === 'Cluster')]) {
+    const j = jurisdictionOf(o as Cluster);
+    if (j) out.add(j);
+  }
+  return out;
 }
 
 /** The object as this request's batch writes it, else as stored. */
