@@ -15,3 +15,4 @@ export * from './constraints.js';
 export * from './usage-profile.js';
 export * from './recommend.js';
 export * from './views.js';
+export { formatUsd } from './money.js';

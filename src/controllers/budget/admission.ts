@@ -1,7 +1,7 @@
 // The `block-scale-up` budget action at admission: raising a Workload's replicas is denied while
 // a block-scale-up Budget whose scope covers the workload has spent its monthly limit.
 import { lookupRegion, type ApiObject, type Budget, type Cluster, type Placement, type Workload } from '../../api/index.js';
-import { monthBounds } from '../../cost/index.js';
+import { formatUsd, monthBounds } from '../../cost/index.js';
 import type { AdmissionHook } from '../../server/index.js';
 import type { Store } from '../../store/index.js';
 
@@ -50,7 +50,7 @@ export function budgetAdmissionHook(opts: { now?: () => Date } = {}): AdmissionH
       const s = (b.status ?? {}) as { exceeded?: boolean; period?: string; spent?: number };
       if (b.spec.action !== 'block-scale-up' || !s.exceeded || s.period !== period) continue;
       if (!(await scopeCoversWorkload(b.spec.scope, after, req.store))) continue;
-      messages.push(`budget ${b.metadata.name} has spent $${(s.spent ?? 0).toFixed(2)} of its $${b.spec.monthlyLimit.toFixed(2)} limit for ${period}; scaling up is blocked (action block-scale-up)`);
+      messages.push(`budget ${b.metadata.name} has spent ${formatUsd(s.spent ?? 0)} of its ${formatUsd(b.spec.monthlyLimit)} limit for ${period}; scaling up ${after.metadata.namespace ?? 'default'}/${after.metadata.name} is blocked (action block-scale-up)`);
     }
     return messages.length ? { verdict: 'deny', causes: messages.map((message) => ({ field: 'spec.replicas', message })) } : { verdict: 'allow' };
   };

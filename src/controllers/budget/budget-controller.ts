@@ -3,7 +3,7 @@
 // atomic apply, then an audit decision and the webhook (in the background).
 import { API_VERSION, budgetSchema, type ApiObject, type Budget } from '../../api/index.js';
 import { SYSTEM_NAMESPACE } from '../events/recorder.js';
-import { budgetCostInputs, evaluateBudget, type BudgetCostInputs, type BudgetEvaluation, type PriceCatalog, type PricingCache } from '../../cost/index.js';
+import { budgetCostInputs, evaluateBudget, formatUsd, type BudgetCostInputs, type BudgetEvaluation, type PriceCatalog, type PricingCache } from '../../cost/index.js';
 import type { Mutation, Store } from '../../store/index.js';
 import type { ControllerSpec, Manager, Reconciler } from '../runtime/index.js';
 import type { WebhookNotifier } from './webhook.js';
@@ -37,7 +37,7 @@ interface Alerted {
   weekOverWeek?: string;
 }
 
-const money = (x: number) => `$${x.toFixed(2)}`;
+const money = formatUsd;
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** Alerts that `e` raises beyond those already recorded in `alerted`. Pure. */
