@@ -176,9 +176,12 @@ describe('a bad apply changes nothing', () => {
   it('paths the OS refuses are named with their option, one line, exit 1', async () => {
     const file = join(dir, 'a-regular-file');
     await writeFile(file, 'x\n');
+    const dbIsDir = join(dir, 'db-is-a-directory');
+    await mkdir(join(dbIsDir, 'truststram.db'), { recursive: true });
     const cases: [string[], string][] = [
       [['server', '--data-dir', file, '--listen', '127.0.0.1:0'], `error: --data-dir ${file}: cannot use it as the data directory: a file of that name is in the way (a directory is needed) (EEXIST)`],
       [['server', '--data-dir', join(file, 'sub'), '--listen', '127.0.0.1:0'], `error: --data-dir ${join(file, 'sub')}: cannot use it as the data directory: a part of the path is a file, not a directory (ENOTDIR)`],
+      [['server', '--data-dir', dbIsDir, '--listen', '127.0.0.1:0'], `error: --data-dir ${dbIsDir}: cannot open the SQLite database in it: unable to open database file (SQLITE_CANTOPEN)`],
       [['server', '--data-dir', join(dir, 'unused'), '--listen', '127.0.0.1:0', '--token-file', dir], `error: --token-file ${dir}: cannot read it: it is a directory (a file is needed) (EISDIR)`],
       [['demo', '--data-dir', file, '--listen', '127.0.0.1:0', '--no-gateway'], `error: --data-dir ${file}: cannot use it as the data directory`],
       [['agent', '--cluster', 'x', '--log-dir', join(file, 'logs')], `error: --log-dir ${join(file, 'logs')}: cannot write there: a part of the path is a file, not a directory (ENOTDIR)`],

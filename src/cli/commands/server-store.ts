@@ -7,6 +7,9 @@ import { pathOptionError } from '../fs-options.js';
 
 export const DEFAULT_DATA_DIR = './truststram-data';
 
+// better-sqlite3's codes for a database file that cannot be opened or written where it is.
+const SQLITE_FILE_CODES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PERM', 'SQLITE_NOTADB']);
+
 /** The store the server opens, and where that choice came from (for messages). */
 export type ServerStore =
   | { kind: 'dataDir'; dataDir: string; source: string }
@@ -49,7 +52,13 @@ function fromSpec(raw: string, source: string): ServerStore {
  */
 export function explainStoreFailure(err: unknown, choice: ServerStore, isUnavailable: (e: unknown) => boolean): unknown {
   // A data directory the OS refuses (a file in the way, no permission): name the option and path.
-  if (choice.kind === 'dataDir') return pathOptionError(choice.source, choice.dataDir, err, 'cannot use it as the data directory') ?? err;
+  if (choice.kind === 'dataDir') {
+    const code = (err as { code?: unknown }).code;
+    // SQLite's own refusals of the database file in it (a directory in its place, read-only).
+    if (typeof code === 'string' && SQLITE_FILE_CODES.has(code))
+      return new CliUserError(`${choice.source} ${choice.dataDir}: cannot open the SQLite database in it: ${(err as Error).message} (${code})`);
+    return pathOptionError(choice.source, choice.dataDir, err, 'cannot use it as the data directory') ?? err;
+  }
   const message = err instanceof Error ? err.message : String(err);
   if (isUnavailable(err))
     return new ServiceUnreachableError(`${choice.source}: ${message}`, [
