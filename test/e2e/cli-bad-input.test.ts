@@ -202,6 +202,10 @@ describe('a bad apply changes nothing', () => {
     const listen = await cli(['server', '--data-dir', join(dir, 'unused'), '--listen', '192.0.2.1:0', '--no-agents', '--no-gateway'], { server: srv.url });
     expect(listen.code, listen.stderr).toBe(1);
     expect(listen.stderr).toContain('error: cannot listen on 192.0.2.1:0: that address does not belong to this machine (EADDRNOTAVAIL)');
+    // The gateway had started its API feed before failing to listen; it must still exit.
+    const gateway = await cli(['gateway', '--listen', '192.0.2.1:0'], { server: srv.url, timeoutMs: 20_000 });
+    expect(gateway.code, gateway.stderr).toBe(1);
+    expect(gateway.stderr).toContain('error: cannot listen on 192.0.2.1:0');
     for (const [args, env, message] of [
       [['--server', 'garbage', 'get', 'clusters'], {}, 'error: --server: "garbage" is not a URL'],
       [['get', 'clusters'], { TRUSTSTRAM_SERVER: 'ftp://example.org' }, 'error: TRUSTSTRAM_SERVER: "ftp://example.org" is not a URL'],

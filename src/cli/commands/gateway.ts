@@ -25,10 +25,11 @@ export function registerGateway(program: Command, ctx: CliContext): void {
       const { startGateway, apiSource, defaultWorkers } = await import('../../gateway/index.js');
       const { FAILOVER_GATEWAY_OPTIONS } = await import('../../chaos/index.js');
       const token = ctx.token(cmd)?.value;
+      const source = apiSource(server, { ...(token ? { token } : {}), onError: (err) => ctx.stderr.write(`gateway: API ${server}: ${err instanceof Error ? err.message : String(err)}\n`) });
       const gw = await startGateway({
         ...FAILOVER_GATEWAY_OPTIONS,
         listen: opts.listen,
-        source: apiSource(server, { ...(token ? { token } : {}), onError: (err) => ctx.stderr.write(`gateway: API ${server}: ${err instanceof Error ? err.message : String(err)}\n`) }),
+        source,
         ...(opts.adminListen ? { adminListen: opts.adminListen } : {}),
         ...(opts.region ? { region: opts.region } : {}),
         dataPlane: opts.dataPlane as DataPlane,
@@ -37,6 +38,10 @@ export function registerGateway(program: Command, ctx: CliContext): void {
         ...(opts.workers !== undefined ? { workers: /^\d+$/.test(opts.workers) ? Number(opts.workers) : Number.NaN } : {}),
         ...(opts.cpus !== undefined ? { cpus: opts.cpus } : {}),
         log: (m, err) => ctx.stderr.write(`gateway: ${m}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`),
+      }).catch(async (err: unknown) => {
+        // A gateway that cannot start (its address taken) leaves its API feed polling: stop it, so the command exits.
+        await source.close().catch(() => undefined);
+        throw err;
       });
       const routes = gw.table().routes;
       const n = opts.workers !== undefined ? Number(opts.workers) : defaultWorkers(opts.dataPlane as DataPlane);
