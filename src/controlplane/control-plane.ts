@@ -10,7 +10,7 @@ import { createEventRecorder, createManager, healthController, placementControll
 import { FAILOVER_GATEWAY_OPTIONS, chaosViews, createChaos, storeChaosRecorder, type Chaos } from '../chaos/index.js';
 import { costViews, defaultCatalog } from '../cost/index.js';
 import type { FailbackOptions } from '../controllers/placement/failback.js';
-import { startGateway, storeSource, DEFAULT_GATEWAY_LISTEN, type AccessLogEntry, type GatewayOptions, type RunningGateway } from '../gateway/index.js';
+import { startGateway, storeSource, trafficAdmissionHook, DEFAULT_GATEWAY_LISTEN, type AccessLogEntry, type GatewayOptions, type RunningGateway } from '../gateway/index.js';
 import { createAdmissionHook, createPlacementHook, createPolicyEngine } from '../policy/index.js';
 import { createInternalCredentials, createLeaseTable, startServer, uiViews, type AdmissionHook, type AdmissionRequest, type AdmissionResult, type LeaseTable, type RunningServer, type View } from '../server/index.js';
 import { fencedStore, openStore } from '../store/index.js';
@@ -150,7 +150,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       store,
       leases,
       listen: o.listen ?? '127.0.0.1:7400',
-      admission: [locatedPolicyErrors(admission), budgetAdmissionHook(), residencyAdmissionHook()],
+      admission: [locatedPolicyErrors(admission), budgetAdmissionHook(), residencyAdmissionHook(), trafficAdmissionHook()],
       views: [...explainViews(store, catalog, placementPolicy), ...costViews({ catalog }), ...complianceViews({ engine }), ...uiViews(),
         ...(gateway ? trafficViews(() => gateway) : []),
         ...chaosViews(() => chaos, { demo: o.demo === true, authEnabled: !!o.tokenFile }, () =>

@@ -216,7 +216,8 @@ export function normalizeHost(h: string): string {
   return s.endsWith('.') ? s.slice(0, -1) : s;
 }
 
-function normalizePrefix(p: string | undefined): string {
+/** A path prefix as routes hold it: `/` for none, no trailing slash. */
+export function normalizePrefix(p: string | undefined): string {
   if (!p || p === '/') return '/';
   return p.endsWith('/') ? p.slice(0, -1) : p;
 }
