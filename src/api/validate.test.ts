@@ -57,6 +57,8 @@ describe('validateObject', () => {
     ['namespace on cluster-scoped kind', cluster({ metadata: { name: 'x', namespace: 'ns' } }), 'metadata.namespace', /cluster-scoped/],
     ['unknown region without residency', cluster({}, { region: 'mars-north-1' }), 'spec.region', /declare spec.residency/],
     ['residency contradicting the catalog', cluster({}, { residency: 'us' }), 'spec.residency', /contradicts/],
+    ['a mistyped workload residency', workload({ placement: { residency: 'euu' } }), 'spec.placement.residency[0]', /unknown jurisdiction "euu": expected one of eu, uk, ch, us/],
+    ['a mistyped cluster residency', cluster({}, { region: 'mars-north-1', residency: 'mars' }), 'spec.residency', /unknown jurisdiction "mars"/],
     ['cluster with no capacity', cluster({}, { capacity: undefined }), 'spec.capacity', /capacity/],
     // Hosts and paths end up in the gateway's routing (and HAProxy's maps and config): no room for injection.
     ['a host with a port', workload({ traffic: { host: 'shop.example:8080' } }), 'spec.traffic.host', /DNS host name/],

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isValidLabelKey, isValidLabelValue } from '../labels.js';
 import { MAX_CPU_CORES, parseQuantity } from '../quantity.js';
+import { JURISDICTIONS } from '../regions.js';
 
 export const API_VERSION = 'truststram.io/v1alpha1';
 export const GROUP = 'truststram.io';
@@ -119,7 +120,10 @@ export const labelSelector = z.strictObject({
 });
 
 /** Jurisdiction codes: `eu`, `us`, `uk`, `ca`, `ch`, `apac`, `sa`, `me`, `af`, `cn`, ... */
-export const jurisdiction = z.string().regex(/^[a-z]{2,8}$/, 'must be a jurisdiction code such as eu, us, uk, ca, ch, apac');
+/** A jurisdiction of the region catalog (ADR 0002); a typo such as `euu` must not pass as a boundary no cluster is in. */
+export const jurisdiction = z.string().superRefine((j, ctx) => {
+  if (!Object.hasOwn(JURISDICTIONS, j)) ctx.addIssue({ code: 'custom', message: `unknown jurisdiction ${JSON.stringify(j)}: expected one of ${Object.keys(JURISDICTIONS).join(', ')} (truststram get regions)` });
+});
 
 export const providers = ['aws', 'azure', 'gcp', 'onprem'] as const;
 export const provider = z.enum(providers);
