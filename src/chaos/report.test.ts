@@ -69,9 +69,52 @@ describe('buildReport', () => {
       faults: [fault({ capacityRestoredAt: null, degraded: [{ workload: 'ns/w', reason: 'no room inside residency eu' }] })],
       replicaViolations: [],
     });
-    expect(r.expectations.map((e) => [e.name, e.ok])).toEqual([['failedRequests', true], ['trafficRecoveredMs', true], ['capacityRestoredMs', false], ['degraded', true]]);
+    expect(r.expectations.map((e) => [e.name, e.ok])).toEqual([['faultsAffectWorkloads', true], ['failedRequests', true], ['trafficRecoveredMs', true], ['capacityRestoredMs', false], ['degraded', true]]);
     const text = formatReport(r, (h, rows) => [h.join('|'), ...rows.map((x) => x.join('|'))].join('\n'));
     expect(text).toMatch(/ns\/w Degraded — no room inside residency eu/);
     expect(text).toMatch(/FAILED/);
+  });
+
+  it('fails a run whose fault hit no replica and no routed request, unless the step allows it', () => {
+    const input = (f: FaultRecord, access: AccessLogEntry[] = [entry(T0 + 2500, 'gcp-eu')]) => ({
+      scenario: scenario({ failedRequests: 0, capacityRestoredMs: 3000 }),
+      gateway: 'g',
+      startedAt: T0,
+      hosts: ['h'],
+      loadEndedAt: T0 + 10_000,
+      results: [result(T0 + 2500, 200)],
+      access,
+      faults: [f],
+      replicaViolations: [],
+    });
+    // What the runner records for a fault when no placement had replicas on its clusters.
+    const idle = fault({ affected: [], capacityRestoredAt: T0 + 2000 });
+    const r = buildReport(input(idle));
+    expect(r.faults[0]).toMatchObject({ unaffected: true, routedToFailed: 0, capacityRestoredMs: null });
+    expect(r.passed).toBe(false);
+    expect(r.expectations.find((e) => e.name === 'faultsAffectWorkloads')).toMatchObject({ ok: false, actual: 'provider aws affected no workload (no replica on aws-eu, no request routed there)' });
+    // Nothing was hit, so "capacity restored in 0 ms" would be a pass of nothing.
+    expect(r.expectations.find((e) => e.name === 'capacityRestoredMs')).toMatchObject({ ok: false, actual: '- (no fault affected a workload)' });
+    const text = formatReport(r, (h, rows) => [h.join('|'), ...rows.map((x) => x.join('|'))].join('\n'));
+    expect(text).toMatch(/provider aws affected no workload .*it proves nothing/);
+    expect(text).toMatch(/FAILED/);
+    // A request routed to the failed cluster is an effect: the gateway had an endpoint there.
+    expect(buildReport(input(idle, [entry(T0 + 2050, 'aws-eu')])).faults[0]).toMatchObject({ unaffected: false, routedToFailed: 1 });
+    // Explicitly allowed (a re-fault after failover): reported, not failed.
+    const allowed = buildReport({ ...input({ ...idle, allowUnaffected: true }), scenario: scenario({ failedRequests: 0 }) });
+    expect(allowed.faults[0]).toMatchObject({ unaffected: true, allowUnaffected: true });
+    expect(allowed.passed).toBe(true);
+    expect(formatReport(allowed, (h, rows) => [h.join('|'), ...rows.map((x) => x.join('|'))].join('\n'))).toMatch(/affected no workload .*allowed by the scenario/);
+  });
+
+  it('judges failbacks onto a failed cluster from what the run saw', () => {
+    const input = (failbacks: { workload: string; cluster: string; at: number }[]) => ({ scenario: scenario({ failbacks: 0 }), gateway: 'g', startedAt: T0, hosts: ['h'], loadEndedAt: T0 + 10_000, results: [], access: [], faults: [fault()], replicaViolations: [], failbacks });
+    const none = buildReport(input([]));
+    expect(none.expectations.find((e) => e.name === 'failbacks')).toMatchObject({ ok: true, actual: '0' });
+    const back = buildReport(input([{ workload: 'ns/w', cluster: 'aws-eu', at: T0 + 7000 }]));
+    expect(back.failbacks).toEqual([{ workload: 'ns/w', cluster: 'aws-eu', afterMs: 7000 }]);
+    expect(back.totals.failbacks).toBe(1);
+    expect(back.expectations.find((e) => e.name === 'failbacks')).toMatchObject({ ok: false, actual: '1 (ns/w → aws-eu)' });
+    expect(back.passed).toBe(false);
   });
 });

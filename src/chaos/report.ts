@@ -1,6 +1,7 @@
 // The GameDay report, computed from what happened — the client's answers, the gateway's access
 // log and the control plane's placements and status as sampled — never from what should have.
 import type { AccessLogEntry } from '../gateway/index.js';
+import type { Failback } from './failbacks.js';
 import { isFailure, type ClientResult } from './load.js';
 import type { Scenario } from './scenario.js';
 
@@ -14,6 +15,8 @@ export interface FaultRecord {
   restoredAt: number | undefined;
   /** Workloads with replicas on the failed clusters when the fault hit. */
   affected: string[];
+  /** The scenario allows this fault to hit nothing (`allowUnaffected` on its step). */
+  allowUnaffected?: boolean;
   /** First sample where every failed cluster was no longer Ready (the control plane noticed); null if never. */
   detectedAt?: number | null;
   /** First sample where no affected placement kept replicas on a failed cluster; null if never. */
@@ -49,6 +52,12 @@ export interface FaultReport {
   failedBetweenMs: [number, number] | null;
   /** Fault until the last request the gateway routed (or retried) to a failed cluster; 0 if none was. */
   trafficRecoveredMs: number | null;
+  /** Requests of the window the gateway routed (or retried) to a failed cluster. */
+  routedToFailed: number;
+  /** The fault hit no replica and no routed request: it proved nothing (see `allowUnaffected`). */
+  unaffected: boolean;
+  allowUnaffected: boolean;
+  /** Null when it never came back, or when the fault affected no workload (`unaffected`). */
   capacityRestoredMs: number | null;
   /** Where capacity restoration spent its time: fault → cluster NotReady (lease expiry) → placements moved (sampled every 100 ms). */
   detectedMs: number | null;
@@ -78,8 +87,11 @@ export interface GameDayReport {
     failures: Record<string, { count: number; firstMs: number; lastMs: number }>;
     residencyViolations: number;
     accessLogEntries: number;
+    failbacks: number;
   };
   faults: FaultReport[];
+  /** Workloads moved back onto a cluster the run had failed, ms after the load started. */
+  failbacks: { workload: string; cluster: string; afterMs: number }[];
   expectations: Expectation[];
   passed: boolean;
 }
@@ -95,6 +107,7 @@ export interface ReportInput {
   replicaViolations: readonly ReplicaViolation[];
   /** End of the load (epoch ms): the window of a fault never restored ends here. */
   loadEndedAt: number;
+  failbacks?: readonly Failback[];
 }
 
 const outside = (e: AccessLogEntry) => !!e.residency && !!e.jurisdiction && !e.residency.includes(e.jurisdiction);
@@ -113,7 +126,13 @@ export function buildReport(i: ReportInput): GameDayReport {
     // A retried request whose tries are not known (the HAProxy data plane logs only the final
     // server) counts as routed to the failed target: recovery is over-, never under-estimated.
     const touchedFailed = (e: AccessLogEntry) => (e.cluster !== undefined && failedSet.has(e.cluster)) || (e.tried ? e.tried.some((c) => failedSet.has(c)) : e.attempts > 1);
-    for (const e of access) if (touchedFailed(e)) last = Math.max(last ?? 0, e.time);
+    let routed = 0;
+    for (const e of access) {
+      if (!touchedFailed(e)) continue;
+      last = Math.max(last ?? 0, e.time);
+      routed++;
+    }
+    const unaffected = f.affected.length === 0 && routed === 0;
     const requestViolations = access.filter(outside).length;
     const replicaViolations = new Set(i.replicaViolations.filter((v) => v.time >= f.at && v.time < end).map((v) => `${v.workload}@${v.cluster}`)).size;
     return {
@@ -131,7 +150,10 @@ export function buildReport(i: ReportInput): GameDayReport {
       }),
       failedBetweenMs: failed.length ? [Math.min(...failed.map((r) => r.sentAt)) - f.at, Math.max(...failed.map((r) => r.sentAt)) - f.at] : null,
       trafficRecoveredMs: access.length === 0 ? null : last === undefined ? 0 : last - f.at,
-      capacityRestoredMs: f.capacityRestoredAt === null ? null : f.capacityRestoredAt - f.at,
+      routedToFailed: routed,
+      unaffected,
+      allowUnaffected: f.allowUnaffected ?? false,
+      capacityRestoredMs: f.capacityRestoredAt === null || f.affected.length === 0 ? null : f.capacityRestoredAt - f.at,
       detectedMs: f.detectedAt == null ? null : f.detectedAt - f.at,
       replacedMs: f.replacedAt == null ? null : f.replacedAt - f.at,
       residencyViolations: requestViolations + replicaViolations,
@@ -152,24 +174,34 @@ export function buildReport(i: ReportInput): GameDayReport {
     x.lastMs = Math.max(x.lastMs, t);
   }
   const violations = i.access.filter(outside).length + new Set(i.replicaViolations.map((v) => `${v.workload}@${v.cluster}`)).size;
-  const expectations = judge(i.scenario, faults, failedTotal, violations);
+  const failbacks = (i.failbacks ?? []).map((b) => ({ workload: b.workload, cluster: b.cluster, afterMs: b.at - i.startedAt }));
+  const expectations = judge(i.scenario, faults, failedTotal, violations, failbacks);
   const durationMs = Math.max(1, i.loadEndedAt - i.startedAt);
   return {
     scenario: i.scenario.name,
     startedAt: new Date(i.startedAt).toISOString(),
     gateway: i.gateway,
     load: { rate: i.scenario.load.rate, durationMs: i.scenario.load.durationMs, hosts: i.hosts, sent: i.results.length, achievedRate: Math.round((i.results.length / durationMs) * 1000) },
-    totals: { totalRequests: i.results.length, failedRequests: failedTotal, failures: byKind, residencyViolations: violations, accessLogEntries: i.access.length },
+    totals: { totalRequests: i.results.length, failedRequests: failedTotal, failures: byKind, residencyViolations: violations, accessLogEntries: i.access.length, failbacks: failbacks.length },
     faults,
+    failbacks,
     expectations,
     passed: expectations.every((e) => e.ok),
   };
 }
 
-function judge(s: Scenario, faults: FaultReport[], failed: number, violations: number): Expectation[] {
-  const x = s.expect;
-  if (!x) return [];
+/** Says why a fault proved nothing: it is the whole of what the reader needs to rerun it right. */
+const unaffectedText = (r: FaultReport) => `${r.kind} ${r.name} affected no workload (no replica on ${r.clusters.join(', ')}, no request routed there)`;
+
+function judge(s: Scenario, faults: FaultReport[], failed: number, violations: number, failbacks: GameDayReport['failbacks']): Expectation[] {
   const out: Expectation[] = [];
+  // Always judged: a fault that hit nothing tests nothing, so it cannot let a GameDay pass.
+  if (faults.length) {
+    const idle = faults.filter((r) => r.unaffected && !r.allowUnaffected);
+    out.push({ name: 'faultsAffectWorkloads', target: 'every fault hits a workload', actual: idle.length ? idle.map(unaffectedText).join('; ') : `${faults.filter((r) => !r.unaffected).length} of ${faults.length} faults did`, ok: !idle.length });
+  }
+  const x = s.expect;
+  if (!x) return out;
   const worst = (f: (r: FaultReport) => number | null) => faults.reduce<number | null>((m, r) => (f(r) === null ? m : Math.max(m ?? 0, f(r)!)), null);
   if (x.failedRequests !== undefined) out.push({ name: 'failedRequests', target: `≤ ${x.failedRequests}`, actual: String(failed), ok: failed <= x.failedRequests });
   if (x.trafficRecoveredMs !== undefined) {
@@ -179,8 +211,12 @@ function judge(s: Scenario, faults: FaultReport[], failed: number, violations: n
   if (x.capacityRestoredMs !== undefined) {
     const never = faults.filter((r) => r.affectedWorkloads.length > 0 && r.capacityRestoredMs === null);
     const w = worst((r) => r.capacityRestoredMs);
-    out.push({ name: 'capacityRestoredMs', target: `≤ ${x.capacityRestoredMs}`, actual: never.length ? `never (${never.map((r) => `${r.kind} ${r.name}`).join(', ')})` : String(w ?? 0), ok: !never.length && (w ?? 0) <= x.capacityRestoredMs });
+    // With no workload affected there was no capacity to restore: not a pass of this target.
+    const hit = faults.some((r) => r.affectedWorkloads.length > 0);
+    const actual = never.length ? `never (${never.map((r) => `${r.kind} ${r.name}`).join(', ')})` : hit ? String(w ?? 0) : '- (no fault affected a workload)';
+    out.push({ name: 'capacityRestoredMs', target: `≤ ${x.capacityRestoredMs}`, actual, ok: hit && !never.length && (w ?? 0) <= x.capacityRestoredMs });
   }
+  if (x.failbacks !== undefined) out.push({ name: 'failbacks', target: `≤ ${x.failbacks}`, actual: failbacks.length ? `${failbacks.length} (${failbacks.map((b) => `${b.workload} → ${b.cluster}`).join(', ')})` : '0', ok: failbacks.length <= x.failbacks });
   if (x.residencyViolations !== undefined) out.push({ name: 'residencyViolations', target: `≤ ${x.residencyViolations}`, actual: String(violations), ok: violations <= x.residencyViolations });
   if (x.degraded !== undefined) {
     const seen = new Set(faults.flatMap((r) => r.degraded.map((d) => d.workload)));
@@ -204,7 +240,7 @@ export function formatReport(r: GameDayReport, table: (headers: string[], rows: 
         String(f.failedRequests),
         ms(f.trafficRecoveredMs),
         f.detectedMs === null && f.restoredAfterMs !== null ? 'not before restore' : ms(f.detectedMs),
-        f.affectedWorkloads.length ? ms(f.capacityRestoredMs) : 'no workloads',
+        f.affectedWorkloads.length ? ms(f.capacityRestoredMs) : 'nothing to restore',
         String(f.residencyViolations),
         f.restoredAfterMs === null ? '-' : ms(f.restoredAfterMs),
       ]),
@@ -213,8 +249,10 @@ export function formatReport(r: GameDayReport, table: (headers: string[], rows: 
   for (const f of r.faults) {
     if (Object.keys(f.failures).length) lines.push(`  ${f.kind} ${f.name}: failures ${Object.entries(f.failures).map(([k, n]) => `${n}× ${k}`).join(', ')} (sent ${f.failedBetweenMs![0]}…${f.failedBetweenMs![1]} ms after the fault)`);
     for (const d of f.degraded) lines.push(`  ${f.kind} ${f.name}: ${d.workload} Degraded — ${d.reason}`);
+    if (f.unaffected) lines.push(`  ${unaffectedText(f)}: ${f.allowUnaffected ? 'allowed by the scenario (allowUnaffected)' : 'it proves nothing — were the replicas already elsewhere (a previous fault, no failback yet)?'}`);
   }
-  lines.push(`Totals: ${r.totals.failedRequests} failed of ${r.totals.totalRequests} requests; ${r.totals.residencyViolations} residency violations (${r.totals.accessLogEntries} gateway log entries checked)`);
+  for (const b of r.failbacks) lines.push(`  failback: ${b.workload} back on ${b.cluster} ${b.afterMs} ms after the load started`);
+  lines.push(`Totals: ${r.totals.failedRequests} failed of ${r.totals.totalRequests} requests; ${r.totals.residencyViolations} residency violations (${r.totals.accessLogEntries} gateway log entries checked); ${r.totals.failbacks} failback(s) onto failed clusters`);
   if (r.expectations.length) {
     lines.push(table(['EXPECTATION', 'TARGET', 'ACTUAL', 'OK'], r.expectations.map((e) => [e.name, e.target, e.actual, e.ok ? 'yes' : 'NO'])));
     lines.push(r.passed ? 'PASSED' : 'FAILED');

@@ -3,12 +3,13 @@
 // status while it runs, and builds the report from what it saw.
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { findRegion, fromStatus, type Cluster, type Placement, type Workload } from '../api/index.js';
+import { findRegion, fromStatus, isUserError, type Cluster, type Placement, type Workload } from '../api/index.js';
 import { apiSource, startGateway, type AccessLogEntry, type DataPlane } from '../gateway/index.js';
-import type { Fault } from './faults.js';
+import { createFailbackWatch } from './failbacks.js';
+import type { Fault, FaultTarget } from './faults.js';
 import { startLoad } from './load.js';
 import { buildReport, type FaultRecord, type GameDayReport, type ReplicaViolation } from './report.js';
-import type { Scenario } from './scenario.js';
+import { checkTargets, type Scenario } from './scenario.js';
 
 /**
  * Gateway options TrustStram runs its gateways with (control plane, `truststram gateway`, GameDays).
@@ -53,8 +54,10 @@ interface Snapshot {
 }
 
 /**
- * Runs a GameDay scenario against a running control plane and returns its report. Faults
- * still in force at the end are restored, so the fleet is left as it was found.
+ * Runs a GameDay scenario against a running control plane and returns its report. Every
+ * target is checked against the fleet before anything starts (a ValidationError naming the
+ * step's field). Whatever happens — the last step, an error mid-run — the load is stopped and
+ * the faults the run injected are restored, so the fleet is left as it was found.
  */
 export async function runScenario(o: RunOptions): Promise<GameDayReport> {
   const log = o.log ?? (() => {});
@@ -75,32 +78,40 @@ export async function runScenario(o: RunOptions): Promise<GameDayReport> {
     const [c, w, p] = await Promise.all([call<{ items: Cluster[] }>('GET', `${API}/clusters`), call<{ items: Workload[] }>('GET', `${API}/workloads`), call<{ items: Placement[] }>('GET', `${API}/placements`)]);
     return { time: Date.now(), clusters: c.items, workloads: w.items, placements: p.items };
   };
+  const s = o.scenario;
+  // Before a gateway, a load or a fault: a target that matches nothing must not fail mid-run.
+  checkTargets(s, (await call<{ items: Cluster[] }>('GET', `${API}/clusters`)).items);
   const runId = randomUUID().slice(0, 8);
   const access: AccessLogEntry[] = [];
   const listen = (e: AccessLogEntry) => void (e.path.includes(`gameday=${runId}-`) && access.push(e));
   const own = o.gateway ? undefined : await startGateway({ ...FAILOVER_GATEWAY_OPTIONS, ...(o.dataPlane ? { dataPlane: o.dataPlane } : {}), listen: '127.0.0.1:0', source: apiSource(base, o.token ? { token: o.token } : {}), onAccess: listen, log: (m) => log(`gateway: ${m}`) });
   const gw: ObservedGateway = o.gateway ?? { url: own!.url, onAccess: () => () => {} };
   const unsubscribe = o.gateway ? o.gateway.onAccess(listen) : () => {};
-  const s = o.scenario;
   const faults: FaultRecord[] = [];
   const violations: ReplicaViolation[] = [];
+  const failbacks = createFailbackWatch();
+  // Targets this run may have failed and not restored (a fail whose answer was lost included).
+  const injected: FaultTarget[] = [];
+  let sampling = false;
+  let sampler: Promise<void> = Promise.resolve();
   try {
     let snap = await waitReady(snapshot, s.waitReadyMs, log);
     const hosts = s.load.hosts ?? [...new Set(snap.workloads.map((w) => (w.spec as { traffic?: { host?: string } }).traffic?.host).filter((h): h is string => !!h))].sort();
     if (!hosts.length) throw new Error('no workload has spec.traffic.host and the scenario names no spec.load.hosts: nothing to send load to');
     await waitRoutable(gw.url, hosts, s.waitReadyMs, log);
 
-    let sampling = true;
+    sampling = true;
     const observe = (x: Snapshot) => {
       snap = x;
       violations.push(...replicaViolations(x));
+      failbacks.observe(x.time, x.placements);
       for (const f of faults) {
         if (f.capacityRestoredAt === null && restored(f, x)) f.capacityRestoredAt = x.time;
         if (f.detectedAt === null && f.clusters.every((c) => (x.clusters.find((k) => k.metadata.name === c)?.status as { phase?: string } | undefined)?.phase !== 'Ready')) f.detectedAt = x.time;
         if (f.replacedAt === null && f.restoredAt === undefined && !x.placements.some((p) => f.affected.includes(`${p.metadata.namespace ?? 'default'}/${p.spec.workload}`) && p.spec.clusters.some((e) => e.replicas > 0 && f.clusters.includes(e.cluster)))) f.replacedAt = x.time;
       }
     };
-    const sampler = (async () => {
+    sampler = (async () => {
       while (sampling) {
         const t = Date.now();
         try {
@@ -121,12 +132,20 @@ export async function runScenario(o: RunOptions): Promise<GameDayReport> {
         await sleep(startedAt + step.atMs - Date.now());
         const at = Date.now();
         if (step.action === 'fail') {
-          const { fault } = await call<{ fault: Fault }>('POST', '/api/v1alpha1/chaos/fail', step.target);
+          injected.push(step.target);
+          const { fault } = await call<{ fault: Fault }>('POST', '/api/v1alpha1/chaos/fail', step.target).catch((err: unknown) => {
+            // Refused (4xx): nothing was failed. Otherwise (a timeout) it may have been: restore it at the end.
+            if (isUserError(err)) injected.pop();
+            throw err;
+          });
           const affected = snap.placements.filter((p) => p.spec.clusters.some((e) => e.replicas > 0 && fault.clusters.includes(e.cluster))).map((p) => `${p.metadata.namespace ?? 'default'}/${p.spec.workload}`).sort();
-          faults.push({ kind: step.target.kind, name: step.target.name, clusters: fault.clusters, at, restoredAt: undefined, affected, capacityRestoredAt: affected.length ? null : at, detectedAt: null, replacedAt: affected.length ? null : at, degraded: [] });
-          log(`+${at - startedAt} ms: failed ${step.target.kind} ${step.target.name} (${fault.clusters.join(', ')}); ${affected.length} workload(s) affected`);
+          failbacks.fault(fault.clusters, affected);
+          faults.push({ kind: step.target.kind, name: step.target.name, clusters: fault.clusters, at, restoredAt: undefined, affected, allowUnaffected: step.allowUnaffected, capacityRestoredAt: affected.length ? null : at, detectedAt: null, replacedAt: affected.length ? null : at, degraded: [] });
+          log(`+${at - startedAt} ms: failed ${step.target.kind} ${step.target.name} (${fault.clusters.join(', ')}); ${affected.length ? `${affected.length} workload(s) affected` : `no workload had a replica there${step.allowUnaffected ? ' (allowed by the scenario)' : ''}`}`);
         } else {
           await call('POST', '/api/v1alpha1/chaos/restore', step.target);
+          const i = injected.findIndex((t) => t.kind === step.target.kind && t.name === step.target.name);
+          if (i >= 0) injected.splice(i, 1);
           for (const f of faults) if (f.restoredAt === undefined && f.kind === step.target.kind && f.name === step.target.name) f.restoredAt = at;
           log(`+${at - startedAt} ms: restored ${step.target.kind} ${step.target.name}`);
         }
@@ -143,12 +162,19 @@ export async function runScenario(o: RunOptions): Promise<GameDayReport> {
     sampling = false;
     await sampler;
     for (const f of faults) if (f.capacityRestoredAt === null) f.degraded = shortOf(f, snap);
-    return buildReport({ scenario: s, gateway: gw.url, startedAt, hosts, results: load.results, access, faults, replicaViolations: violations, loadEndedAt });
+    return buildReport({ scenario: s, gateway: gw.url, startedAt, hosts, results: load.results, access, faults, replicaViolations: violations, loadEndedAt, failbacks: failbacks.failbacks() });
   } finally {
+    // An error anywhere above lands here: the sampler must stop too, or it keeps the process alive for ever.
+    sampling = false;
+    await sampler;
     unsubscribe();
     // Leave the fleet as we found it.
-    for (const f of faults.filter((x) => x.restoredAt === undefined))
-      await call('POST', '/api/v1alpha1/chaos/restore', { kind: f.kind, name: f.name }).catch(() => undefined);
+    for (const t of injected) {
+      await call('POST', '/api/v1alpha1/chaos/restore', t).then(
+        () => log(`restored ${t.kind} ${t.name} (still failed when the run ended)`),
+        (err: unknown) => log(`could not restore ${t.kind} ${t.name}: ${(err as Error).message}`),
+      );
+    }
     await own?.close();
   }
 }

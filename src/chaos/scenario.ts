@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { API_VERSION, ValidationError } from '../api/index.js';
-import type { FaultKind } from './faults.js';
+import { API_VERSION, NotFoundError, ValidationError, type Cause, type Cluster } from '../api/index.js';
+import { resolveTarget, type FaultKind } from './faults.js';
 
 /** `500ms`, `3s`, `1.5m`, or a bare number of seconds. */
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m)?$/;
@@ -14,8 +14,15 @@ const target = z
   .strictObject({ cluster: z.string().min(1).optional(), region: z.string().min(1).optional(), provider: z.string().min(1).optional() })
   .refine((t) => Object.keys(t).length === 1, { message: 'name exactly one of cluster, region or provider' });
 const step = z
-  .strictObject({ at: duration, fail: target.optional(), restore: target.optional() })
-  .refine((s) => (s.fail ? 1 : 0) + (s.restore ? 1 : 0) === 1, { message: 'each step either fails or restores one target' });
+  .strictObject({
+    at: duration,
+    fail: target.optional(),
+    restore: target.optional(),
+    /** This fault may hit no replica and no routed request (e.g. a re-fault after failover) without failing the run. */
+    allowUnaffected: z.boolean().optional(),
+  })
+  .refine((s) => (s.fail ? 1 : 0) + (s.restore ? 1 : 0) === 1, { message: 'each step either fails or restores one target' })
+  .refine((s) => !(s.restore && s.allowUnaffected !== undefined), { message: 'allowUnaffected applies to fail steps only', path: ['allowUnaffected'] });
 
 const scenarioSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
@@ -46,6 +53,8 @@ const scenarioSchema = z.strictObject({
         trafficRecoveredMs: z.number().nonnegative().optional(),
         capacityRestoredMs: z.number().nonnegative().optional(),
         residencyViolations: z.number().int().nonnegative().optional(),
+        /** Workloads moved back onto a cluster this run failed (sampled placements), e.g. 0 for a flapping cluster. */
+        failbacks: z.number().int().nonnegative().optional(),
         /** Workloads expected to end Degraded (`ns/name`), e.g. EU workloads when EU capacity is gone. */
         degraded: z.array(z.string()).optional(),
       })
@@ -57,10 +66,16 @@ export interface ScenarioStep {
   atMs: number;
   action: 'fail' | 'restore';
   target: { kind: FaultKind; name: string };
+  /** Where the target is named in the file (`spec.timeline.2.fail.provider`), for errors. */
+  field: string;
+  /** A fault that hits nothing does not fail the run (fail steps only). */
+  allowUnaffected: boolean;
 }
 
 /** A validated scenario with every duration in milliseconds. */
 export interface Scenario {
+  /** The file it was read from, for errors. */
+  file: string;
   name: string;
   description: string | undefined;
   load: { rate: number; durationMs: number; hosts: string[] | undefined; path: string; connections: number; timeoutMs: number };
@@ -86,17 +101,21 @@ export function parseScenario(doc: unknown, file = '<scenario>'): Scenario {
   }
   const s = r.data;
   const timeline = s.spec.timeline
-    .map((t): ScenarioStep => {
+    .map((t, i): ScenarioStep => {
       const body = (t.fail ?? t.restore)!;
       const kind = Object.keys(body)[0] as FaultKind;
-      return { atMs: toMs(t.at), action: t.fail ? 'fail' : 'restore', target: { kind, name: body[kind]! } };
+      const action = t.fail ? 'fail' : 'restore';
+      return { atMs: toMs(t.at), action, target: { kind, name: body[kind]! }, field: `spec.timeline.${i}.${action}.${kind}`, allowUnaffected: t.allowUnaffected ?? false };
     })
     .sort((a, b) => a.atMs - b.atMs);
   const load = { rate: s.spec.load.rate, durationMs: toMs(s.spec.load.duration), hosts: s.spec.load.hosts, path: s.spec.load.path, connections: s.spec.load.connections, timeoutMs: toMs(s.spec.load.timeout) };
   const late = timeline.findIndex((t) => t.atMs >= load.durationMs);
   if (late >= 0) throw new ValidationError(`${file}: spec.timeline.${late}.at is not before the end of the load (${load.durationMs} ms)`, [{ file, field: `spec.timeline.${late}.at`, message: `must be before spec.load.duration (${load.durationMs} ms)` }]);
-  return { name: s.metadata.name, description: s.metadata.description, load, waitReadyMs: toMs(s.spec.waitReady), recoveryTimeoutMs: toMs(s.spec.recoveryTimeout), timeline, expect: s.spec.expect };
+  return { file, name: s.metadata.name, description: s.metadata.description, load, waitReadyMs: toMs(s.spec.waitReady), recoveryTimeoutMs: toMs(s.spec.recoveryTimeout), timeline, expect: s.spec.expect };
 }
+
+// Words for the OS codes a mistyped path produces; any other code is shown as it is.
+const OS_REASONS: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a part of the path is not a directory' };
 
 /** Reads and validates a scenario file (YAML or JSON, one document). */
 export async function loadScenario(file: string): Promise<Scenario> {
@@ -104,7 +123,9 @@ export async function loadScenario(file: string): Promise<Scenario> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ValidationError(`${file}: cannot read: ${(err as Error).message}`, [{ file, field: '', message: 'cannot read' }]);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code ? `${OS_REASONS[code] ?? 'the OS refused'} (${code})` : (err as Error).message;
+    throw new ValidationError(`${file}: cannot read the scenario file: ${why}`, [{ file, field: '', message: `cannot read the scenario file: ${why}` }]);
   }
   const docs = parseAllDocuments(text);
   const errors = docs.flatMap((d) => d.errors);
@@ -113,3 +134,35 @@ export async function loadScenario(file: string): Promise<Scenario> {
   if (values.length !== 1) throw new ValidationError(`${file}: expected exactly one GameDay document, found ${values.length}`, [{ file, field: '', message: 'one document per scenario file' }]);
   return parseScenario(values[0], file);
 }
+
+/**
+ * Checks every target of the timeline against the fleet before anything starts, so a typo
+ * (`provider: aww`) is one error naming the file, the step and the field — not a fault that
+ * fails mid-run with the load already flowing. A restore of something no earlier step failed
+ * (the chaos API would answer 404 mid-run) is refused with it, so one error lists both.
+ */
+export function checkTargets(s: Scenario, clusters: readonly Cluster[]): void {
+  const causes: (Cause & { step: number })[] = [];
+  const inForce: string[] = [];
+  for (const t of s.timeline) {
+    const id = `${t.target.kind} ${t.target.name}`;
+    if (t.action === 'fail') inForce.push(id);
+    else if (inForce.includes(id)) inForce.splice(inForce.indexOf(id), 1);
+    else causes.push({ step: stepOf(t), file: s.file, field: t.field, message: `restores ${id}, which no earlier step of the timeline fails` });
+  }
+  const known = (kind: FaultKind) => [...new Set(clusters.map((c) => (kind === 'cluster' ? c.metadata.name : kind === 'region' ? c.spec.region : c.spec.provider)))].sort();
+  for (const t of s.timeline) {
+    try {
+      resolveTarget(t.target, clusters);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      const names = known(t.target.kind);
+      causes.push({ step: stepOf(t), file: s.file, field: t.field, message: `no cluster matches ${t.target.kind} "${t.target.name}" (the fleet has ${names.length ? `${t.target.kind === 'cluster' ? 'clusters' : `${t.target.kind}s`} ${names.join(', ')}` : 'no clusters'})` });
+    }
+  }
+  if (!causes.length) return;
+  const sorted = causes.sort((a, b) => a.step - b.step).map(({ step: _, ...c }) => c);
+  throw new ValidationError(`${s.file}: ${sorted.map((c) => `${c.field}: ${c.message}`).join('; ')}`, sorted);
+}
+
+const stepOf = (t: ScenarioStep) => Number(t.field.split('.')[2]);
