@@ -2,9 +2,10 @@
 // document tagged with its file and index so errors can point at it.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { ValidationError, type Cause } from './errors.js';
 import { jsonTextNestingExceeds, MAX_NESTING_DEPTH, nestingExceeds } from './nesting.js';
+import { toJsChecked } from './yaml-aliases.js';
 
 /** Largest single document accepted, as etcd and the Kubernetes API server do (~1.5 MiB there). */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -98,9 +99,10 @@ function parseSource({ file, content }: Source): { docs: RawDocument[]; causes: 
   // JSON (and YAML written as JSON) is measured before parsing: the YAML parser recurses on flow
   // collections and would report a deep one as a stack overflow instead of saying why.
   if (/^[[{]/.test(text.trimStart()) && jsonTextNestingExceeds(text, MAX_NESTING_DEPTH)) return fail(`nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep`);
+  const lines = new LineCounter();
   let parsed: ReturnType<typeof parseAllDocuments>;
   try {
-    parsed = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+    parsed = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
   } catch (err) {
     // The YAML parser recurses on nesting; a stack overflow there is the input's depth, not a bug here.
     if (err instanceof RangeError) return fail(`nested too deeply to parse: at most ${MAX_NESTING_DEPTH} levels`);
@@ -122,7 +124,12 @@ function parseSource({ file, content }: Source): { docs: RawDocument[]; causes: 
       }
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    const expanded = toJsChecked(doc, lines);
+    if ('problems' in expanded) {
+      for (const message of expanded.problems) causes.push({ file, document: index, field: '', message });
+      return;
+    }
+    const value = expanded.value;
     if (value === null || value === undefined) return; // `---` separators with nothing between
     // The same bound the server puts on bodies, so the CLI says it before sending (and never overflows its own stack).
     if (nestingExceeds(value, MAX_NESTING_DEPTH)) {

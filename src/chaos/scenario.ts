@@ -2,9 +2,10 @@
 // targets to fail and restore when. Validated once here (file and field in every error), so
 // the runner only sees complete values in milliseconds.
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { API_VERSION, NotFoundError, ValidationError, type Cause, type Cluster } from '../api/index.js';
+import { toJsChecked } from '../api/yaml-aliases.js';
 import { resolveTarget, type FaultKind } from './faults.js';
 
 /** `500ms`, `3s`, `1.5m`, or a bare number of seconds. */
@@ -127,10 +128,16 @@ export async function loadScenario(file: string): Promise<Scenario> {
     const why = code ? `${OS_REASONS[code] ?? 'the OS refused'} (${code})` : (err as Error).message;
     throw new ValidationError(`${file}: cannot read the scenario file: ${why}`, [{ file, field: '', message: `cannot read the scenario file: ${why}` }]);
   }
-  const docs = parseAllDocuments(text);
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines });
   const errors = docs.flatMap((d) => d.errors);
   if (errors.length) throw new ValidationError(`${file}: not valid YAML: ${errors[0]!.message}`, [{ file, field: '', message: errors[0]!.message }]);
-  const values = docs.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
+  const values: unknown[] = [];
+  docs.forEach((d, document) => {
+    const expanded = toJsChecked(d, lines);
+    if ('problems' in expanded) throw new ValidationError(`${file}: document ${document}: ${expanded.problems[0]}`, expanded.problems.map((message) => ({ file, document, field: '', message })));
+    if (expanded.value !== null && expanded.value !== undefined) values.push(expanded.value);
+  });
   if (values.length !== 1) throw new ValidationError(`${file}: expected exactly one GameDay document, found ${values.length}`, [{ file, field: '', message: 'one document per scenario file' }]);
   return parseScenario(values[0], file);
 }

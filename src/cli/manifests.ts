@@ -18,7 +18,6 @@ import {
 } from '../api/index.js';
 import type { ApiError } from './client.js';
 import { CliUserError } from './exit.js';
-import { aliasCausesOf, invalidInput } from './yaml-aliases.js';
 
 /** A validated object with where it came from. */
 export interface SourcedObject {
@@ -48,7 +47,9 @@ function parseEach(sources: Source[]): RawDocument[] {
     try {
       docs.push(...parseSources([s]));
     } catch (err) {
-      causes.push(...(err instanceof ValidationError ? err.causes : aliasCausesOf(err, s.file, s.content.toString('utf8'))));
+      // The loader reports bad input (aliases included) as causes; anything else is a bug.
+      if (!(err instanceof ValidationError)) throw err;
+      causes.push(...err.causes);
     }
   }
   if (causes.length) throw invalidInput(causes);
@@ -121,4 +122,11 @@ export function kindArg(name: string): KindInfo {
       { field: 'KIND', message: `unknown resource type "${name}": try clusters, workloads, policies, budgets, placements, events or regions` },
     ]);
   return info;
+}
+
+/** One ValidationError holding `causes`, with the first of them as its message. */
+export function invalidInput(causes: Cause[]): ValidationError {
+  const c = causes[0]!;
+  const first = `${c.file ?? ''}${c.document !== undefined ? `: document ${c.document}` : ''}: ${c.field ? `${c.field}: ` : ''}${c.message}`;
+  return new ValidationError(causes.length === 1 ? first : `${causes.length} errors, first: ${first}`, causes);
 }

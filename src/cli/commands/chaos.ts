@@ -1,14 +1,12 @@
 // `truststram chaos fail|restore|status|run`: inject and lift outages (a cluster, a region, a
 // whole provider) through the server's chaos API, and run GameDay scenarios that measure what
 // clients saw while it happened. Allowed in demo mode or for authenticated callers.
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { DataPlane } from '../../gateway/index.js';
 import { ValidationError } from '../../api/index.js';
 import type { CliContext } from '../context.js';
 import { CliUserError } from '../exit.js';
 import { formatTable, toJson, toYaml } from '../output.js';
-import { aliasCausesOf, invalidInput } from '../yaml-aliases.js';
 
 const KINDS = ['cluster', 'region', 'provider'] as const;
 const loadChaos = () => import('../../chaos/index.js');
@@ -84,11 +82,7 @@ export function registerChaos(program: Command, ctx: CliContext): void {
       outputArg(opts.output, ['table', 'json']);
       const token = ctx.token(cmd);
       const { loadScenario, runScenario, formatReport } = await loadChaos();
-      const scenario = await loadScenario(file).catch(async (err: unknown) => {
-        // The scenario loader lets YAML alias failures escape unclassified: locate them here.
-        if (err instanceof ValidationError) throw err;
-        throw invalidInput(aliasCausesOf(err, file, await readFile(file, 'utf8')));
-      });
+      const scenario = await loadScenario(file);
       const report = await runScenario({
         server: ctx.serverUrl(cmd),
         scenario,
