@@ -35,7 +35,7 @@ export function formatDescribe(o: ApiObject, events: any[], audit: AuditEntryBod
   lines.push('Events:');
   lines.push(
     events.length
-      ? indent(formatTable(['LAST SEEN', 'TYPE', 'REASON', 'MESSAGE'], events.map((e) => [formatAge(e.spec?.lastTimestamp ?? e.metadata?.creationTimestamp, now), e.spec?.type ?? '', e.spec?.reason ?? '', e.spec?.message ?? ''])))
+      ? indent(formatTable(['LAST SEEN', 'TYPE', 'REASON', 'MESSAGE'], [...events].sort((a, b) => eventTime(a).localeCompare(eventTime(b))).map((e) => [formatAge(e.spec?.lastTimestamp ?? e.metadata?.creationTimestamp, now), e.spec?.type ?? '', e.spec?.reason ?? '', e.spec?.message ?? ''])))
       : '  <none>',
   );
   lines.push('Audit:');
@@ -54,6 +54,9 @@ function indent(s: string): string {
     .map((l) => `  ${l}`)
     .join('\n');
 }
+
+/** When an Event last happened: events are listed oldest first, as kubectl describe does (the API lists them by name). */
+const eventTime = (e: any): string => e.spec?.lastTimestamp ?? e.spec?.firstTimestamp ?? e.metadata?.creationTimestamp ?? '';
 
 // Events and audit are best effort: an object is still worth describing without them.
 async function relatedEvents(client: Client, o: ApiObject): Promise<any[]> {
