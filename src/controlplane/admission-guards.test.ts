@@ -95,3 +95,17 @@ describe('routes at admission', () => {
     expect((await call(cp, 'GET', `${API}/namespaces/b/workloads/one`)).status).toBe(404);
   });
 });
+
+describe('policy errors at admission', () => {
+  it('names the policy once in the message of a rule that does not compile', async () => {
+    const cp = await startControlPlane({ storeSpec: 'sqlite::memory:', listen: '127.0.0.1:0', gateway: false, manageAgents: false, log: () => undefined });
+    planes.push(cp);
+    const bad = { apiVersion: 'truststram.io/v1alpha1', kind: 'Policy', metadata: { name: 'p' }, spec: { match: { kinds: ['Workload'] }, stage: 'admission', enforcement: 'deny', rules: [{ expression: 'object.spec.replicas >', message: 'm' }] } };
+    const r = await call(cp, 'POST', `${API}/policies`, bad);
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBeLessThan(500);
+    const message = String(r.body.message);
+    expect(message).toContain('Policy/p');
+    expect(message.split('Policy/p').length - 1, message).toBe(1);
+  });
+});

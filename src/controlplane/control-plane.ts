@@ -320,7 +320,9 @@ function locatedPolicyErrors(hook: (req: AdmissionRequest) => Promise<AdmissionR
       if (!(err instanceof ValidationError) || !req.object) throw err;
       const object = objectKey(req.object);
       const where = [req.location?.file, req.location?.document !== undefined ? `document ${req.location.document}` : undefined, object].filter(Boolean).join(': ');
-      throw new ValidationError(`${where}: ${err.message}`, err.causes.map((c) => ({ ...req.location, ...c, object: c.object ?? object })));
+      // The policy engine may have named the object already: say it once.
+      const message = err.message.startsWith(`${object}: `) ? err.message.slice(object.length + 2) : err.message;
+      throw new ValidationError(`${where}: ${message}`, err.causes.map((c) => ({ ...req.location, ...c, object: c.object ?? object })));
     }
   };
 }
