@@ -29,7 +29,9 @@ export async function readJsonBody(req: IncomingMessage, limit: number, contentT
     throw new UnsupportedMediaTypeError(`Content-Type must be ${contentTypes.join(' or ')}${ct ? `, got "${ct.type}"` : ''}`);
   if (ct.charset && ct.charset !== 'utf-8' && ct.charset !== 'utf8') throw new UnsupportedMediaTypeError(`charset must be utf-8, got "${ct.charset}"`);
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) throw tooLarge(limit);
+  // A declared length over the limit is refused without reading, unless the body is small
+  // enough to drain so that the client (still sending it) gets the 413 rather than a reset.
+  if (declared > limit + LINGER_MAX_BYTES) throw tooLarge(limit);
   const bytes = await readBytes(req, limit);
   if (bytes.length === 0) throw new BadRequestError('request body is empty: expected a JSON document');
   let text: string;
@@ -52,11 +54,27 @@ function tooLarge(limit: number): PayloadTooLargeError {
   return new PayloadTooLargeError(`request body is larger than the limit of ${limit} bytes`);
 }
 
+/**
+ * How much of a body over the limit is still read (and dropped) so that the 413 reaches the
+ * client: closing a socket with unread data makes the kernel reset the connection, and a client
+ * still sending then loses the answer ("EPIPE" instead of "too large"). Past these bounds the
+ * reply goes at once, as before (nginx's lingering close works the same way).
+ */
+const LINGER_MAX_BYTES = 64 * 1024 * 1024;
+const LINGER_MAX_MS = 5000;
+/** A client that stops sending while over the limit gets its 413 after this much silence. */
+const LINGER_IDLE_MS = 500;
+
 function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let overSince = 0;
+    let lingerTimer: NodeJS.Timeout | undefined;
+    let idleTimer: NodeJS.Timeout | undefined;
     const done = (err?: Error) => {
+      clearTimeout(lingerTimer);
+      clearTimeout(idleTimer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onGone);
@@ -64,17 +82,29 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (err) reject(err);
       else resolve(Buffer.concat(chunks, size));
     };
+    const refuse = () => {
+      // Stop consuming: the reply carries `Connection: close` and the socket goes away with it.
+      req.pause();
+      done(tooLarge(limit));
+    };
     const onData = (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        // Stop consuming: the reply carries `Connection: close` and the socket goes away with it.
-        req.pause();
-        done(tooLarge(limit));
+      if (size <= limit) {
+        chunks.push(c);
         return;
       }
-      chunks.push(c);
+      if (!overSince) {
+        overSince = Date.now();
+        chunks.length = 0;
+        lingerTimer = setTimeout(refuse, LINGER_MAX_MS);
+        lingerTimer.unref();
+      }
+      if (size - limit > LINGER_MAX_BYTES) return refuse();
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(refuse, LINGER_IDLE_MS);
+      idleTimer.unref();
     };
-    const onEnd = () => done();
+    const onEnd = () => (overSince ? done(tooLarge(limit)) : done());
     const onGone = () => done(new ClientGoneError());
     const onClose = () => {
       if (!req.complete) done(new ClientGoneError());
