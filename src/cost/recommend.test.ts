@@ -74,6 +74,8 @@ describe('recommend', () => {
     const api = keyed(r).get('pay/api')!;
     expect(new Set(api.spec.clusters.map((c) => c.cluster.split('-')[0])).size).toBe(2);
     expect(violations(fleet, r.workloads, r.placements)).toEqual([]);
+    // The four workloads without (enough) usage samples are named as not judged yet.
+    expect(r.tooFewSamples).toEqual({ minSamples: 10, workloads: ['batch/job', 'tools/cron', 'tools/report', 'web/admin'] });
   });
 
   it('consolidates an under-used cluster only when every workload on it fits elsewhere within its rules', () => {

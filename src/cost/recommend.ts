@@ -66,6 +66,8 @@ export interface RecommendResult {
   workloads: Workload[];
   /** Constraint violations the current state already has (recommendations never add any). */
   existingViolations: Violation[];
+  /** Workloads not considered for rightsizing yet: fewer usage samples than `minSamples`. */
+  tooFewSamples: { minSamples: number; workloads: string[] };
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -87,20 +89,25 @@ export function recommend(input: RecommendInput): RecommendResult {
   const recs: Recommendation[] = [];
   const add = (r: Omit<Recommendation, 'id'>) => recs.push({ id: `${r.type}-${recs.length + 1}`, ...r, monthlySaving: round2(r.monthlySaving) });
 
-  rightsize(st, input.usage, o, add);
+  const tooFew = rightsize(st, input.usage, o, add);
   for (const key of st.keys()) relocate(st, key, o.minMonthlySaving, add);
   consolidate(st, pricing, o, add);
 
-  return { recommendations: recs, monthlyBefore, monthlyAfter: st.totalPerHour() * HOURS_PER_MONTH, placements: st.placements(), workloads: st.workloads(), existingViolations };
+  return { recommendations: recs, monthlyBefore, monthlyAfter: st.totalPerHour() * HOURS_PER_MONTH, placements: st.placements(), workloads: st.workloads(), existingViolations, tooFewSamples: { minSamples: o.minSamples, workloads: tooFew } };
 }
 
 type Add = (r: Omit<Recommendation, 'id'>) => void;
 
-function rightsize(st: PlanState, usage: ReadonlyMap<string, UsageProfile>, o: Required<RecommendOptions>, add: Add): void {
+/** Adds the rightsizing recommendations; returns the workloads with too few samples to judge. */
+function rightsize(st: PlanState, usage: ReadonlyMap<string, UsageProfile>, o: Required<RecommendOptions>, add: Add): string[] {
+  const tooFew: string[] = [];
   for (const key of st.keys()) {
     const w = st.workload(key);
     const u = usage.get(key);
-    if (!u || u.samples < o.minSamples) continue;
+    if (!u || u.samples < o.minSamples) {
+      tooFew.push(key);
+      continue;
+    }
     const req = workloadRequests(w);
     // Round up: CPU to 10 millicores, memory to 16 MiB.
     const cpu = Math.max(o.minCpu, Math.ceil(u.cpuP95 * o.cpuHeadroom * 100) / 100);
@@ -126,6 +133,7 @@ function rightsize(st: PlanState, usage: ReadonlyMap<string, UsageProfile>, o: R
       changes: [{ kind: 'Workload', namespace: w.metadata.namespace, name: w.metadata.name, patch: { spec: { resources } } }],
     });
   }
+  return tooFew;
 }
 
 // The best single move of all replicas on one cluster to another allowed cluster, if it saves.

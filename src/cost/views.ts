@@ -71,6 +71,8 @@ export function costViews(opts: CostViewsOptions = {}): View[] {
             monthlySaving: r.monthlyBefore - r.monthlyAfter,
             items: r.recommendations,
             existingViolations: r.existingViolations,
+            // Early on, "nothing to save" may only mean usage has not been sampled long enough.
+            tooFewSamples: { minSamples: r.tooFewSamples.minSamples, workloads: r.tooFewSamples.workloads.length, of: workloads.items.length },
           },
         };
       },

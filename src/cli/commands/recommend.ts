@@ -15,16 +15,21 @@ export interface RecommendationList {
   monthlySaving: number;
   items: Recommendation[];
   existingViolations: { message: string }[];
+  /** Workloads not judged for rightsizing yet (absent from older servers). */
+  tooFewSamples?: { minSamples: number; workloads: number; of: number };
 }
 
 /** The table `truststram recommend` prints: one row per recommendation, then its change. */
 export function formatRecommendations(l: RecommendationList, opts: { changes?: boolean } = {}): string {
-  if (!l.items.length) return `No recommendations: nothing found to save at current prices and usage.\n`;
+  const early = l.tooFewSamples?.workloads
+    ? `${l.tooFewSamples.workloads} of ${l.tooFewSamples.of} workloads have fewer than ${l.tooFewSamples.minSamples} usage samples in the window, so they are not judged for rightsizing yet: ask again once they have run longer.\n`
+    : '';
+  if (!l.items.length) return `No recommendations: nothing found to save at current prices and usage.\n${early}`;
   const rows = l.items.map((r) => [r.id, r.type, r.workloads.length === 1 ? r.workloads[0]! : `${r.workloads.length} workloads`, r.clusters.join(' → '), `$${r.monthlySaving.toFixed(2)}`, r.risk, r.reason]);
   let out = formatTable(['ID', 'TYPE', 'WORKLOAD', 'CLUSTERS', 'SAVING/MO', 'RISK', 'WHY'], rows);
   if (opts.changes)
     for (const r of l.items) for (const c of r.changes) out += `\n# ${r.id}: ${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} (JSON merge patch)\n${JSON.stringify(c.patch)}\n`;
-  out += `\nTotal: $${l.monthlySaving.toFixed(2)}/month ($${l.monthlyBefore.toFixed(2)} → $${l.monthlyAfter.toFixed(2)}) if all ${l.items.length} are applied; each keeps residency, spread, availability and capacity.\n`;
+  out += `\nTotal: $${l.monthlySaving.toFixed(2)}/month ($${l.monthlyBefore.toFixed(2)} → $${l.monthlyAfter.toFixed(2)} a month for the resources requested, at list prices) if all ${l.items.length} are applied; each keeps residency, spread, availability and capacity.\n${early}`;
   for (const v of l.existingViolations) out += `warning: already violated before any change: ${v.message}\n`;
   return out;
 }
