@@ -27,6 +27,8 @@ export interface RenderInput {
   adminUpstream: { host: string; port: number };
 }
 
+/** The one frontend (the gateway's listener); `flush()` looks for its streams by this name. */
+export const FRONTEND = 'gateway';
 /** Backend answering 404 no_route; also the name the access-log reader recognises. */
 export const NO_ROUTE_BACKEND = 'no_route';
 /** Answers requests no route could serve as sent (the asterisk-form target). */
@@ -85,7 +87,7 @@ export function renderConfig(i: RenderInput): string {
     '  option idle-close-on-response',
     '  http-reuse safe',
     '',
-    'frontend gateway',
+    `frontend ${FRONTEND}`,
     `  bind ${formatHostPort(i.listen.host, i.listen.port)}`,
     '  http-request set-var(txn.t0) date(0,us)',
     // Host lower-cased without port, as normalizeHost() of the Node data plane; hosts are DNS

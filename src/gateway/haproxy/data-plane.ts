@@ -16,7 +16,7 @@ import { formatHostPort, type CompiledGatewayOptions } from '../options.js';
 import { sendError } from '../proxy.js';
 import { emptyTable, type RouteTable } from '../route-table.js';
 import { createAccessIngest } from './access-ingest.js';
-import { renderConfig, renderHostsMap, renderPrefixMap, renderSlotMaps, type HaproxyPaths } from './config.js';
+import { FRONTEND, renderConfig, renderHostsMap, renderPrefixMap, renderSlotMaps, type HaproxyPaths } from './config.js';
 import { backendName, planLayout, runtimeCommands, type Layout } from './layout.js';
 import { createLogTail, type LogTail } from './log-tail.js';
 import { startHaproxy, type HaproxyProcess } from './process.js';
@@ -24,8 +24,10 @@ import { parseShowStat, runtimeCommand, type ServerStat } from './runtime-api.js
 
 /** How often HAProxy's view of its servers (health, in flight, downs) is read back. */
 const STAT_INTERVAL_MS = 250;
-/** How long `flush()` waits instead when HAProxy's runtime API does not answer, or for other threads. */
+/** How long `flush()` waits instead when HAProxy's runtime API does not answer. */
 const FLUSH_SETTLE_MS = 20;
+/** How long `flush()` waits for requests still in progress to finish (and be logged). */
+const FLUSH_MAX_MS = 1000;
 /** RAM-backed file system for the access-log file, used when it has this much room. */
 const SHM = '/dev/shm';
 const SHM_MIN_FREE = 2 ** 30;
@@ -247,12 +249,21 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     accessLog,
     endpoints,
     async flush() {
-      // HAProxy logs a request as it finishes it, on the thread that served it. A runtime-API
-      // round trip makes sure the thread answering it has run since the call; other threads
-      // (`workers` > 1) are given FLUSH_SETTLE_MS more. A request a client gave up on is logged
-      // only when its timeout fires.
-      const settle = () => new Promise((r) => setTimeout(r, FLUSH_SETTLE_MS));
-      if (proc) await runtimeCommand(paths.adminSocket, ['show info']).then(() => (o.workers > 1 ? settle() : undefined), settle);
+      // HAProxy writes a request's log line as its stream ends, on whichever thread served it,
+      // and frees the stream after. So once `show sess` (which lists every thread's streams)
+      // shows none of the gateway frontend, every request that has finished is in the file.
+      // Requests still in progress are waited for, up to FLUSH_MAX_MS; a request a client
+      // gave up on ends (and is logged) when its timeout fires.
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      for (const until = Date.now() + FLUSH_MAX_MS; proc; ) {
+        const sessions = await runtimeCommand(paths.adminSocket, ['show sess']).catch(() => undefined);
+        if (!sessions) {
+          await sleep(FLUSH_SETTLE_MS);
+          break;
+        }
+        if (!sessions.output.includes(` fe=${FRONTEND} `) || Date.now() > until) break;
+        await sleep(5);
+      }
       readLogNow();
     },
     async close() {
