@@ -199,6 +199,19 @@ describe('agent', () => {
     expect(w.replicaStatus).toHaveLength(2);
   });
 
+  it('waits for an undeclared Cluster, saying so once, without taking the reachable server for gone', async () => {
+    const lines: string[] = [];
+    let exitReason: string | undefined;
+    const agent = runAgent({ cluster: 'local-later', server: server!.url, heartbeatMs: 100, retryMaxMs: 100, exitAfterDisconnectMs: 300, onExit: (r) => (exitReason = r), log: (l) => lines.push(l) });
+    agents.push(agent);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(exitReason).toBeUndefined();
+    expect(lines.filter((l) => l.includes('the server has no Cluster local-later: waiting until it is declared'))).toHaveLength(1);
+    expect(lines.some((l) => /cannot report|unreachable/.test(l))).toBe(false);
+    await api('POST', `${API}/clusters`, clusterObj('local-later'));
+    await until('connected', async () => (lines.includes('Cluster local-later is declared: connected to the server') ? true : undefined)).catch((e: unknown) => { throw new Error(`${String(e)}; log: ${JSON.stringify(lines)}`); });
+  });
+
   it('stops its replicas when the server stays away longer than exitAfterDisconnectMs', async () => {
     await api('POST', `${API}/clusters`, clusterObj('local-e'));
     await api('POST', `${API}/namespaces/team-a/workloads`, workloadObj('lonely'));

@@ -243,18 +243,32 @@ export function runAgent(options: AgentOptions): RunningAgent {
   const heartbeatLoop = async () => {
     let failures = 0;
     let disconnectedSince: number | undefined;
+    let waitingForCluster = false;
     while (!abort.signal.aborted) {
       changed = false;
       try {
         await renewLease();
         await report(false);
-        if (!connected) o.log(failures > 0 ? 'reconnected to the server' : 'connected to the server');
+        if (!connected) o.log(waitingForCluster ? `Cluster ${o.cluster} is declared: connected to the server` : failures > 0 ? 'reconnected to the server' : 'connected to the server');
+        waitingForCluster = false;
         connected = true;
         failures = 0;
         disconnectedSince = undefined;
         registered.resolve();
       } catch (err) {
         serverWorkloads = undefined;
+        if (err instanceof NotFoundError) {
+          // The server answers, but the Cluster is not declared (yet): wait for it, saying so
+          // once; this is not a lost server, so it never counts towards exitAfterDisconnectMs.
+          if (connected || failures === 0 || !waitingForCluster) o.log(`the server has no Cluster ${o.cluster}: waiting until it is declared (truststram apply -f a manifest with kind: Cluster, name ${o.cluster})`);
+          waitingForCluster = true;
+          connected = false;
+          failures++;
+          disconnectedSince = undefined;
+          await abortableSleep(Math.min(o.retryMaxMs, o.heartbeatMs * 2 ** Math.min(failures - 1, 10)), abort.signal);
+          continue;
+        }
+        waitingForCluster = false;
         if (connected || failures === 0) o.log(`cannot report to ${o.server}: ${(err as Error).message}; retrying`);
         connected = false;
         failures++;
