@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureBuilt, tempDir } from './harness.js';
-import { allReady, echoWorkload, freePort, getCluster, getPlacement, getWorkload, killTracked, listEvents, markedProcesses, newMark, startFleetServer, waitUntil, type FleetServer } from './fleet-harness.js';
+import { allReady, echoWorkload, freePort, getCluster, getPlacement, getWorkload, killTracked, listEvents, markedProcesses, newMark, smallCluster as cluster, startFleetServer, waitUntil, type FleetServer } from './fleet-harness.js';
 
 const WINDOW_MS = 3000;
 const NS = 'shop';
@@ -15,16 +15,6 @@ const mark = newMark();
 let dir: string;
 let server: FleetServer;
 
-const cluster = (name: string, provider: string, region: string, cpuHour: number) => `apiVersion: truststram.io/v1alpha1
-kind: Cluster
-metadata: { name: ${name} }
-spec:
-  provider: ${provider}
-  region: ${region}
-  capacity: { cpu: "2", memory: 4Gi, pods: 10 }
-  pricing: { cpuHour: ${cpuHour}, memoryGiBHour: 0.001 }
-  driver: { type: local }
-`;
 // The US clusters are the cheapest of all: the EU workload must still never go there.
 const FLEET = [
   cluster('eu-cheap', 'aws', 'eu-west-1', 0.01),

@@ -6,23 +6,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureBuilt, killAll, spawnCli, tempDir } from './harness.js';
-import { API, allReady, freePort, getPlacement, getWorkload, killTracked, listEvents, markedProcesses, newMark, startFleetServer, waitUntil, type FleetServer } from './fleet-harness.js';
+import { API, allReady, freePort, getPlacement, getWorkload, killTracked, listEvents, markedProcesses, newMark, smallCluster as cluster, startFleetServer, waitUntil, type FleetServer } from './fleet-harness.js';
 
 const WINDOW = '2s';
 const mark = newMark();
 let dir: string;
 let server: FleetServer;
 
-const cluster = (name: string, provider: string, region: string, cpuHour: number) => `apiVersion: truststram.io/v1alpha1
-kind: Cluster
-metadata: { name: ${name} }
-spec:
-  provider: ${provider}
-  region: ${region}
-  capacity: { cpu: "2", memory: 4Gi, pods: 10 }
-  pricing: { cpuHour: ${cpuHour}, memoryGiBHour: 0.001 }
-  driver: { type: local }
-`;
 // web-eu sits on eu-cheap; spare (US) carries nothing, so failing it affects no workload.
 const FLEET = [cluster('eu-cheap', 'aws', 'eu-west-1', 0.01), cluster('eu-dear', 'gcp', 'europe-west3', 0.04), cluster('spare', 'azure', 'eastus', 0.02)];
 const WORKLOAD = `apiVersion: truststram.io/v1alpha1
