@@ -99,6 +99,11 @@ function parseSource({ file, content }: Source): { docs: RawDocument[]; causes: 
   // JSON (and YAML written as JSON) is measured before parsing: the YAML parser recurses on flow
   // collections and would report a deep one as a stack overflow instead of saying why.
   if (/^[[{]/.test(text.trimStart()) && jsonTextNestingExceeds(text, MAX_NESTING_DEPTH)) return fail(`nests arrays and objects more than ${MAX_NESTING_DEPTH} levels deep`);
+  // Block nesting is written as indentation and `- ` markers at the start of a line; the YAML
+  // library runs out of memory on tens of thousands of them (a 120 KB line of `- - - …`), so a
+  // line whose block prefix is longer than any manifest needs is refused before parsing.
+  const prefix = longestBlockPrefix(text);
+  if (prefix > MAX_BLOCK_PREFIX) return fail(`a line starts with ${prefix} characters of indentation and block markers (at most ${MAX_BLOCK_PREFIX}): nested too deeply (at most ${MAX_NESTING_DEPTH} levels)`);
   const lines = new LineCounter();
   let parsed: ReturnType<typeof parseAllDocuments>;
   try {
@@ -158,4 +163,23 @@ function summary(causes: Cause[]): string {
   const first = causes[0]!;
   const where = [first.file, first.document !== undefined ? `document ${first.document}` : ''].filter(Boolean).join(': ');
   return causes.length === 1 ? `${where}: ${first.field ? `${first.field}: ` : ''}${first.message}` : `${causes.length} errors, first: ${where}: ${first.field ? `${first.field}: ` : ''}${first.message}`;
+}
+
+/** Longest run of indentation and block markers (`-`, `?`, `:`) that starts a line, whatever the nesting. */
+const MAX_BLOCK_PREFIX = 1000;
+
+function longestBlockPrefix(text: string): number {
+  let longest = 0;
+  let run = 0;
+  let atStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      atStart = true;
+      run = 0;
+    } else if (atStart && (c === 32 || c === 9 || c === 45 || c === 63 || c === 58)) {
+      if (++run > longest) longest = run;
+    } else atStart = false;
+  }
+  return longest;
 }

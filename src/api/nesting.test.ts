@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsonTextNestingExceeds, MAX_NESTING_DEPTH, nestingExceeds } from './nesting.js';
+import { ValidationError } from './errors.js';
+import { parseSources } from './load.js';
 
 const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 
@@ -36,5 +38,26 @@ describe('nesting limits', () => {
     const a: unknown[] = [];
     a.push(a);
     expect(nestingExceeds(a)).toBe(true);
+  });
+});
+
+describe('manifests nested as YAML blocks', () => {
+  const causesOf = (text: string) => {
+    try {
+      parseSources([{ file: 'deep.yaml', content: Buffer.from(text) }]);
+    } catch (err) {
+      if (err instanceof ValidationError) return err.causes;
+      throw err;
+    }
+    return [];
+  };
+  it('refuses a line of tens of thousands of block markers before parsing (the YAML library ran out of memory on it)', () => {
+    const causes = causesOf(`${'- '.repeat(60_000)}x\n`);
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatchObject({ file: 'deep.yaml', field: '' });
+    expect(causes[0]!.message).toMatch(/^a line starts with 120000 characters of indentation and block markers \(at most 1000\)/);
+  });
+  it('still parses ordinary indentation and document separators', () => {
+    expect(parseSources([{ file: 'ok.yaml', content: Buffer.from('a:\n  - b: 1\n    c:\n      - - x\n---\nd: 2\n') }]).map((d) => d.value)).toEqual([{ a: [{ b: 1, c: [['x']] }] }, { d: 2 }]);
   });
 });
