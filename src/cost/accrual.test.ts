@@ -33,6 +33,21 @@ describe('accrue', () => {
     expect(r.current.filter((l) => l.kind === 'allocation')).toEqual([]);
   });
 
+  it('charges the cost after a relabel to the new team, and keeps the cost before it with the old one', () => {
+    const relabelled = { ...w, metadata: { ...w.metadata, labels: { team: 'reports' } } };
+    const r = accrue({
+      clusters: [at(T(-10), c, 'ADDED')],
+      workloads: [at(T(-10), w, 'ADDED'), at(T(3), relabelled)],
+      placements: [at(T(-1), placement('pay', 'api', { 'aws-eu': 2 }), 'ADDED')],
+      since: T(0),
+      until: T(8),
+      catalog,
+    });
+    const byTeam = (team: string) => r.lines.filter((l) => l.kind === 'allocation' && l.team === team).reduce((a, l) => a + lineTotal(l), 0);
+    expect(byTeam('pay')).toBeCloseTo(3 * lineTotal(rateOf(2)), 9);
+    expect(byTeam('reports')).toBeCloseTo(5 * lineTotal(rateOf(2)), 9);
+  });
+
   it('ignores versions after until and status changes that do not move cost', () => {
     const heartbeat = { ...c, status: { phase: 'Ready', lastHeartbeatTime: T(1) } };
     const r = accrue({

@@ -121,7 +121,9 @@ export function accrue(input: AccrualInput): Accrual {
 
 /** Identity of a line across states: the same piece of the bill accrues into one line. */
 export function lineKey(l: CostLine): string {
-  return `${l.kind}|${l.cluster}|${l.namespace ?? ''}|${l.workload ?? ''}`;
+  // Team and tenant are part of the key: after a relabel, the cost from then on belongs to the
+  // new team (and its budget), the cost before it stays with the old one.
+  return `${l.kind}|${l.cluster}|${l.namespace ?? ''}|${l.workload ?? ''}|${l.team ?? ''}|${l.tenant ?? ''}`;
 }
 
 // What of an object moves cost: a cluster's spec and reported usage (not heartbeats or
