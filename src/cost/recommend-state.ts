@@ -34,7 +34,10 @@ export interface PlanState {
   keysOn(cluster: string): string[];
   load(cluster: string): ClusterLoad | undefined;
   spotReplicas(key: string): number;
+  /** Fees and requests at unit prices, per hour; a cluster's fee counts while it exists. */
   totalPerHour(): number;
+  /** Marks an emptied cluster cordoned for removal (its fee is no longer paid); returns the change per hour. */
+  cordon(cluster: string): number;
   /** Applies placement and workload changes at once and reports whether they keep every constraint. */
   tryChange(placements: ReadonlyMap<string, ClusterReplicas>, workloads?: ReadonlyMap<string, Workload>): Tx;
   placementPatch(key: string): ObjectChange;
@@ -64,12 +67,15 @@ export function planState(clusters: readonly Cluster[], workloads: readonly Work
   for (const [k, v] of plan) index(k, v.clusters, true);
 
   const cache = new Map<string, { perHour: number; spot: Map<string, number>; cost: Map<string, number> }>();
+  const cordoned = new Set<string>();
   const clusterCost = (name: string) => {
     let v = cache.get(name);
     if (v) return v;
     const c = fleet.get(name);
     const keys = [...(on.get(name) ?? [])];
-    v = { perHour: 0, spot: new Map(), cost: new Map() };
+    // A cluster's control-plane fee is paid while it exists, used or not: emptying it saves the
+    // fee only once it is cordoned and removed (`cordon`, a consolidation), never by a move.
+    v = { perHour: keys.length || cordoned.has(name) ? 0 : (pricing.get(name)?.feePerHour ?? 0), spot: new Map(), cost: new Map() };
     if (c && keys.length) {
       const lines = rate(
         [c],
@@ -104,6 +110,12 @@ export function planState(clusters: readonly Cluster[], workloads: readonly Work
     load: (n) => loadsOf([n]).get(n),
     spotReplicas: (k) => (plan.get(k)?.clusters ?? []).reduce((a, c) => a + (clusterCost(c.cluster).spot.get(k) ?? 0), 0),
     totalPerHour: () => [...fleet.keys()].reduce((a, n) => a + clusterCost(n).perHour, 0),
+    cordon(n) {
+      const before = clusterCost(n).perHour;
+      cordoned.add(n);
+      cache.delete(n);
+      return clusterCost(n).perHour - before;
+    },
     tryChange(pChanges, wChanges = new Map()) {
       const touched = new Set([...pChanges.keys(), ...wChanges.keys()]);
       const affected = new Set<string>();

@@ -78,6 +78,29 @@ describe('recommend', () => {
     expect(r.tooFewSamples).toEqual({ minSamples: 10, workloads: ['batch/job', 'tools/cron', 'tools/report', 'web/admin'] });
   });
 
+  it('never sells a control-plane fee as a cheaper cluster: emptying a cluster is a consolidation (with its cordon), not a move', () => {
+    // aws-use1 and az-eus have the same unit prices; the only difference between them is az-eus's fee.
+    const clusters = [
+      cluster('aws-use1', { region: 'us-east-1', count: 2 }),
+      cluster('gcp-usc1', { provider: 'gcp', region: 'us-central1', type: 'e2-standard-4', count: 2 }),
+      cluster('az-eus', { provider: 'azure', region: 'eastus', type: 'Standard_D4s_v5', count: 2 }),
+    ];
+    const ws = [workload('x', 'ha', { replicas: 2, cpu: '500m', memory: '1Gi', survive: 'cluster' }), workload('x', 'solo', { replicas: 1, cpu: '500m', memory: '1Gi' })];
+    const ps = [placement('x', 'ha', { 'gcp-usc1': 1, 'az-eus': 1 }), placement('x', 'solo', { 'aws-use1': 1 })];
+    const r = recommend({ clusters, workloads: ws, placements: ps, usage: new Map(), catalog });
+    // No "move" off az-eus (it would only have saved az-eus's fee, which a move does not remove).
+    // solo moves to the cheaper GKE cluster for its unit prices alone; the cluster it leaves empty
+    // is then a consolidation: cordoned, high risk, saving exactly the fee ($0.10/h × 730 h).
+    expect(r.recommendations.map((x) => [x.type, x.clusters, x.monthlySaving])).toEqual([
+      ['move', ['aws-use1', 'gcp-usc1'], 4.37],
+      ['consolidate', ['aws-use1'], 73],
+    ]);
+    const drain = r.recommendations[1]!;
+    expect(drain.risk).toBe('high');
+    expect(drain.changes).toEqual([{ kind: 'Cluster', name: 'aws-use1', patch: { spec: { unschedulable: true } } }]);
+    expect((r.monthlyBefore - r.monthlyAfter).toFixed(2)).toBe((4.37 + 73).toFixed(2));
+  });
+
   it('consolidates an under-used cluster only when every workload on it fits elsewhere within its rules', () => {
     const r = recommend({ clusters: fleet, workloads, placements, usage: new Map(), catalog });
     const c = r.recommendations.find((x) => x.type === 'consolidate' && x.clusters[0] === 'azure-us');

@@ -177,6 +177,22 @@ function consolidate(st: PlanState, pricing: ReturnType<typeof priceFleet>, o: R
   for (const name of st.clusterNames()) {
     const p = pricing.get(name);
     const load = st.load(name);
+    if (p && !load && st.keysOn(name).length === 0) {
+      // Nothing runs there (from the start, or since the moves above): only its removal saves.
+      const saving = -st.cordon(name) * HOURS_PER_MONTH;
+      if (saving < o.minMonthlySaving) continue;
+      drained.add(name);
+      add({
+        type: 'consolidate',
+        workloads: [],
+        clusters: [name],
+        monthlySaving: saving,
+        risk: 'high',
+        reason: `${name} runs no workload${p.feePerHour > 0 ? ` but costs its $${p.feePerHour.toFixed(2)}/h control-plane fee` : ''}: cordon and remove it (its node cost goes once its pools are scaled down; it is also room the others could fail over to)`,
+        changes: [{ kind: 'Cluster', name, patch: { spec: { unschedulable: true } } }],
+      });
+      continue;
+    }
     if (!p || !load || load.cpu / p.capacity.cpu >= o.consolidateBelow) continue;
     const keys = st.keysOn(name);
     const moves = new Map<string, ClusterReplicas>();
@@ -189,7 +205,8 @@ function consolidate(st: PlanState, pricing: ReturnType<typeof priceFleet>, o: R
       const here = current.find((c) => c.cluster === name)!.replicas;
       let pick: { clusters: ClusterReplicas; delta: number } | undefined;
       for (const to of st.clusterNames()) {
-        if (to === name || drained.has(to) || clusterAllowed(w, st.cluster(to))) continue;
+        // Never onto a cluster that runs nothing: that one is the one to remove.
+        if (to === name || drained.has(to) || st.keysOn(to).length === 0 || clusterAllowed(w, st.cluster(to))) continue;
         const merged = new Map(current.map((c) => [c.cluster, c.replicas]));
         merged.delete(name);
         merged.set(to, (merged.get(to) ?? 0) + here);
@@ -208,11 +225,14 @@ function consolidate(st: PlanState, pricing: ReturnType<typeof priceFleet>, o: R
       delta += t.deltaPerHour;
       moves.set(key, pick.clusters);
     }
-    if (!ok || -delta * HOURS_PER_MONTH < o.minMonthlySaving) {
+    const fee = p.feePerHour;
+    if (!ok || -(delta - fee) * HOURS_PER_MONTH < o.minMonthlySaving) {
       for (const t of txs.reverse()) t.rollback();
       continue;
     }
     for (const t of txs) t.commit();
+    // Emptied and cordoned: its fee is what the consolidation saves on top of the moves.
+    delta += st.cordon(name);
     drained.add(name);
     add({
       type: 'consolidate',

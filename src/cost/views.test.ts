@@ -39,8 +39,12 @@ describe('cost views (real server, SQLite store)', () => {
     const r = await server.req('GET', '/api/v1alpha1/recommendations');
     expect(r.status).toBe(200);
     expect(r.body.kind).toBe('RecommendationList');
-    // GKE e2 in europe-west1 is cheaper than m6i in eu-west-1: move inside the EU.
-    expect(r.body.items).toEqual([expect.objectContaining({ type: 'move', workloads: ['pay/api'], clusters: ['aws-eu', 'gcp-eu'] })]);
+    // GKE e2 in europe-west1 is cheaper than m6i in eu-west-1: move inside the EU; the EKS
+    // cluster then runs nothing, and only removing it saves its fee.
+    expect(r.body.items).toEqual([
+      expect.objectContaining({ type: 'move', workloads: ['pay/api'], clusters: ['aws-eu', 'gcp-eu'] }),
+      expect.objectContaining({ type: 'consolidate', workloads: [], clusters: ['aws-eu'], monthlySaving: 73 }),
+    ]);
     expect(r.body.items[0].changes[0]).toEqual({ kind: 'Placement', namespace: 'pay', name: 'api', patch: { spec: { clusters: [{ cluster: 'gcp-eu', replicas: 2, spotReplicas: 0 }] } } });
   });
 });

@@ -25,7 +25,7 @@ export function formatRecommendations(l: RecommendationList, opts: { changes?: b
     ? `${l.tooFewSamples.workloads} of ${l.tooFewSamples.of} workloads have fewer than ${l.tooFewSamples.minSamples} usage samples in the window, so they are not judged for rightsizing yet: ask again once they have run longer.\n`
     : '';
   if (!l.items.length) return `No recommendations: nothing found to save at current prices and usage.\n${early}`;
-  const rows = l.items.map((r) => [r.id, r.type, r.workloads.length === 1 ? r.workloads[0]! : `${r.workloads.length} workloads`, r.clusters.join(' → '), `$${r.monthlySaving.toFixed(2)}`, r.risk, r.reason]);
+  const rows = l.items.map((r) => [r.id, r.type, r.workloads.length === 1 ? r.workloads[0]! : r.workloads.length === 0 ? '-' : `${r.workloads.length} workloads`, r.clusters.join(' → '), `$${r.monthlySaving.toFixed(2)}`, r.risk, r.reason]);
   let out = formatTable(['ID', 'TYPE', 'WORKLOAD', 'CLUSTERS', 'SAVING/MO', 'RISK', 'WHY'], rows);
   if (opts.changes)
     for (const r of l.items) for (const c of r.changes) out += `\n# ${r.id}: ${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} (JSON merge patch)\n${JSON.stringify(c.patch)}\n`;
