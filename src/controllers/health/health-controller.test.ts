@@ -32,6 +32,12 @@ describe('judgeCluster', () => {
     expect(judgeCluster(c({ phase: 'Ready', lastHeartbeatTime: new Date(0).toISOString() }), undefined, 1000, started, 3000, 1000)!.reason).toBe('AwaitingAgent');
     expect(judgeCluster(c({ phase: 'Ready', lastHeartbeatTime: new Date(0).toISOString() }), undefined, 4000, started, 3000, 1000)!.phase).toBe('NotReady');
   });
+  it('gives a newly started (or elected) server the grace even when an expired lease of an earlier agent is in the shared table', () => {
+    const stale = { renewTime: 500, durationMs: 1500, holder: 'agent-of-old-leader' };
+    const startedAt = 10_000;
+    expect(judgeCluster(c({ phase: 'Ready', agent: { id: 'agent-of-old-leader' } }), stale, 11_000, startedAt, 3000, 1000)!.reason).toBe('AwaitingAgent');
+    expect(judgeCluster(c({ phase: 'Ready', agent: { id: 'agent-of-old-leader' } }), stale, 13_100, startedAt, 3000, 1000)!.reason).toBe('HeartbeatMissed');
+  });
   it('is Unknown when no agent ever reported, NotReady at once when the agent said it stopped', () => {
     expect(judgeCluster(c(), undefined, 5000, started, 3000, 1000)!.phase).toBe('Unknown');
     expect(judgeCluster(c({ phase: 'NotReady', agent: null }), undefined, 5000, started, 3000, 1000)!.reason).toBe('AgentStopped');

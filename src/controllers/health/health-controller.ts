@@ -77,7 +77,9 @@ export function judgeCluster(
   // declared (its agent is being started): nothing is decided before the agent had its chance.
   const born = Date.parse(c.metadata.creationTimestamp ?? '');
   const since = Math.max(startedAt, Number.isFinite(born) ? born : startedAt);
-  if (!lease && now - since < startupGraceMs) return { phase: (status.phase as Phase) ?? 'Unknown', reason: 'AwaitingAgent', message: 'waiting for the cluster agent to report (after a control-plane start or a new cluster)', recheckMs: since + startupGraceMs - now + 10 };
+  // An expired lease counts as none here: with shared leases a newly elected leader finds the
+  // rows the agents of the old one left, and must give its own agents the same grace.
+  if (now - since < startupGraceMs) return { phase: (status.phase as Phase) ?? 'Unknown', reason: 'AwaitingAgent', message: 'waiting for the cluster agent to report (after a control-plane start or a new cluster)', recheckMs: since + startupGraceMs - now + 10 };
   if (!lease && !status.lastHeartbeatTime) return { phase: 'Unknown', reason: 'NeverHeartbeated', message: 'no agent has reported for this cluster yet', recheckMs: resyncMs };
   const last = lease ? lease.renewTime : Date.parse(status.lastHeartbeatTime ?? '');
   const age = Number.isFinite(last) ? `${((now - last) / 1000).toFixed(1)} s` : 'ever';
