@@ -75,6 +75,8 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
   const procs = new Map<string, AgentProcess>();
   const restarts = new Map<string, number>();
   const held = new Set<string>();
+  /** Agents that survived an earlier control plane and that this one let run, with their pid then. */
+  const adopted = new Map<string, number>();
   // From the first reconcile: a server elected leader long after it started gives surviving
   // agents the same grace to re-attach as a fresh start.
   let startedAt: number | undefined;
@@ -137,7 +139,11 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
         }
         if (proc) return;
         // Someone runs this cluster already: an agent that survived a control-plane restart.
-        if (o.leases.isLive(name)) return { requeueAfterMs: 2000 };
+        if (o.leases.isLive(name)) {
+          const pid = agentPidOf(c);
+          if (isAgentProcess(pid)) adopted.set(name, pid!);
+          return { requeueAfterMs: 2000 };
+        }
         const survivor = agentPidOf(c);
         if (o.credentials && isAgentProcess(survivor)) {
           // With auth on, a survivor's credential died with the control plane that started it:
@@ -185,11 +191,13 @@ export function createAgentManager(o: AgentManagerOptions): AgentManager {
     async stopAll() {
       stopping = true;
       await Promise.all([...procs.values()].map((p) => p.stop(10_000)));
-      // Adopted agents are not our children: stop them through their pid.
+      // Adopted agents are not our children: stop them through the pid they had when adopted.
+      // Only those: the pid a Cluster's status names now may be another server's agent (a
+      // deposed leader stopping must never take the new leader's agents down with it).
       for (const c of o.manager.informer('Cluster').list() as Cluster[]) {
         const pid = agentPidOf(c);
         // Agents of unmanaged clusters are someone else's (`truststram agent` run by hand).
-        if (!isManaged(c) || procs.has(c.metadata.name) || !isAgentProcess(pid)) continue;
+        if (!isManaged(c) || procs.has(c.metadata.name) || !isAgentProcess(pid) || adopted.get(c.metadata.name) !== pid) continue;
         try {
           process.kill(pid!, 'SIGTERM');
         } catch {
