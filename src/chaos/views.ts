@@ -48,7 +48,11 @@ export function chaosViews(chaos: () => Chaos | undefined, access: ChaosAccess, 
       method: 'GET',
       path: '/api/v1alpha1/chaos',
       name: 'chaos',
-      handler: async (ctx) => ({ body: { demo: access.demo, allowed: chaosAllowed(access, ctx.actor), faults: chaos()?.faults() ?? [] } }),
+      handler: async (ctx) => {
+        // A follower holds no faults and injects none: it says so, and where to go instead.
+        const where = elsewhere?.();
+        return { body: { demo: access.demo, allowed: !where && chaosAllowed(access, ctx.actor), faults: where ? [] : (chaos()?.faults() ?? []), ...(where ? { elsewhere: where } : {}) } };
+      },
     },
     {
       method: 'POST',

@@ -67,6 +67,8 @@ describe.skipIf(!bindir)('control planes sharing a Postgres store', () => {
     const chaos = await fetch(`${b.url}/api/v1alpha1/chaos/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'cluster', name: 'aws-eu' }) });
     expect(chaos.status).toBe(403);
     expect(((await chaos.json()) as { message: string }).message).toContain(`this server is a follower: chaos acts on the agents of the server running the controllers (${a.url})`);
+    // Its status says the same instead of "you may inject faults".
+    expect(await (await fetch(`${b.url}/api/v1alpha1/chaos`)).json()).toMatchObject({ allowed: false, faults: [], elsewhere: expect.stringContaining(a.url) });
     // Written through the follower's API, placed by the leader's controller.
     const put = await fetch(`${b.url}/apis/truststram.io/v1alpha1/namespaces/shop/workloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(workload('first')) });
     expect(put.status).toBe(201);

@@ -64,10 +64,11 @@ export function registerChaos(program: Command, ctx: CliContext): void {
     .option('-o, --output <format>', 'table, json or yaml', 'table')
     .action(async (opts: { output: string }, cmd: Command) => {
       outputArg(opts.output, ['table', 'json', 'yaml']);
-      const body = await ctx.client(cmd).request<{ demo: boolean; allowed: boolean; faults: FaultBody[] }>('GET', '/api/v1alpha1/chaos');
+      const body = await ctx.client(cmd).request<{ demo: boolean; allowed: boolean; faults: FaultBody[]; elsewhere?: string }>('GET', '/api/v1alpha1/chaos');
       if (opts.output === 'json') return void ctx.stdout.write(toJson(body));
       if (opts.output === 'yaml') return void ctx.stdout.write(toYaml(body));
       ctx.stdout.write(`demo mode: ${body.demo ? 'yes' : 'no'}; you may inject faults: ${body.allowed ? 'yes' : 'no'}\n`);
+      if (body.elsewhere) ctx.stdout.write(`${body.elsewhere}\n`);
       ctx.stdout.write(body.faults.length ? `${formatTable(['KIND', 'NAME', 'CLUSTERS', 'SINCE', 'BY'], body.faults.map((f) => [f.kind, f.name, f.clusters.join(', '), f.since, f.actor ?? '']))}\n` : 'No faults in force.\n');
     });
 
