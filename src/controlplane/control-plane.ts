@@ -202,7 +202,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   }
   // On a shared store only the elected leader runs the controllers (informers run everywhere:
   // the Policy informer keeps every server's admission current).
-  leadership = runControllers && store.campaign ? store.campaign('controllers', { log, ...o.leaderElection }) : undefined;
+  // A leader renews the lease naming it every second; one that stopped (hung, paused) while its
+  // lock session stays open is taken over from (judged on this server's view of the leases).
+  const leaderAlive = () => {
+    const l = leases.get(LEADER_LEASE);
+    if (!l) return false;
+    const expiresAt = l.renewTime + l.durationMs;
+    return Date.now() <= expiresAt || leases.viewAsOf() < expiresAt;
+  };
+  leadership = runControllers && store.campaign ? store.campaign('controllers', { log, leaderAlive, ...o.leaderElection }) : undefined;
   let closing: Promise<void> | undefined;
   let unadvertise: (() => Promise<void>) | undefined;
   if (!leadership) await manager.start();

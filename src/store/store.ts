@@ -33,6 +33,9 @@ export interface CampaignOptions {
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Whether the current leader is known to be alive; a follower takes over from a leader that is not for `takeoverAfterMs` (postgres/leader.ts). */
+  leaderAlive?: () => boolean;
+  takeoverAfterMs?: number;
 }
 
 /** Identifies one object. `namespace` is absent for cluster-scoped kinds. */

@@ -31,6 +31,15 @@ export interface LeaderElectionOptions {
   keepAliveSeconds?: number;
   /** Numbers a win: runs on the new leader's lock session, returns its epoch (postgres-store.ts). */
   claim?: (session: pg.Client) => Promise<number>;
+  /**
+   * Whether the leader is known to be alive (it renews the lease naming it). A hung or paused
+   * leader keeps its lock session open, since its kernel still answers for it: once this has
+   * been false for `takeoverAfterMs`, a follower ends that session, and the fencing token keeps
+   * the old leader's writes out when it wakes up. Without it, only a session that ends counts.
+   */
+  leaderAlive?: () => boolean;
+  /** Default 5000 ms. */
+  takeoverAfterMs?: number;
   log: (line: string) => void;
 }
 
@@ -47,6 +56,8 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
   const elected = deferred();
   const lost = deferred<Error>();
   let warned = false;
+  let deadSince: number | undefined;
+  let takeoverRefused = false;
 
   const loseLeadership = (err: Error) => {
     if (!leader) return;
@@ -126,6 +137,7 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
         ping();
         return;
       }
+      await takeOverFromHungLeader(client);
     } catch (err) {
       if (err instanceof ClaimError) o.log(`leader election: won the lock but could not number the win (${err.message}); retrying`);
       else if (!warned) o.log(`leader election: cannot reach Postgres (${(err as Error).message}); retrying`);
@@ -136,6 +148,31 @@ export function campaign(o: LeaderElectionOptions): LeaderElection {
     if (closed) return;
     timer = setTimeout(() => void attempt(), retryMs);
     timer.unref();
+  };
+  /** As a follower: ends the lock session of a leader that stopped renewing its lease. */
+  const takeOverFromHungLeader = async (c: pg.Client) => {
+    if (!o.leaderAlive || o.leaderAlive()) {
+      deadSince = undefined;
+      return;
+    }
+    deadSince ??= Date.now();
+    if (Date.now() - deadSince < (o.takeoverAfterMs ?? 5000)) return;
+    deadSince = undefined;
+    // The lock is a session-level advisory lock on one bigint key: pg_locks splits it into
+    // classid (high 32 bits) and objid (low 32 bits).
+    const r = await c.query<{ pid: number; ok: boolean }>(
+      `WITH k AS (SELECT hashtext($1)::bigint AS key)
+       SELECT l.pid, pg_terminate_backend(l.pid) AS ok FROM pg_locks l, k
+       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid <> pg_backend_pid()
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND l.classid::bigint = ((k.key >> 32) & 4294967295) AND l.objid::bigint = (k.key & 4294967295)`,
+      [`truststram-leader:${o.name}`],
+    ).catch((err: unknown) => {
+      if (!takeoverRefused) o.log(`leader election: the leader stopped renewing its lease, but its session could not be ended (${(err as Error).message}); waiting for it to end`);
+      takeoverRefused = true;
+      return undefined;
+    });
+    for (const row of r?.rows ?? []) o.log(`leader election: the leader (session ${row.pid}) stopped renewing its lease for ${o.takeoverAfterMs ?? 5000} ms: ${row.ok ? 'ended its session to take over' : 'could not end its session'}`);
   };
   void attempt();
 

@@ -82,6 +82,28 @@ describe.skipIf(!bindir)('Postgres store', () => {
       expect(seenByB.filter((e) => e.endsWith('aws-eu agent-1'))).toEqual(['acquired aws-eu agent-1', 'renewed aws-eu agent-1', 'released aws-eu agent-1']);
     });
 
+    it('takes over from a leader whose lock session stays open but which stopped renewing its lease (hung or paused)', async () => {
+      const [a, b] = await replicas();
+      const logs: string[] = [];
+      // A holds the lock; its pings are a minute apart, as if its process were paused.
+      const ea = a.campaign('controllers', { retryMs: 50, pingIntervalMs: 60_000 });
+      await ea.elected;
+      const staleEpoch = ea.fence!.epoch;
+      let aliveAnswer = true;
+      const eb = b.campaign('controllers', { retryMs: 50, takeoverAfterMs: 300, leaderAlive: () => aliveAnswer, log: (l) => logs.push(l) });
+      await new Promise((r) => setTimeout(r, 600));
+      // While the leader renews its lease, the lock is left alone however long B waits.
+      expect(eb.isLeader).toBe(false);
+      aliveAnswer = false;
+      await eb.elected;
+      expect(eb.fence!.epoch).toBe(staleEpoch + 1);
+      expect(logs.some((l) => /stopped renewing its lease for 300 ms: ended its session to take over/.test(l))).toBe(true);
+      // A finds out at its next use of the session; its writes were fenced meanwhile.
+      expect(await Promise.race([ea.lost.then(() => 'lost'), new Promise((r) => setTimeout(() => r('still leader'), 3000))])).toBe('lost');
+      await eb.close();
+      await ea.close();
+    });
+
     it('fence a deposed leader: once a newer leader is elected, writes with the old token change nothing', async () => {
       const [a, b] = await replicas();
       const controller = { actor: 'controller:placement' };
