@@ -1,7 +1,7 @@
 // The Postgres layout of the production store: the same tables as the SQLite file (objects,
 // revision log, audit chain and head, meta) inside one Postgres schema, created on first open.
 import pg from 'pg';
-import { InternalError, ValidationError } from '../../api/index.js';
+import { ValidationError } from '../../api/index.js';
 
 /** The layout this code writes; a database with a newer one is refused (no downgrades). */
 export const SCHEMA_VERSION = 3;
@@ -123,8 +123,11 @@ export async function ensureSchema(client: pg.ClientBase, schema: string): Promi
       const found = await client.query<{ value: string }>(`SELECT value FROM ${t.meta} WHERE key = 'schema_version'`);
       version = found.rows[0] ? Number(found.rows[0].value) : 0;
     }
+    // Not a bug: this binary is older than the data (an operator's step), so exit 1, not 3.
     if (version > SCHEMA_VERSION)
-      throw new InternalError(`store: the Postgres schema "${schema}" was written by a newer TrustStram (layout ${version}, this one knows ${SCHEMA_VERSION}); upgrade this binary`);
+      throw new ValidationError(`store: the Postgres schema "${schema}" was written by a newer TrustStram (layout ${version}, this one knows ${SCHEMA_VERSION}); upgrade this binary`, [
+        { field: 'store', message: `layout ${version} is newer than this binary's ${SCHEMA_VERSION}` },
+      ]);
     // An existing, current layout needs no DDL, so the runtime user needs no CREATE privilege.
     if (version < SCHEMA_VERSION) await client.query(ddl(t));
     await client.query('COMMIT');
