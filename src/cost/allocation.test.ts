@@ -33,6 +33,12 @@ describe('allocateRates', () => {
     expect(alloc.cpuCost).toBeCloseTo(4 * p.onDemand.cpuHour, 9);
   });
 
+  it('passes on how a cluster was priced when it is not the catalog price: an Azure spot pool at on-demand is named', () => {
+    const az = cluster('az-spot', { provider: 'azure', region: 'eastus', type: 'Standard_D4s_v5', count: 1, spotType: 'Standard_D4s_v5', spotCount: 2 });
+    const r = allocateRates({ clusters: [az], workloads: [], placements: [] }, catalog);
+    expect(r.warnings.join('\n')).toMatch(/^cluster az-spot: node pool "spot": no trustworthy spot price for azure Standard_D4s_v5 in eastus; priced at on-demand/m);
+  });
+
   it('attributes unlabelled workloads to __unallocated__', () => {
     const c = cluster('aws-eu');
     const { lines } = allocateRates({ clusters: [c], workloads: [workload('x', 'api', { labels: {} })], placements: [placement('x', 'api', { 'aws-eu': 1 })] }, catalog);

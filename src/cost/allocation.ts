@@ -126,6 +126,8 @@ export function allocateRates(s: FleetSnapshot, catalog: PriceCatalog, cache: Pr
       warnings.push(`cluster ${c.metadata.name} is not priced: ${pricing.message}`);
       continue;
     }
+    // How the price was made when it is not the catalog's own (a spot pool at on-demand, say).
+    for (const w of pricing.warnings) warnings.push(`cluster ${c.metadata.name}: ${w}`);
     let spotCpu = pricing.spot?.cpu ?? 0;
     let spotMem = pricing.spot?.memoryGiB ?? 0;
     let allocCpu = 0;
