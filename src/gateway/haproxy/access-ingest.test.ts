@@ -15,19 +15,22 @@ function setup() {
   const metrics = createGatewayMetrics();
   const seen: AccessLogEntry[] = [];
   const other: string[] = [];
-  const feed = createAccessIngest({ layout: () => layout, accessLog, metrics, onAccess: (e) => seen.push(e), other: (l) => other.push(l), failed: (l) => other.push(`failed: ${l}`) });
-  return { feed, accessLog, metrics, seen, other };
+  const records = { count: 0 };
+  const feed = createAccessIngest({ layout: () => layout, accessLog, metrics, onAccess: (e) => seen.push(e), other: (l) => other.push(l), failed: (l) => other.push(`failed: ${l}`), records });
+  return { feed, accessLog, metrics, seen, other, records };
 }
 
 const line = (f: (string | number)[]) => `${f.join('\t')}\n`;
 
 describe('access ingest', () => {
   it('parses records split across chunks and leaves other lines alone', () => {
-    const { feed, seen, other, metrics } = setup();
+    const { feed, seen, other, metrics, records } = setup();
     const ok = line([1795313386953000, 1795313386954326, 'GET', 'w_default_pay', 'p0', 200, '+1', '----', 'pay', '/a\tb']);
     feed(ok.slice(0, 17));
     feed(`${ok.slice(17)}[WARNING] something\n`);
     expect(seen).toHaveLength(1);
+    // Records are counted (flush() compares them with HAProxy's request counter); notices are not.
+    expect(records.count).toBe(1);
     expect(seen[0]).toMatchObject({ time: 1795313386953, latencyMs: 1.326, method: 'GET', route: 'default/pay', cluster: 'aws-eu', replica: 'pay-0', jurisdiction: 'eu', residency: ['eu'], status: 200, attempts: 2, path: '/a\tb', reason: undefined });
     expect(other).toEqual(['[WARNING] something']);
     expect(metrics.snapshot().routes.find((r) => r.route === 'default/pay')).toBeDefined();

@@ -16,6 +16,8 @@ export interface IngestDeps {
   other(line: string): void;
   /** A record whose handling threw (an `onAccess` callback): reported, and the next line goes on. */
   failed(line: string, err: unknown): void;
+  /** Records read so far (every request HAProxy logged, admin ones included): `flush()` counts them. */
+  records: { count: number };
 }
 
 /** Returns a function to feed stdout chunks to; it splits lines across chunk boundaries. */
@@ -33,8 +35,10 @@ export function createAccessIngest(d: IngestDeps): (chunk: string) => void {
       const line = text.slice(start, nl);
       start = nl + 1;
       try {
-        if (!ingestLine(d, line)) d.other(line);
+        if (ingestLine(d, line)) d.records.count++;
+        else d.other(line);
       } catch (e) {
+        d.records.count++;
         d.failed(line, e);
       }
     }

@@ -27,7 +27,7 @@ const STAT_INTERVAL_MS = 250;
 /** How long `flush()` waits instead when HAProxy's runtime API does not answer. */
 const FLUSH_SETTLE_MS = 20;
 /** How long `flush()` waits for requests still in progress to finish (and be logged). */
-const FLUSH_MAX_MS = 1000;
+const FLUSH_MAX_MS = 5000;
 /** RAM-backed file system for the access-log file, used when it has this much room. */
 const SHM = '/dev/shm';
 const SHM_MIN_FREE = 2 ** 30;
@@ -113,7 +113,12 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     put(paths.config, renderConfig({ layout: l, o, paths, listen: listenAt, adminUpstream }));
   };
 
+  // Records read, and how many had been read when the running HAProxy worker started: its
+  // frontend counts requests from zero, so the two together say what is still to come.
+  const records = { count: 0 };
+  let recordsAtStart = 0;
   const ingestDeps = {
+    records,
     layout: () => layout,
     accessLog,
     metrics,
@@ -148,6 +153,8 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
   const launch = async () => {
     if (closing) return;
     write(layout);
+    readLogNow();
+    recordsAtStart = records.count;
     proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, stdout: logFd, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
     const p = proc;
     void p.exited.then(({ code, signal }) => {
@@ -185,6 +192,7 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     }
     if (cmds === undefined) o.log(`reloading haproxy (hitless): routes or slot pools changed`);
     try {
+      recordsAtStart = records.count;
       await proc.reload();
     } catch (e) {
       // The old workers keep serving the previous layout.
@@ -249,22 +257,18 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     accessLog,
     endpoints,
     async flush() {
-      // HAProxy writes a request's log line as its stream ends, on whichever thread served it,
-      // and frees the stream after. So once `show sess` (which lists every thread's streams)
-      // shows none of the gateway frontend, every request that has finished is in the file.
-      // Requests still in progress are waited for, up to FLUSH_MAX_MS; a request a client
-      // gave up on ends (and is logged) when its timeout fires.
+      // HAProxy writes a request's log line when it ends the request, on whichever thread
+      // served it. Its frontend counts every request it received (`req_tot`, shared by all
+      // threads), so the file holds every request received so far once as many records have
+      // been read since this worker started. Requests still in progress are waited for, up to
+      // FLUSH_MAX_MS; a request a client gave up on ends (and is logged) when its timeout fires.
       const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-      for (const until = Date.now() + FLUSH_MAX_MS; proc; ) {
-        const sessions = await runtimeCommand(paths.adminSocket, ['show sess']).catch(() => undefined);
-        if (!sessions) {
-          await sleep(FLUSH_SETTLE_MS);
-          break;
-        }
-        if (!sessions.output.includes(` fe=${FRONTEND} `) || Date.now() > until) break;
-        await sleep(5);
+      const received = proc ? await runtimeCommand(paths.adminSocket, [`show stat -1 1 -1`]).then((r) => frontendRequests(r.output), () => undefined) : undefined;
+      if (proc && received === undefined) await sleep(FLUSH_SETTLE_MS);
+      for (const until = Date.now() + FLUSH_MAX_MS; ; await sleep(5)) {
+        readLogNow();
+        if (received === undefined || records.count - recordsAtStart >= received || Date.now() > until) break;
       }
-      readLogNow();
     },
     async close() {
       if (closing) return;
@@ -332,4 +336,14 @@ function freePort(host: string): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** The gateway frontend's request count from `show stat` CSV; undefined when it is not there. */
+function frontendRequests(csv: string): number | undefined {
+  const lines = csv.split('\n');
+  const header = lines[0]?.replace(/^# /, '').split(',');
+  const row = lines.find((l) => l.startsWith(`${FRONTEND},FRONTEND,`))?.split(',');
+  const i = header?.indexOf('req_tot') ?? -1;
+  const n = row && i >= 0 ? Number(row[i]) : NaN;
+  return Number.isFinite(n) ? n : undefined;
 }
