@@ -338,12 +338,17 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-/** The gateway frontend's request count from `show stat` CSV; undefined when it is not there. */
+/** The gateway frontend's readable requests (received less errors) from `show stat` CSV; undefined when it is not there. */
 function frontendRequests(csv: string): number | undefined {
   const lines = csv.split('\n');
   const header = lines[0]?.replace(/^# /, '').split(',');
   const row = lines.find((l) => l.startsWith(`${FRONTEND},FRONTEND,`))?.split(',');
-  const i = header?.indexOf('req_tot') ?? -1;
-  const n = row && i >= 0 ? Number(row[i]) : NaN;
-  return Number.isFinite(n) ? n : undefined;
+  const at = (field: string) => {
+    const i = header?.indexOf(field) ?? -1;
+    return row && i >= 0 ? Number(row[i] || 0) : NaN;
+  };
+  // Requests HAProxy could not read (`ereq`: malformed, timed out before the headers) may
+  // leave no record: they are not waited for.
+  const n = at('req_tot') - at('ereq');
+  return Number.isFinite(n) ? Math.max(0, n) : undefined;
 }
