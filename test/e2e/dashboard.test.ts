@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, uiViews, type RunningServer } from '../../src/server/index.js';
 import { startDemoFleet, type DemoFleet } from './dashboard-fleet.js';
-import { ROOT, tempDir } from './harness.js';
+import { ROOT, removeTempDirs, tempDir } from './harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -58,6 +58,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await fleet?.close();
+    await removeTempDirs();
   });
 
   it('overview: clusters ready, workloads healthy, cost, verdicts and the audit chain', async () => {

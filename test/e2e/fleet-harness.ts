@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { BIN, ROOT } from './harness.js';
+import { BIN, ROOT, removeTempDirs } from './harness.js';
 
 export const API = '/apis/truststram.io/v1alpha1';
 /** Environment variable that tags every process a test starts (inherited by agents and replicas). */
@@ -104,6 +104,7 @@ export async function killTracked(): Promise<void> {
     ),
   );
   children.clear();
+  await removeTempDirs();
 }
 
 /** True while `pid` is a live (not zombie) process. */

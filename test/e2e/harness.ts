@@ -4,7 +4,7 @@
 // killed by `killAll()` (call it in afterAll), so no test leaves an orphan behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,9 +133,19 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** A fresh temporary data directory. */
-export function tempDir(prefix = 'truststram-e2e-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+const tempDirs = new Set<string>();
+
+/** A fresh temporary data directory, removed by `killAll()` / `removeTempDirs()`. */
+export async function tempDir(prefix = 'truststram-e2e-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Removes the temporary directories this test file made (after its processes are gone). */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all([...tempDirs].map((d) => rm(d, { recursive: true, force: true })));
+  tempDirs.clear();
 }
 
 /**
@@ -200,6 +210,7 @@ export async function killAll(): Promise<void> {
   );
   await Promise.all(waits);
   children.clear();
+  await removeTempDirs();
 }
 
 /** How many children the harness still tracks (asserted to be 0 at the end). */
