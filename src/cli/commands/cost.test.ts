@@ -59,10 +59,12 @@ describe('truststram cost / recommend', () => {
   it('lists recommendations with the exact changes', async () => {
     const out = await run(['recommend', '--changes']);
     expect(out).toMatch(/^ID\s+TYPE\s+WORKLOAD/);
-    // Moving one workload alone would add GKE's fee; moving both frees aws-eu.
-    expect(out).toMatch(/consolidate-1\s+consolidate\s+2 workloads\s+aws-eu → gcp-eu/);
-    expect(out).toContain('# consolidate-1: Placement pay/api (JSON merge patch)\n{"spec":{"clusters":[{"cluster":"gcp-eu","replicas":2,"spotReplicas":0}]}}');
-    expect(out).toContain('{"spec":{"unschedulable":true}}');
+    // Both clusters' fees are paid while they exist: each workload moves to the cheaper GKE
+    // cluster for its unit prices, and the EKS cluster then running nothing is for removal.
+    expect(out).toMatch(/move-2\s+move\s+pay\/api\s+aws-eu → gcp-eu/);
+    expect(out).toContain('# move-2: Placement pay/api (JSON merge patch)\n{"spec":{"clusters":[{"cluster":"gcp-eu","replicas":2,"spotReplicas":0}]}}');
+    expect(out).toMatch(/consolidate-3\s+consolidate\s+-\s+aws-eu\s+\$73\.00\s+high/);
+    expect(out).toContain('# consolidate-3: Cluster aws-eu (JSON merge patch)\n{"spec":{"unschedulable":true}}');
     expect(out).toMatch(/Total: \$\d+\.\d\d\/month/);
   });
 });
