@@ -1,18 +1,19 @@
 // The dashboard's static file serving over real HTTP: content types, deep-link fallback,
 // cache headers, missing assets, traversal attempts, an unbuilt dashboard and token auth.
 import { request } from 'node:http';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './testing/harness.js';
 import { resolveInside, uiViews } from './ui.js';
 
 let dist: string;
 const servers: TestServer[] = [];
 
+let dir: string;
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'truststram-ui-'));
+  dir = await mkdtemp(join(tmpdir(), 'truststram-ui-'));
   dist = join(dir, 'dist');
   await mkdir(join(dist, 'assets'), { recursive: true });
   await writeFile(join(dist, 'index.html'), '<!doctype html><title>TrustStram</title><script type="module" src="/ui/assets/index-C0kvOPJA.js"></script>');
@@ -25,6 +26,10 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 async function server(distDir = dist, tokenFile?: string): Promise<TestServer> {

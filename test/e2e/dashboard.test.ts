@@ -216,6 +216,7 @@ describe.skipIf(!hasChromium)('dashboard without a fleet', () => {
   afterAll(async () => {
     await b?.close();
     await server?.close();
+    await removeTempDirs();
   });
 
   it('shows "no clusters yet", then "unreachable" when the server goes away, and the unavailable views', async () => {
