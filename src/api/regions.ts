@@ -1,5 +1,6 @@
 // The region catalog: every public region of AWS, Azure and GCP with its jurisdiction and
 // coordinates. Residency is never guessed: unknown regions must declare it explicitly.
+import type { Cluster } from './kinds/cluster.js';
 import { REGIONS } from './region-data.js';
 
 export interface RegionInfo {
@@ -72,4 +73,10 @@ export function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lo
  */
 export function estimateRttMs(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
   return 2 + (2 * 1.5 * distanceKm(a, b)) / 200;
+}
+
+/** A cluster's jurisdiction: declared, else from the region catalog; undefined when unknown (never guessed). */
+export function clusterJurisdiction(c: Pick<Cluster, 'spec'> | undefined): string | undefined {
+  if (!c) return undefined;
+  return c.spec.residency ?? lookupRegion(c.spec.provider, c.spec.region)?.jurisdiction;
 }

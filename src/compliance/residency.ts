@@ -1,7 +1,7 @@
 // The residency map: for every workload, where each replica runs, where the gateway sends its
 // traffic and where its sinks send data — each with its jurisdiction, computed from the stored
 // objects (never assumed) — and every crossing of the workload's residency boundary.
-import { lookupRegion, type ApiObject, type Cluster, type Placement, type Workload } from '../api/index.js';
+import { clusterJurisdiction, type ApiObject, type Cluster, type Placement, type Workload } from '../api/index.js';
 import { buildRoutes } from '../gateway/index.js';
 import type { ResidencyCrossing, ResidencyMap, ResidencyRow, ResidencyTarget } from './types.js';
 
@@ -14,11 +14,7 @@ export interface RouteTableView {
 /** Builds routes from the stored objects; the gateway's own builder by default. */
 export type RouteBuilder = (workloads: readonly ApiObject[], placements: readonly ApiObject[], clusters: readonly ApiObject[]) => RouteTableView;
 
-/** The jurisdiction of a cluster: declared, else from the region catalog; undefined when unknown (never guessed). */
-export function clusterJurisdiction(c: Cluster | undefined): string | undefined {
-  if (!c) return undefined;
-  return c.spec.residency ?? lookupRegion(c.spec.provider, c.spec.region)?.jurisdiction;
-}
+export { clusterJurisdiction } from '../api/index.js';
 
 /** `namespace/name` of a namespaced object. */
 export const workloadKey = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;

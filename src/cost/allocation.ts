@@ -1,7 +1,7 @@
 // OpenCost-style allocation of one fleet state: what each placed workload costs per hour on
 // each cluster (max(request, usage), CPU and memory priced apart), the idle rest of every
 // cluster's nodes, and control-plane fees as overhead. Pure: accrual sums these over time.
-import { GiB, ValidationError, lookupRegion, quantity, recordedSpot, type Cluster, type Placement, type Workload } from '../api/index.js';
+import { GiB, ValidationError, clusterJurisdiction, quantity, recordedSpot, type Cluster, type Placement, type Workload } from '../api/index.js';
 import type { PriceCatalog } from './catalog/contract.js';
 import { clusterPricing, type ClusterPricing } from './pricing.js';
 
@@ -55,7 +55,7 @@ export function lineTotal(l: CostLine): number {
 
 /** The jurisdiction of a cluster: declared, else from the region catalog, else `unknown`. */
 export function clusterResidency(c: Cluster): string {
-  return c.spec.residency ?? lookupRegion(c.spec.provider, c.spec.region)?.jurisdiction ?? 'unknown';
+  return clusterJurisdiction(c) ?? 'unknown';
 }
 
 /** Requests per replica in cores and GiB (0 when not declared, as Kubernetes schedules it). */

@@ -38,7 +38,7 @@ describe('residency under failures (real HTTP)', () => {
         let n = 0;
         // Endpoint n goes to backend n % 7; the seventh "backend" refuses connections.
         const addr = () => (n++ % 7 === 6 ? dead : backends[(n - 1) % 7]!.address);
-        const jurisdictionOf = new Map(f.clusters.map((c) => [c.name, c.residency ?? REGION_JURISDICTION[c.region]]));
+        const clusterJurisdiction = new Map(f.clusters.map((c) => [c.name, c.residency ?? REGION_JURISDICTION[c.region]]));
         src.set({
           workloads: [workload({ name: 'w', host: 'w', residency: f.residency })],
           placements: [placement('w', Object.fromEntries(f.clusters.map((c) => [c.name, c.placed])))],
@@ -50,7 +50,7 @@ describe('residency under failures (real HTTP)', () => {
           const r = await request(`${gw.url}/`, { headers: { host: 'w' } });
           await r.body.dump();
           const servedBy = r.headers['x-truststram-cluster'] as string | undefined;
-          if (servedBy !== undefined) expect(f.residency).toContain(jurisdictionOf.get(servedBy));
+          if (servedBy !== undefined) expect(f.residency).toContain(clusterJurisdiction.get(servedBy));
           else expect([502, 503, 504]).toContain(r.statusCode);
           if (r.statusCode >= 500 && servedBy === undefined) expect(r.headers['x-truststram-reason']).toBeTruthy();
         }

@@ -1,6 +1,6 @@
 // The `block-scale-up` budget action at admission: raising a Workload's replicas is denied while
 // a block-scale-up Budget whose scope covers the workload has spent its monthly limit.
-import { lookupRegion, type ApiObject, type Budget, type Cluster, type Placement, type Workload } from '../../api/index.js';
+import { clusterJurisdiction, type ApiObject, type Budget, type Cluster, type Placement, type Workload } from '../../api/index.js';
 import { formatUsd, monthBounds } from '../../cost/index.js';
 import type { AdmissionHook } from '../../server/index.js';
 import type { Store } from '../../store/index.js';
@@ -22,7 +22,7 @@ export async function scopeCoversWorkload(scope: Budget['spec']['scope'], w: Api
     if (pc.replicas <= 0) continue;
     const c = (await store.get({ kind: 'Cluster', name: pc.cluster })) as Cluster | undefined;
     if (!c) continue;
-    const where = { provider: c.spec.provider, region: c.spec.region, residency: c.spec.residency ?? lookupRegion(c.spec.provider, c.spec.region)?.jurisdiction, cluster: c.metadata.name };
+    const where = { provider: c.spec.provider, region: c.spec.region, residency: clusterJurisdiction(c), cluster: c.metadata.name };
     if (CLUSTER_KEYS.every((k) => scope[k] === undefined || where[k] === scope[k])) return true;
   }
   return false;

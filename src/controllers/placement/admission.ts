@@ -2,9 +2,9 @@
 // refused, whoever writes it; a Cluster whose jurisdiction changes is admitted with a warning
 // naming the resident replicas the placement controller will move off it; and a Workload whose
 // residency no cluster of the fleet is in is admitted with a warning saying it cannot run yet.
-import type { ApiObject, Cluster, Placement, Workload } from '../../api/index.js';
+import { clusterJurisdiction, type ApiObject, type Cluster, type Placement, type Workload } from '../../api/index.js';
 import type { AdmissionHook, AdmissionRequest } from '../../server/index.js';
-import { jurisdictionOf, placementOutsideResidency } from './residency-guard.js';
+import { placementOutsideResidency } from './residency-guard.js';
 
 /**
  * Admission hook guarding residency on the Placement path (the scheduler never crosses it; this
@@ -38,8 +38,8 @@ export function residencyAdmissionHook(): AdmissionHook {
       return causes.length ? { verdict: 'deny', causes } : { verdict: 'allow' };
     }
     if (req.object.kind === 'Cluster' && req.operation === 'UPDATE' && req.oldObject) {
-      const before = jurisdictionOf(req.oldObject as Cluster);
-      const after = jurisdictionOf(req.object as Cluster);
+      const before = clusterJurisdiction(req.oldObject as Cluster);
+      const after = clusterJurisdiction(req.object as Cluster);
       if (before === after) return { verdict: 'allow' };
       const name = req.object.metadata.name;
       const moved: string[] = [];
@@ -65,7 +65,7 @@ export function residencyAdmissionHook(): AdmissionHook {
 async function jurisdictions(req: AdmissionRequest): Promise<Set<string>> {
   const out = new Set<string>();
   for (const o of [...(await req.store.list('Cluster')).items, ...req.batch.filter((b) => b.kind === 'Cluster')]) {
-    const j = jurisdictionOf(o as Cluster);
+    const j = clusterJurisdiction(o as Cluster);
     if (j) out.add(j);
   }
   return out;

@@ -1,10 +1,9 @@
 // The placement controller's pure core: from the fleet, the workloads and the current
 // placements, compute which Placements to write or delete and why. Writes nothing (STYLE:
 // compute, then apply); the reconciler applies the result.
-import type { Cluster, Placement, Workload } from '../../api/index.js';
+import { clusterJurisdiction, type Cluster, type Placement, type Workload } from '../../api/index.js';
 import type { PriceCatalog } from '../../cost/index.js';
 import { createFleetState, evictOutsideResidency, placeOne, replaceFailed, type PolicyHook, type WorkloadPlacement } from '../../scheduler/index.js';
-import { jurisdictionOf } from './residency-guard.js';
 import { recordSplit } from './split.js';
 import { abortFailbacks, failedOverFrom, parseFailback, planFailback, withFailbackAnnotations, type FailbackOptions } from './failback.js';
 
@@ -154,7 +153,7 @@ export function planPlacements(input: {
     if (!ev) continue;
     const w = workloadByKey.get(key)!;
     touched.add(key);
-    const where = ev.from.map((c) => `${c} (jurisdiction ${(clusterByName.has(c) ? jurisdictionOf(clusterByName.get(c)!) : undefined) ?? 'unknown'})`).join(', ');
+    const where = ev.from.map((c) => `${c} (jurisdiction ${clusterJurisdiction(clusterByName.get(c)) ?? 'unknown'})`).join(', ');
     const short = ev.missingReplicas > 0 ? `; ${ev.missingReplicas} found no room inside it and are not run` : '';
     plan.upserts.push(change(w, ev.placement, p.metadata.annotations, ev.missingReplicas > 0 ? { reason: 'InsufficientCapacityInResidency', message: `${ev.missingReplicas} replica(s) taken off ${ev.from.join(', ')} (outside ${residencyText(w)}) found no room inside it` } : undefined, {
       reason: ev.missingReplicas > 0 ? 'Degraded' : 'MovedIntoResidency',

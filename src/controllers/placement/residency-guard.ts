@@ -1,13 +1,9 @@
 // Residency on the Placement path itself: a Placement may only name clusters inside its
 // Workload's residency. The scheduler never writes one that does not; this guards what others
 // write (a hand-edited Placement) and tells the controller when a stored one needs repair.
-import { lookupRegion, type Cluster, type Placement, type Workload } from '../../api/index.js';
+import { clusterJurisdiction, type Cluster, type Placement, type Workload } from '../../api/index.js';
 import type { Cause } from '../../api/index.js';
 
-/** A cluster's jurisdiction: declared, else from the region catalog; undefined when unknown. */
-export function jurisdictionOf(c: Cluster): string | undefined {
-  return c.spec.residency ?? lookupRegion(c.spec.provider, c.spec.region)?.jurisdiction;
-}
 
 /**
  * The entries of `p.spec.clusters` holding replicas outside the residency of `w`: one cause each,
@@ -21,7 +17,7 @@ export function placementOutsideResidency(p: Placement, w: Workload | undefined,
   p.spec.clusters.forEach((e, i) => {
     const c = clusterByName(e.cluster);
     if (!c || e.replicas <= 0) return;
-    const j = jurisdictionOf(c);
+    const j = clusterJurisdiction(c);
     if (j !== undefined && allowed.includes(j)) return;
     causes.push({
       field: `spec.clusters[${i}].cluster`,
