@@ -2,9 +2,11 @@
 // its own process) is called three ways in the same run: directly, through the TrustStram gateway
 // (its own process, default options: health checks on, retries, metrics, access log) and through
 // nginx as a reverse proxy with upstream keep-alive (when /usr/sbin/nginx exists).
-// The gateway runs twice: with its Node data plane (default) and with its HAProxy data plane
+// The gateway runs three times: with its Node data plane (default), with its HAProxy data plane
 // (`dataPlane: 'haproxy'`, when /usr/sbin/haproxy exists), each with its default cores: one Node
-// process; HAProxy threads on every CPU, as nginx's `worker_processes auto` here.
+// process; HAProxy threads on every CPU, as nginx's `worker_processes auto` here; and with its
+// HAProxy data plane under the normal scheduling policy instead of its default SCHED_BATCH
+// (`scheduling: 'normal'`), to show what the policy is worth on shared cores.
 // Workload: GET /, ~80-byte JSON answer, keep-alive. Two phases per target, interleaved over
 // rounds so drift hits every column alike:
 //   latency   — open loop at a fixed rate (default 2,000 requests/s) from an undici Pool in this
@@ -41,12 +43,14 @@ const WRK = '/usr/bin/wrk';
 const TASKSET = '/usr/bin/taskset';
 const NODE_ROW = 'truststram gateway (node)';
 const HAPROXY_ROW = 'truststram gateway (haproxy)';
+/** The same HAProxy gateway under the normal scheduling policy instead of the default SCHED_BATCH. */
+const HAPROXY_NORMAL_ROW = 'truststram gateway (haproxy, normal sched.)';
 const HOST = 'bench.local';
 const self = fileURLToPath(import.meta.url);
 /** Error answers by status and gateway reason (or client error code), over the whole run. */
 const errorKinds = new Map<string, number>();
 
-if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!, Number(process.argv[4] ?? 1), (process.argv[5] ?? 'node') as 'node' | 'haproxy', Number(process.argv[6] ?? 1), process.argv[7] || undefined);
+if (process.argv[2] === '--gateway-child') await gatewayChild(process.argv[3]!, Number(process.argv[4] ?? 1), (process.argv[5] ?? 'node') as 'node' | 'haproxy', Number(process.argv[6] ?? 1), process.argv[7] || undefined, (process.argv[8] || undefined) as 'batch' | 'normal' | undefined);
 else await main();
 
 /**
@@ -54,7 +58,7 @@ else await main();
  * `replicas` > 1 lists the same backend as that many endpoints (replicas echo-0, echo-1, ...),
  * so the gateway balances and may retry between them while the backend stays the one measured.
  */
-async function gatewayChild(backend: string, workers: number, dataPlane: 'node' | 'haproxy', replicas: number, cpus: string | undefined): Promise<void> {
+async function gatewayChild(backend: string, workers: number, dataPlane: 'node' | 'haproxy', replicas: number, cpus: string | undefined, scheduling: 'batch' | 'normal' | undefined): Promise<void> {
   const { startGateway, staticSource } = await import('../src/gateway/index.js');
   const api = 'truststram.io/v1alpha1';
   const gw = await startGateway({
@@ -63,6 +67,7 @@ async function gatewayChild(backend: string, workers: number, dataPlane: 'node' 
     ...(workers > 0 ? { workers } : {}),
     dataPlane,
     ...(cpus ? { cpus } : {}),
+    ...(scheduling ? { scheduling } : {}),
     source: staticSource({
       workloads: [{ apiVersion: api, kind: 'Workload', metadata: { name: 'echo', namespace: 'bench' }, spec: { traffic: { host: HOST }, placement: { residency: ['eu'] } } }],
       placements: [{ apiVersion: api, kind: 'Placement', metadata: { name: 'echo', namespace: 'bench' }, spec: { workload: 'echo', generation: 1, costPerHour: 0, clusters: [{ cluster: 'local-eu', replicas }] } }],
@@ -139,8 +144,8 @@ async function main(): Promise<void> {
   try {
     const backend = await spawnAndRead(children, process.execPath, [fileURLToPath(new URL('../examples/apps/echo.mjs', import.meta.url))], { PORT: '0' }, (l) => /listening on http:\/\/([\d.:]+)/.exec(l)?.[1]);
     // A gateway in its own process; `workers` 0 is the data plane's default.
-    const startGatewayChild = (workers: number, dataPlane: 'node' | 'haproxy', cpuList = '') =>
-      spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, String(workers), dataPlane, String(replicas), cpuList], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
+    const startGatewayChild = (workers: number, dataPlane: 'node' | 'haproxy', cpuList = '', scheduling = '') =>
+      spawnAndRead(children, process.execPath, ['--import', 'tsx', self, '--gateway-child', backend, String(workers), dataPlane, String(replicas), cpuList, scheduling], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { url: string }).url : undefined));
     const gateway = await startGatewayChild(1, 'node');
     if (pinned.length > 0) pin(children[1]!.pid!);
     // `pids`: the processes doing the proxying, whose CPU time per request is measured (robust
@@ -157,6 +162,10 @@ async function main(): Promise<void> {
       const url = await startGatewayChild(0, 'haproxy', pinned.join(','));
       const pid = children[children.length - 1]!.pid!;
       targets.push({ name: HAPROXY_ROW, url, pids: () => [pid, ...descendants(pid)] });
+      // Side by side: the scheduling policy's share of the result (ADR 0014).
+      const normalUrl = await startGatewayChild(0, 'haproxy', pinned.join(','), 'normal');
+      const normalPid = children[children.length - 1]!.pid!;
+      targets.push({ name: HAPROXY_NORMAL_ROW, url: normalUrl, pids: () => [normalPid, ...descendants(normalPid)] });
     } else console.log(`haproxy data-plane column skipped: ${HAPROXY} not found (install it with: apt-get install -y haproxy)`);
     // --workers N: also a column for the gateway with N worker processes (node:cluster).
     const workers = Number(values.workers ?? 1);
@@ -272,7 +281,7 @@ async function main(): Promise<void> {
     console.log(table.toString());
     // The verdict per TrustStram data plane: both targets, and not one failed request.
     const verdicts = result.rows
-      .filter((r) => r.target === NODE_ROW || r.target === HAPROXY_ROW)
+      .filter((r) => r.target === NODE_ROW || r.target === HAPROXY_ROW || r.target === HAPROXY_NORMAL_ROW)
       .map((r) => ({ target: r.target, pass: r.addedP99Ms <= 1 && r.byConcurrency.every((b) => b.throughputVsDirect >= 0.7) && r.atRate.errors + r.byConcurrency.reduce((a, b) => a + b.errors, 0) === 0, r }));
     const out = { ...result, errors: Object.fromEntries(errorKinds), pass: Object.fromEntries(verdicts.map((v) => [v.target, v.pass])) };
     if (errorKinds.size > 0) console.log('errors:', Object.fromEntries(errorKinds));

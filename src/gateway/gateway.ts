@@ -8,7 +8,7 @@ import { createAdmin } from './admin.js';
 import { createBalancer } from './balancer.js';
 import { startHealthChecker } from './health-checker.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
-import { compileGatewayOptions, formatHostPort, type CompiledGatewayOptions, type GatewayOptions } from './options.js';
+import { compileGatewayOptions, formatHostPort, type CompiledGatewayOptions, type GatewayOptions, type Scheduling } from './options.js';
 import { Reason, proxyRequest, sendError, type ProxyDeps } from './proxy.js';
 import { REASON_HEADER } from './headers.js';
 import { requestTarget, withHost } from './request-target.js';
@@ -37,6 +37,8 @@ export interface RunningGateway {
    * worker processes send their records in batches, HAProxy's lines are read from a file.
    */
   flush(): Promise<void>;
+  /** The CPU scheduling policy the data plane runs under (`scheduling` option; `normal` for node). */
+  readonly scheduling: Scheduling;
   close(): Promise<void>;
 }
 
@@ -148,6 +150,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     accessLog,
     endpoints,
     flush: () => Promise.resolve(),
+    scheduling: 'normal',
     async close() {
       if (closed) return;
       closed = true;

@@ -2,7 +2,7 @@
 // health checks, outlier ejection, retries, circuit breaking, per-route metrics and SLOs.
 export { startGateway, type RunningGateway, type EndpointView } from './gateway.js';
 export { trafficAdmissionHook } from './admission.js';
-export { DATA_PLANES, DEFAULT_HAPROXY, defaultWorkers, type DataPlane } from './options.js';
+export { DATA_PLANES, DEFAULT_HAPROXY, defaultWorkers, type DataPlane, type Scheduling, SCHEDULING_POLICIES } from './options.js';
 export { buildRoutes, matchRoute, emptyTable, normalizeHost, type Route, type RouteEndpoint, type RouteTable, type TableProblem } from './route-table.js';
 export { storeSource, apiSource, staticSource, manualSource, feedSource, type TableSource, type RouteInputs, type KindFeed, type WorkerSourceSpec } from './sources.js';
 export {

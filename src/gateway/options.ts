@@ -53,6 +53,15 @@ export interface GatewayOptions {
    */
   cpus?: string;
   /**
+   * HAProxy data plane: the Linux CPU scheduling policy of its process. `batch` (default):
+   * SCHED_BATCH, so a wake-up of HAProxy does not preempt the task running on a busy core (it
+   * runs when that task blocks or at the next tick) and handles more events per wake-up, with
+   * fewer context switches. When the gateway has idle cores, it wakes on one of them at once,
+   * as with `normal`. `normal`: SCHED_OTHER, every wake-up may preempt at once. Set through
+   * util-linux's `chrt`; without it, `normal` with a warning. ADR 0014 has the measurements.
+   */
+  scheduling?: Scheduling;
+  /**
    * What moves the bytes. `node` (default): this process, with every option below. `haproxy`:
    * an HAProxy process this gateway configures and reloads from the routing table (hitless), for
    * native throughput; see ADR 0014 for the options it maps differently.
@@ -63,6 +72,8 @@ export interface GatewayOptions {
 }
 
 export type DataPlane = 'node' | 'haproxy';
+export type Scheduling = 'batch' | 'normal';
+export const SCHEDULING_POLICIES: readonly Scheduling[] = ['batch', 'normal'];
 export const DATA_PLANES: readonly DataPlane[] = ['node', 'haproxy'];
 
 export interface HealthCheckOptions {
@@ -150,6 +161,8 @@ export interface CompiledGatewayOptions {
   workers: number;
   /** The CPU ids of `cpus`, ascending; undefined when not pinned. */
   cpus: number[] | undefined;
+  /** Scheduling policy of the HAProxy process (`normal` for a node gateway, which this process runs). */
+  scheduling: Scheduling;
   dataPlane: DataPlane;
   haproxyPath: string;
 }
@@ -219,6 +232,9 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
   if (dataPlane === 'haproxy' && !existsSync(haproxyPath)) fail('haproxyPath', `${haproxyPath} does not exist: install HAProxy 2.4 or later (Debian/Ubuntu: apt-get install -y haproxy) or name its path`);
   const cpuList = o.cpus === undefined ? undefined : parseCpuList(o.cpus, cpus().length);
   if (cpuList && dataPlane !== 'haproxy') fail('cpus', 'pins the haproxy data plane; pin a node gateway from outside (taskset -c LIST truststram gateway ...)');
+  if (o.scheduling !== undefined && !SCHEDULING_POLICIES.includes(o.scheduling)) fail('scheduling', `must be one of ${SCHEDULING_POLICIES.join(', ')}, not "${String(o.scheduling)}"`);
+  if (o.scheduling !== undefined && dataPlane !== 'haproxy') fail('scheduling', 'sets the haproxy data plane\'s policy; run a node gateway under a policy from outside (chrt --batch 0 truststram gateway ...)');
+  const scheduling = dataPlane === 'haproxy' ? (o.scheduling ?? 'batch') : 'normal';
   const region = o.region;
   const jurisdiction = o.jurisdiction ?? (region ? findRegion(region)?.jurisdiction : undefined);
   return {
@@ -240,6 +256,7 @@ export function compileGatewayOptions(o: GatewayOptions): CompiledGatewayOptions
     syncTimeoutMs: o.syncTimeoutMs ?? 10_000,
     workers,
     cpus: cpuList,
+    scheduling,
     dataPlane,
     haproxyPath,
     log: o.log ?? ((msg, err) => process.stderr.write(`gateway: ${msg}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ''}\n`)),

@@ -191,6 +191,7 @@ export async function startGatewayWorkers(o: CompiledGatewayOptions): Promise<Ru
     accessLog,
     endpoints,
     flush: () => Promise.all([...workers].map(flushWorker)).then(() => undefined),
+    scheduling: 'normal',
     async close() {
       if (closing) return;
       closing = true;

@@ -2,7 +2,7 @@
 // --store) until SIGINT/SIGTERM, then closes it cleanly (in-flight requests finish, the store closes).
 import { Option, type Command } from 'commander';
 import { duration, parseDuration } from '../../api/index.js';
-import type { DataPlane } from '../../gateway/index.js';
+import type { DataPlane, Scheduling } from '../../gateway/index.js';
 import { loadControlPlane } from '../components.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_DATA_DIR, chooseServerStore, explainStoreFailure } from './server-store.js';
@@ -54,13 +54,14 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .addOption(new Option('--gateway-data-plane <plane>', 'what moves the in-process gateway\'s bytes: node, or haproxy (an HAProxy it configures; apt-get install -y haproxy)').choices(['node', 'haproxy']).default('node'))
     .option('--gateway-threads <n>', 'with --gateway-data-plane haproxy: HAProxy threads (default: one per CPU; a node gateway with several processes runs apart: truststram gateway --workers N)')
     .option('--gateway-cpus <list>', 'with --gateway-data-plane haproxy: the CPUs its threads run on (1, 2-3, 0,2)')
+    .addOption(new Option('--gateway-scheduling <policy>', 'with --gateway-data-plane haproxy: its CPU scheduling policy, batch (default) or normal').choices(['batch', 'normal']))
     .option('--allow-chaos', 'demo mode for chaos: anyone may fail and restore clusters, regions, providers (otherwise only authenticated callers, with --token-file)')
     .option('--failback-after <duration>', 'how long a recovered cluster must stay Ready, without flapping, before replicas fail back to it (default 30s)', parseFailbackAfter)
     .addHelpText(
       'after',
       '\nRuns the API server, the controllers (placement, health, status) and one agent per local\ncluster declared with driver.type local (unless driver.managed is false).\n\nExamples:\n  truststram server\n  truststram server --data-dir /var/lib/truststram --listen 127.0.0.1:7400\n  truststram server --store postgres://truststram@127.0.0.1:5432/truststram',
     )
-    .action(async (opts: { dataDir?: string; store?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; gatewayDataPlane: string; gatewayThreads?: string; gatewayCpus?: string; allowChaos?: boolean; failbackAfter?: number }, cmd: Command) => {
+    .action(async (opts: { dataDir?: string; store?: string; listen: string; tokenFile?: string; agents: boolean; controllers: boolean; simulated?: boolean; gateway: boolean; gatewayListen?: string; gatewayDataPlane: string; gatewayThreads?: string; gatewayCpus?: string; gatewayScheduling?: string; allowChaos?: boolean; failbackAfter?: number }, cmd: Command) => {
       // The program's global --token-file (the clients' token) takes the flag wherever it is
       // written, so the server reads its token table from there.
       const tokenFile = opts.tokenFile ?? (cmd.optsWithGlobals() as { tokenFile?: string }).tokenFile;
@@ -71,13 +72,14 @@ export function registerServer(program: Command, ctx: CliContext): void {
       // controllers and exits: its supervisor restarts it, and it campaigns again.
       const lostLeadership = new AbortController();
       let lost: Error | undefined;
-      if ((opts.gatewayThreads !== undefined || opts.gatewayCpus !== undefined) && opts.gatewayDataPlane !== 'haproxy')
-        throw new CliUserError('--gateway-threads and --gateway-cpus need --gateway-data-plane haproxy', ['for a node gateway on several cores, run it apart: truststram gateway --workers N']);
+      if ((opts.gatewayThreads !== undefined || opts.gatewayCpus !== undefined || opts.gatewayScheduling !== undefined) && opts.gatewayDataPlane !== 'haproxy')
+        throw new CliUserError('--gateway-threads, --gateway-cpus and --gateway-scheduling need --gateway-data-plane haproxy', ['for a node gateway on several cores, run it apart: truststram gateway --workers N']);
       const gatewayOptions = {
         ...(opts.gatewayDataPlane !== 'node' ? { dataPlane: opts.gatewayDataPlane as DataPlane } : {}),
         // Not a number is refused by the gateway's own check, which names the field.
         ...(opts.gatewayThreads !== undefined ? { workers: /^\d+$/.test(opts.gatewayThreads) ? Number(opts.gatewayThreads) : Number.NaN } : {}),
         ...(opts.gatewayCpus !== undefined ? { cpus: opts.gatewayCpus } : {}),
+        ...(opts.gatewayScheduling !== undefined ? { scheduling: opts.gatewayScheduling as Scheduling } : {}),
       };
       const srv = await startControlPlane({
         onLeadershipLost: (err) => {
@@ -95,7 +97,7 @@ export function registerServer(program: Command, ctx: CliContext): void {
         ...(opts.failbackAfter !== undefined ? { failback: { stableMs: opts.failbackAfter } } : {}),
       }).catch((err: unknown) => Promise.reject(explainStoreFailure(err, store, (e) => e instanceof StoreUnavailableError)));
       ctx.stdout.write(`TrustStram server listening on ${srv.url} (${store.kind === 'dataDir' ? `data in ${store.dataDir}` : store.label})\n`);
-      if (srv.gateway) ctx.stdout.write(`Gateway listening on ${srv.gateway.url} (${opts.gatewayDataPlane} data plane; routes by Host header; admin at ${srv.gateway.url}/_truststram/routes)\n`);
+      if (srv.gateway) ctx.stdout.write(`Gateway listening on ${srv.gateway.url} (${opts.gatewayDataPlane} data plane${opts.gatewayDataPlane === 'haproxy' ? `, scheduling ${srv.gateway.scheduling}` : ''}; routes by Host header; admin at ${srv.gateway.url}/_truststram/routes)\n`);
       ctx.stdout.write(`Try: TRUSTSTRAM_SERVER=${srv.url} truststram get clusters   Stop with Ctrl-C.\n`);
       const sig = await untilStopped(lostLeadership.signal);
       ctx.stderr.write(lost ? 'stopping server: it lost the controllers\' leadership\n' : `${sig}: stopping server...\n`);

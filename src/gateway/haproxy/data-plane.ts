@@ -19,7 +19,7 @@ import { createAccessIngest } from './access-ingest.js';
 import { FRONTEND, renderConfig, renderHostsMap, renderPrefixMap, renderSlotMaps, type HaproxyPaths } from './config.js';
 import { backendName, planLayout, runtimeCommands, type Layout } from './layout.js';
 import { createLogTail, type LogTail } from './log-tail.js';
-import { startHaproxy, type HaproxyProcess } from './process.js';
+import { DEFAULT_CHRT, startHaproxy, type HaproxyProcess } from './process.js';
 import { parseShowStat, runtimeCommand, type ServerStat } from './runtime-api.js';
 
 /** How often HAProxy's view of its servers (health, in flight, downs) is read back. */
@@ -150,12 +150,17 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
   };
 
   let proc: HaproxyProcess | undefined;
+  let warnedNoChrt = false;
   const launch = async () => {
     if (closing) return;
     write(layout);
     readLogNow();
     recordsAtStart = records.count;
-    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, stdout: logFd, onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
+    proc = await startHaproxy({ bin: o.haproxyPath, config: paths.config, stdout: logFd, batch: o.scheduling === 'batch', onStderrLine: (l) => !closing && /ALERT/.test(l) && o.log(`haproxy: ${l.trim()}`) });
+    if (o.scheduling === 'batch' && !proc.batch && !warnedNoChrt) {
+      warnedNoChrt = true;
+      o.log(`scheduling batch asked for, but ${DEFAULT_CHRT} (util-linux) is missing: haproxy runs under the normal policy`);
+    }
     const p = proc;
     void p.exited.then(({ code, signal }) => {
       if (closing || proc !== p) return;
@@ -256,6 +261,9 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
     metrics,
     accessLog,
     endpoints,
+    get scheduling() {
+      return proc?.batch ? 'batch' : 'normal';
+    },
     async flush() {
       // HAProxy writes a request's log line when it ends the request, on whichever thread
       // served it. Its frontend counts every request it received (`req_tot`, shared by all

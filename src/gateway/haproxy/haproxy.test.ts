@@ -278,7 +278,27 @@ describe.skipIf(!haveHaproxy).each([1, 2])('HAProxy data plane, %i thread(s)', (
     expect(Array.from({ length: 200 }, (_, i) => `/t${i}`).filter((p) => !logged.has(p))).toEqual([]);
   });
 
+  it('runs HAProxy under SCHED_BATCH by default, every thread of master and worker, and under the normal policy when asked', async () => {
+    const [a] = await backends('a');
+    const src = () => manualSource({ workloads: [workload({ name: 'w', host: 'w' })], placements: [], clusters: [cluster({ name: 'c-a', region: 'eu-west-1', workloads: { 'default/w': [{ endpoint: a!.address }] } })] });
+    // Field 41 of /proc/PID/task/TID/stat: 0 SCHED_OTHER (normal), 3 SCHED_BATCH.
+    const policies = () =>
+      haproxyDescendants(process.pid).flatMap((p) => readdirSync(`/proc/${p}/task`).map((t) => Number(readFileSync(`/proc/${p}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[38])));
+    const batch = await gateway(src());
+    expect(batch.scheduling).toBe('batch');
+    expect((await call(batch, 'w')).status).toBe(200);
+    expect(policies().length).toBeGreaterThanOrEqual(1 + threads);
+    expect(new Set(policies())).toEqual(new Set([3]));
+    await batch.close();
+    const normal = await gateway(src(), { scheduling: 'normal' });
+    expect(normal.scheduling).toBe('normal');
+    expect((await call(normal, 'w')).status).toBe(200);
+    expect(new Set(policies())).toEqual(new Set([0]));
+  });
+
   it('refuses bad options with the field named, and a missing binary with how to install it', async () => {
+    await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'haproxy', scheduling: 'fifo' as 'batch' })).rejects.toThrow(/scheduling must be one of batch, normal, not "fifo"/);
+    await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), scheduling: 'batch' })).rejects.toThrow(/scheduling sets the haproxy data plane's policy/);
     await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'haproxy', workers: 65 })).rejects.toThrow(/workers must be an integer from 1 to 64/);
     await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'haproxy', cpus: '0-999' })).rejects.toThrow(/cpus CPU 999 does not exist/);
     await expect(startGateway({ listen: '127.0.0.1:0', source: manualSource(), dataPlane: 'envoy' as 'node' })).rejects.toThrow(/dataPlane must be one of node, haproxy/);

@@ -2,6 +2,7 @@
 // so it dies with this process even on SIGKILL. Reloads are HAProxy's own hitless ones: SIGUSR2
 // to the master, which starts new workers on the inherited listeners while old ones finish.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { isGroupAlive, signalGroup } from '../../util/proc.js';
 import { WRAPPER_SCRIPT } from '../../util/wrapper.js';
@@ -17,6 +18,8 @@ export interface HaproxyProcess {
   exited: Promise<{ code: number | null; signal: string | null }>;
   /** The last lines HAProxy printed on stderr (for error messages). */
   stderrTail(): string;
+  /** True when it runs under SCHED_BATCH (asked for, and `chrt` was there). */
+  batch: boolean;
 }
 
 export interface StartHaproxyOptions {
@@ -27,10 +30,30 @@ export interface StartHaproxyOptions {
   /** Master notices and alerts, line by line. */
   onStderrLine?(line: string): void;
   timeoutMs?: number;
+  /** Runs HAProxy (master and worker threads inherit it) under SCHED_BATCH, through `chrt`. */
+  batch?: boolean;
+  /** `chrt` binary. Default `/usr/bin/chrt` (util-linux). */
+  chrtPath?: string;
+}
+
+/** Where Debian and Ubuntu put util-linux's `chrt`. */
+export const DEFAULT_CHRT = '/usr/bin/chrt';
+
+/**
+ * The argv that starts HAProxy under the wrapper, under SCHED_BATCH when asked and `chrt` exists
+ * (`chrt` execs the shell: the pid, the process group and the policy carry over to HAProxy).
+ * `batch` in the result says what was applied.
+ */
+export function haproxyArgv(o: Pick<StartHaproxyOptions, 'bin' | 'config' | 'batch' | 'chrtPath'>): { file: string; args: string[]; batch: boolean } {
+  const wrapped = ['-c', WRAPPER_SCRIPT, 'truststram-haproxy', o.bin, '-W', '-db', '-f', o.config];
+  const chrt = o.chrtPath ?? DEFAULT_CHRT;
+  if (o.batch && existsSync(chrt)) return { file: chrt, args: ['--batch', '0', '/bin/sh', ...wrapped], batch: true };
+  return { file: '/bin/sh', args: wrapped, batch: false };
 }
 
 export async function startHaproxy(o: StartHaproxyOptions): Promise<HaproxyProcess> {
-  const child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, 'truststram-haproxy', o.bin, '-W', '-db', '-f', o.config], {
+  const argv = haproxyArgv(o);
+  const child = spawn(argv.file, argv.args, {
     detached: true,
     stdio: ['pipe', o.stdout, 'pipe', 'pipe'],
   });
@@ -96,6 +119,7 @@ export async function startHaproxy(o: StartHaproxyOptions): Promise<HaproxyProce
   let reloading = Promise.resolve();
   return {
     pid,
+    batch: argv.batch,
     exited,
     stderrTail: () => tail.join('\n'),
     stop,
