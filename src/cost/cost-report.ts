@@ -6,7 +6,7 @@ import { accrue, type Accrual } from './accrual.js';
 import { attribution, lineTotal, type CostLine, type PricingCache } from './allocation.js';
 import type { PriceCatalog } from './catalog/contract.js';
 import { HOURS_PER_MONTH } from './pricing.js';
-import { SHOWBACK_DIMENSIONS, egressLines, showbackRows, type ShowbackDimension, type ShowbackRow, type TrafficFlow } from './showback.js';
+import { INFRA_DIMENSIONS, SHOWBACK_DIMENSIONS, egressLines, showbackRows, type ShowbackDimension, type ShowbackRow, type TrafficFlow } from './showback.js';
 
 export const COST_WINDOWS = { '24h': 24, '7d': 168, '30d': 720 } as const;
 export type CostWindow = keyof typeof COST_WINDOWS;
@@ -84,6 +84,7 @@ export async function costReport(store: Store, opts: CostReportOptions): Promise
   const since = new Date(until.getTime() - COST_WINDOWS[window] * 3_600_000);
   const acc = await accrueFromStore(store, { since, until, catalog: opts.catalog, cache: opts.cache });
   const notes: string[] = [];
+  if (INFRA_DIMENSIONS.includes(by)) notes.push(`each row is the whole bill of its ${by === 'cluster' ? 'cluster' : `${by}'s clusters`}: allocated CPU and memory, idle capacity and control-plane fees (clusters running nothing included)`);
   let egress: CostLine[] = [];
   let egressRate: CostLine[] = [];
   if (opts.traffic === undefined) notes.push('egress not included: no gateway traffic matrix was given (estimated as $0)');

@@ -31,6 +31,27 @@ describe('showbackRows', () => {
     expect(rows.find((r) => r.name === 'ana')!.totalCost).toBeGreaterThan(plain.find((r) => r.name === 'ana')!.totalCost);
   });
 
+  it('by cluster, gives each cluster its whole bill — allocated, idle and fee — and a row to a cluster running nothing', () => {
+    const withEmpty = allocateRates({ ...fleet, clusters: [...fleet.clusters, cluster('azure-eu', { provider: 'azure', region: 'westeurope', type: 'Standard_D4s_v5', count: 1 })] }, catalog).lines;
+    const rows = showbackRows(withEmpty, withEmpty, { by: 'cluster' });
+    expect(rows.map((r) => r.name).sort()).toEqual(['aws-eu', 'azure-eu', 'gcp-us']);
+    for (const r of rows) {
+      // The cluster's bill, as the pricing of its own lines says, whatever their kind.
+      const own = withEmpty.filter((l) => l.cluster === r.name);
+      expect(r.costPerHour).toBeCloseTo(own.reduce((a, l) => a + lineTotal(l), 0), 9);
+      expect(r.idleCost).toBeCloseTo(own.filter((l) => l.kind === 'idle').reduce((a, l) => a + lineTotal(l), 0), 9);
+      expect(r.overheadCost).toBeCloseTo(own.filter((l) => l.kind === 'overhead').reduce((a, l) => a + lineTotal(l), 0), 9);
+      expect(r.cpuCost + r.memoryCost + r.idleCost + r.overheadCost + r.egressCost).toBeCloseTo(r.totalCost, 9);
+    }
+    const empty = rows.find((r) => r.name === 'azure-eu')!;
+    expect(empty.cpuCost + empty.memoryCost).toBe(0);
+    expect(empty.idleCost).toBeGreaterThan(0);
+    // By provider too: no idle or overhead rows, the same total.
+    const byProvider = showbackRows(withEmpty, withEmpty, { by: 'provider' });
+    expect(byProvider.map((r) => r.name).sort()).toEqual(['aws', 'azure', 'gcp']);
+    expect(byProvider.reduce((a, r) => a + r.totalCost, 0)).toBeCloseTo(rows.reduce((a, r) => a + r.totalCost, 0), 9);
+  });
+
   it('groups by provider, residency and workload', () => {
     expect(showbackRows(lines, lines, { by: 'provider' }).map((r) => r.name)).toEqual(expect.arrayContaining(['aws', 'gcp']));
     expect(showbackRows(lines, lines, { by: 'residency' }).map((r) => r.name)).toEqual(expect.arrayContaining(['eu', 'us']));

@@ -8,6 +8,13 @@ import { HOURS_PER_MONTH } from './pricing.js';
 
 export const SHOWBACK_DIMENSIONS = ['team', 'tenant', 'namespace', 'provider', 'region', 'residency', 'cluster', 'workload'] as const;
 export type ShowbackDimension = (typeof SHOWBACK_DIMENSIONS)[number];
+/**
+ * Dimensions of the infrastructure itself. Idle capacity, control-plane fees and egress belong
+ * to one cluster (and so to its provider, region and residency), so under these each row is the
+ * whole bill of its group — allocated, idle and fees — and a cluster running nothing has a row.
+ * Under the organisational dimensions they stay rows of their own (or are shared, `shareIdle`).
+ */
+export const INFRA_DIMENSIONS: readonly ShowbackDimension[] = ['cluster', 'provider', 'region', 'residency'];
 
 export interface ShowbackRow {
   /** The group (`payments`), or `__idle__`, `__overhead__`, `__egress__`, `__unallocated__`. */
@@ -16,6 +23,10 @@ export interface ShowbackRow {
   memoryCost: number;
   /** Idle and overhead shared into this row (0 unless sharing). */
   sharedCost: number;
+  /** Idle capacity of this row's clusters (infrastructure dimensions only; else 0). */
+  idleCost: number;
+  /** Control-plane fees of this row's clusters (infrastructure dimensions only; else 0). */
+  overheadCost: number;
   egressCost: number;
   /** USD accrued in the window. */
   totalCost: number;
@@ -74,6 +85,7 @@ export function shareIdle(lines: readonly CostLine[]): (CostLine & { sharedCost:
 
 /** The group a line belongs to under `by`. */
 export function groupOf(l: CostLine, by: ShowbackDimension): string {
+  if (INFRA_DIMENSIONS.includes(by)) return l[by as 'cluster' | 'provider' | 'region' | 'residency'];
   if (l.kind === 'idle') return IDLE;
   if (l.kind === 'overhead') return OVERHEAD;
   if (l.kind === 'egress' && !l.workload) return EGRESS;
@@ -100,13 +112,18 @@ export function showbackRows(accrued: readonly CostLine[], current: readonly Cos
   const rows = new Map<string, ShowbackRow>();
   const row = (name: string) => {
     let r = rows.get(name);
-    if (!r) rows.set(name, (r = { name, cpuCost: 0, memoryCost: 0, sharedCost: 0, egressCost: 0, totalCost: 0, share: 0, costPerHour: 0, projectedMonthly: 0 }));
+    if (!r) rows.set(name, (r = { name, cpuCost: 0, memoryCost: 0, sharedCost: 0, idleCost: 0, overheadCost: 0, egressCost: 0, totalCost: 0, share: 0, costPerHour: 0, projectedMonthly: 0 }));
     return r;
   };
+  const infra = INFRA_DIMENSIONS.includes(opts.by);
   for (const l of prep(accrued)) {
     const r = row(groupOf(l, opts.by));
-    r.cpuCost += l.cpuCost;
-    r.memoryCost += l.memoryCost;
+    if (infra && l.kind === 'idle') r.idleCost += lineTotal(l);
+    else if (infra && l.kind === 'overhead') r.overheadCost += lineTotal(l);
+    else {
+      r.cpuCost += l.cpuCost;
+      r.memoryCost += l.memoryCost;
+    }
     r.sharedCost += l.sharedCost;
     if (l.kind === 'egress') r.egressCost += l.otherCost;
     r.totalCost += lineTotal(l) + l.sharedCost;

@@ -19,12 +19,18 @@ describe('cost views (real server, SQLite store)', () => {
     await server.stop();
   });
 
-  it('GET /api/v1alpha1/cost groups accrued cost, with idle and overhead rows and the projected month', async () => {
+  it('GET /api/v1alpha1/cost groups accrued cost: by team with idle and overhead rows, by cluster as each cluster\'s bill, and the projected month', async () => {
     const r = await server.req('GET', '/api/v1alpha1/cost?by=cluster&window=24h');
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ kind: 'CostReport', by: 'cluster', window: '24h', shareIdle: false });
-    expect(r.body.rows.map((x: { name: string }) => x.name)).toEqual(['aws-eu', '__idle__', '__overhead__']);
+    // gcp-eu runs nothing, and has a row all the same: its node and its fee are on the bill.
+    const rows = r.body.rows as { name: string; costPerHour: number; cpuCost: number }[];
+    expect(rows.map((x) => x.name)).toEqual(['aws-eu', 'gcp-eu']);
+    expect(rows[1]!.costPerHour).toBeGreaterThan(0);
+    expect(rows.reduce((a, x) => a + x.costPerHour, 0)).toBeCloseTo(r.body.totals.costPerHour, 9);
     expect(r.body.totals.projectedMonthly).toBeGreaterThan(0);
+    const byTeam = await server.req('GET', '/api/v1alpha1/cost?by=team&window=24h');
+    expect(byTeam.body.rows.map((x: { name: string }) => x.name)).toEqual(['pay', '__idle__', '__overhead__']);
     const shared = await server.req('GET', '/api/v1alpha1/cost?by=team&shareIdle=true');
     expect(shared.body.rows.map((x: { name: string }) => x.name)).toContain('pay');
   });

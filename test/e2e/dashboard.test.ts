@@ -119,7 +119,11 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     await page.getByRole('region', { name: 'budgets' }).getByText('team-payments').waitFor();
     await page.getByTestId('savings').waitFor();
     await page.getByRole('button', { name: 'provider' }).click();
-    await page.getByRole('region', { name: 'cost by provider' }).getByText('gcp').waitFor();
+    const byProvider = page.getByRole('region', { name: 'cost by provider' });
+    await byProvider.getByText('gcp').waitFor();
+    // By provider, each row is its clusters' whole bill: no idle-capacity row, idle and fees as columns.
+    expect(await byProvider.getByText('idle capacity').count()).toBe(0);
+    await byProvider.getByRole('columnheader', { name: 'of which fees' }).waitFor();
     await page.getByRole('button', { name: 'team' }).click();
     await shot('cost');
   });

@@ -62,6 +62,9 @@ export interface CostRow {
   cpuCost: number;
   memoryCost: number;
   sharedCost: number;
+  /** Idle capacity and control-plane fees of the row's clusters (by cluster, provider, region, residency). */
+  idleCost: number;
+  overheadCost: number;
   egressCost: number;
   totalCost: number;
   share: number;

@@ -44,9 +44,27 @@ describe('truststram cost / recommend', () => {
     expect(out).toMatch(/note: egress not included/);
   });
 
+  it('by cluster, prints the bill of each cluster with its idle capacity and fees, a cluster running nothing included', async () => {
+    await server.store.apply([{ verb: 'create' as const, object: cluster('gcp-idle', { provider: 'gcp', region: 'europe-west1', type: 'e2-standard-4', count: 1 }) }], { actor: 'user:test' });
+    const out = await run(['cost', '--by', 'cluster', '--window', '24h']);
+    expect(out).toMatch(/^CLUSTER\s+CPU\s+MEMORY\s+IDLE\s+FEES\s+EGRESS\s+TOTAL\(24h\)/);
+    const names = out.split('\n').slice(1).map((l) => l.split(/\s+/)[0]);
+    expect(names).toEqual(expect.arrayContaining(['aws-eu', 'gcp-eu', 'gcp-idle', 'TOTAL']));
+    expect(names).not.toContain('__idle__');
+    expect(out).toMatch(/note: each row is the whole bill of its cluster/);
+    // gcp-idle runs nothing, yet costs its node and its fee every hour; the other two have
+    // rows that include their idle capacity and fees (their run rates add up to the total).
+    const json = JSON.parse(await run(['cost', '--by', 'cluster', '--window', '24h', '-o', 'json'])) as { rows: { name: string; costPerHour: number; cpuCost: number }[]; totals: { costPerHour: number } };
+    const idle = json.rows.find((r) => r.name === 'gcp-idle')!;
+    expect(idle.cpuCost).toBe(0);
+    expect(idle.costPerHour).toBeGreaterThan(0.1);
+    expect(json.rows.reduce((a, r) => a + r.costPerHour, 0)).toBeCloseTo(json.totals.costPerHour, 9);
+    expect(out).toMatch(new RegExp(`^gcp-idle .*\\$${idle.costPerHour.toFixed(4).replace('.', '\\.')}`, 'm'));
+  });
+
   it('prints CSV and JSON', async () => {
     const csv = await run(['cost', '--by', 'tenant', '-o', 'csv', '--share-idle']);
-    expect(csv.split('\n')[0]).toBe('name,cpu_cost,memory_cost,shared_cost,egress_cost,total_cost,share,cost_per_hour,projected_monthly');
+    expect(csv.split('\n')[0]).toBe('name,cpu_cost,memory_cost,idle_cost,overhead_cost,shared_cost,egress_cost,total_cost,share,cost_per_hour,projected_monthly');
     expect(csv).toMatch(/^acme,/m);
     const json = JSON.parse(await run(['cost', '--by', 'provider', '-o', 'json']));
     expect(json.rows[0].name).toBe('aws');

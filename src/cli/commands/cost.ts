@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../api/index.js';
 import type { CostReport } from '../../cost/index.js';
+import { INFRA_DIMENSIONS } from '../../cost/showback.js';
 import type { CliContext } from '../context.js';
 import { formatTable, toJson } from '../output.js';
 
@@ -15,10 +16,12 @@ const usd = (x: number) => `$${x.toFixed(2)}`;
 
 /** The table `truststram cost` prints. */
 export function formatCostTable(r: CostReport): string {
-  const rows = r.rows.map((x) => [x.name, usd(x.cpuCost), usd(x.memoryCost), ...(r.shareIdle ? [usd(x.sharedCost)] : []), usd(x.egressCost), usd(x.totalCost), `${(x.share * 100).toFixed(1)}%`, `$${x.costPerHour.toFixed(4)}`, usd(x.projectedMonthly)]);
+  // Under an infrastructure dimension each row is its clusters' whole bill: idle and fees are columns.
+  const infra = INFRA_DIMENSIONS.includes(r.by);
+  const rows = r.rows.map((x) => [x.name, usd(x.cpuCost), usd(x.memoryCost), ...(infra ? [usd(x.idleCost), usd(x.overheadCost)] : []), ...(r.shareIdle ? [usd(x.sharedCost)] : []), usd(x.egressCost), usd(x.totalCost), `${(x.share * 100).toFixed(1)}%`, `$${x.costPerHour.toFixed(4)}`, usd(x.projectedMonthly)]);
   const t = r.totals;
-  rows.push(['TOTAL', '', '', ...(r.shareIdle ? [''] : []), usd(t.egress), usd(t.totalCost), '100.0%', `$${t.costPerHour.toFixed(4)}`, usd(t.projectedMonthly)]);
-  const head = [r.by.toUpperCase(), 'CPU', 'MEMORY', ...(r.shareIdle ? ['SHARED-IDLE'] : []), 'EGRESS', `TOTAL(${r.window})`, 'SHARE', 'NOW/H', 'PROJECTED/MO'];
+  rows.push(['TOTAL', '', '', ...(infra ? [usd(t.idle), usd(t.overhead)] : []), ...(r.shareIdle ? [''] : []), usd(t.egress), usd(t.totalCost), '100.0%', `$${t.costPerHour.toFixed(4)}`, usd(t.projectedMonthly)]);
+  const head = [r.by.toUpperCase(), 'CPU', 'MEMORY', ...(infra ? ['IDLE', 'FEES'] : []), ...(r.shareIdle ? ['SHARED-IDLE'] : []), 'EGRESS', `TOTAL(${r.window})`, 'SHARE', 'NOW/H', 'PROJECTED/MO'];
   const notes = [...r.notes.map((n) => `note: ${n}`), ...r.warnings.map((w) => `warning: ${w}`)];
   return formatTable(head, rows) + `\n${r.since} → ${r.until}: allocated ${usd(t.allocated)}, idle ${usd(t.idle)}, overhead ${usd(t.overhead)}, egress ${usd(t.egress)}\n` + (notes.length ? notes.join('\n') + '\n' : '');
 }
@@ -26,8 +29,8 @@ export function formatCostTable(r: CostReport): string {
 /** RFC 4180 CSV of the rows (numbers unrounded, for spreadsheets). */
 export function formatCostCsv(r: CostReport): string {
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = [['name', 'cpu_cost', 'memory_cost', 'shared_cost', 'egress_cost', 'total_cost', 'share', 'cost_per_hour', 'projected_monthly'].join(',')];
-  for (const x of r.rows) lines.push([q(x.name), x.cpuCost, x.memoryCost, x.sharedCost, x.egressCost, x.totalCost, x.share, x.costPerHour, x.projectedMonthly].join(','));
+  const lines = [['name', 'cpu_cost', 'memory_cost', 'idle_cost', 'overhead_cost', 'shared_cost', 'egress_cost', 'total_cost', 'share', 'cost_per_hour', 'projected_monthly'].join(',')];
+  for (const x of r.rows) lines.push([q(x.name), x.cpuCost, x.memoryCost, x.idleCost, x.overheadCost, x.sharedCost, x.egressCost, x.totalCost, x.share, x.costPerHour, x.projectedMonthly].join(','));
   return lines.join('\n') + '\n';
 }
 

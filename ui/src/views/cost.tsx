@@ -2,12 +2,13 @@
 // budgets with burn and forecast, and recommendations with their monthly savings.
 import { useState } from 'preact/hooks';
 import { Badge, Bar, Card, Page, PollState, Table } from '../components';
-import type { CostReport, RecommendationList } from '../compliance-types';
+import type { CostReport, CostRow, RecommendationList } from '../compliance-types';
 import { pct, usd } from '../format';
 import { useKind, usePoll } from '../live';
 
 const DIMENSIONS = ['team', 'provider', 'region', 'residency', 'cluster', 'workload'] as const;
 const WINDOWS = ['24h', '7d', '30d'] as const;
+const INFRA = ['provider', 'region', 'residency', 'cluster'];
 
 export function Cost() {
   const [by, setBy] = useState<string>('team');
@@ -45,6 +46,13 @@ export function Cost() {
                 { header: 'Per hour', numeric: true, cell: (r) => usd(r.costPerHour) },
                 { header: 'Projected month', numeric: true, cell: (r) => <strong>{usd(r.projectedMonthly)}</strong> },
                 { header: `Accrued (${report.data!.window})`, numeric: true, cell: (r) => usd(r.totalCost) },
+                // By an infrastructure dimension each row is its clusters' whole bill: what of it sat idle, and the fees.
+                ...(INFRA.includes(report.data!.by)
+                  ? [
+                      { header: 'of which idle', numeric: true, cell: (r: CostRow) => usd(r.idleCost) },
+                      { header: 'of which fees', numeric: true, cell: (r: CostRow) => usd(r.overheadCost) },
+                    ]
+                  : []),
                 { header: 'Share', numeric: true, cell: (r) => pct(r.share, 1) },
               ]}
             />
