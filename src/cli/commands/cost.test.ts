@@ -6,7 +6,7 @@ import { cluster, placement, workload } from '../../cost/testing/fixtures.js';
 import { startTestServer, type TestServer } from '../../server/testing/harness.js';
 import { createContext } from '../context.js';
 import { registerCost } from './cost.js';
-import { registerRecommend } from './recommend.js';
+import { formatRecommendations, registerRecommend } from './recommend.js';
 
 describe('truststram cost / recommend', () => {
   let server: TestServer;
@@ -84,5 +84,14 @@ describe('truststram cost / recommend', () => {
     expect(out).toMatch(/consolidate-3\s+consolidate\s+-\s+aws-eu\s+\$73\.00\s+high/);
     expect(out).toContain('# consolidate-3: Cluster aws-eu (JSON merge patch)\n{"spec":{"unschedulable":true}}');
     expect(out).toMatch(/Total: \$\d+\.\d\d\/month/);
+    // No rightsizing among them: no word on node pools.
+    expect(out).not.toMatch(/node pools scale down/);
+  });
+
+  it('says that a rightsizing saving needs the node pools to scale down', () => {
+    const item = { id: 'rightsize-1', type: 'rightsize' as const, workloads: ['pay/api'], clusters: ['aws-eu'], monthlySaving: 12.5, risk: 'low' as const, reason: 'p95 usage per replica is 100m CPU', changes: [] };
+    const out = formatRecommendations({ window: '7d', monthlyBefore: 100, monthlyAfter: 87.5, monthlySaving: 12.5, items: [item], existingViolations: [] });
+    expect(out).toMatch(/rightsize-1\s+rightsize\s+pay\/api/);
+    expect(out).toMatch(/note: rightsizing saves money once the clusters' node pools scale down/);
   });
 });

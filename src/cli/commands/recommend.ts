@@ -30,6 +30,9 @@ export function formatRecommendations(l: RecommendationList, opts: { changes?: b
   if (opts.changes)
     for (const r of l.items) for (const c of r.changes) out += `\n# ${r.id}: ${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} (JSON merge patch)\n${JSON.stringify(c.patch)}\n`;
   out += `\nTotal: $${l.monthlySaving.toFixed(2)}/month ($${l.monthlyBefore.toFixed(2)} → $${l.monthlyAfter.toFixed(2)} a month for the resources requested, at list prices) if all ${l.items.length} are applied; each keeps residency, spread, availability and capacity.\n${early}`;
+  // A smaller request is cheaper only once there are fewer nodes to pay for (ADR 0009).
+  if (l.items.some((r) => r.type === 'rightsize'))
+    out += `note: rightsizing saves money once the clusters' node pools scale down to the lower requests (an autoscaler, or fewer nodes in the Cluster's nodePools); on pools of fixed size it frees room for other workloads instead, and the bill stays the same.\n`;
   for (const v of l.existingViolations) out += `warning: already violated before any change: ${v.message}\n`;
   return out;
 }
