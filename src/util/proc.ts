@@ -56,6 +56,20 @@ export function readStat(pid: number): ProcInfo | undefined {
   }
 }
 
+/**
+ * When the process started, in clock ticks after boot (field 22 of /proc/<pid>/stat): with the
+ * pid, it names one process even after the pid is reused. Undefined when it is gone or without /proc.
+ */
+export function readStartTicks(pid: number): number | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const v = Number(line.slice(line.lastIndexOf(')') + 2).split(' ')[19]);
+    return Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every process, or undefined without /proc. */
 export function listProcesses(): ProcInfo[] | undefined {
   if (!hasProc) return undefined;

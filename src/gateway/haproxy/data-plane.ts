@@ -20,6 +20,7 @@ import { FRONTEND, renderConfig, renderHostsMap, renderPrefixMap, renderSlotMaps
 import { backendName, planLayout, runtimeCommands, type Layout } from './layout.js';
 import { createLogTail, type LogTail } from './log-tail.js';
 import { DEFAULT_CHRT, startHaproxy, type HaproxyProcess } from './process.js';
+import { createPrivateDir, sweepStalePrivateDirs } from './private-dir.js';
 import { parseShowStat, runtimeCommand, type ServerStat } from './runtime-api.js';
 
 /** How often HAProxy's view of its servers (health, in flight, downs) is read back. */
@@ -89,7 +90,9 @@ export async function startHaproxyGateway(o: CompiledGatewayOptions): Promise<Ru
   }
 
   // HAProxy's private directory: its configuration, map files and runtime-API socket.
-  const dir = mkdtempSync(join(tmpdir(), 'truststram-haproxy-'));
+  // A gateway killed before it could clean up left its directory: removed now, so they do not pile up.
+  for (const d of sweepStalePrivateDirs()) o.log(`removed ${d}, left by a gateway that was killed`);
+  const dir = createPrivateDir();
   const paths: HaproxyPaths = {
     dir,
     config: join(dir, 'haproxy.cfg'),
