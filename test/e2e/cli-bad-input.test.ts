@@ -132,7 +132,10 @@ describe('a bad apply changes nothing', () => {
       [['gateway', '--listen', '127.0.0.1:0', '--data-plane', 'haproxy', '--cpus', '0-999'], /cpus: CPU 999 does not exist/],
       [['gateway', '--listen', '127.0.0.1:0', '--data-plane', 'haproxy', '--cpus', '1x'], /cpus: "1x" is not a CPU list/],
       [['gateway', '--listen', '127.0.0.1:0', '--workers', 'two'], /workers: must be an integer from 1 to 64/],
-      [['server', '--data-dir', join(dir, 'unused'), '--listen', '127.0.0.1:0', '--gateway-threads', '2'], /--gateway-threads and --gateway-cpus need --gateway-data-plane haproxy/],
+      [['gateway', '--listen', '127.0.0.1:0', '--scheduling', 'batch'], /scheduling: sets the haproxy data plane's policy/],
+      [['gateway', '--listen', '127.0.0.1:0', '--data-plane', 'haproxy', '--scheduling', 'fifo'], /'fifo' is invalid\. Allowed choices are batch, normal/],
+      [['server', '--data-dir', join(dir, 'unused'), '--listen', '127.0.0.1:0', '--gateway-threads', '2'], /--gateway-threads, --gateway-cpus and --gateway-scheduling need --gateway-data-plane haproxy/],
+      [['server', '--data-dir', join(dir, 'unused'), '--listen', '127.0.0.1:0', '--gateway-scheduling', 'normal'], /--gateway-threads, --gateway-cpus and --gateway-scheduling need --gateway-data-plane haproxy/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args, { server: srv.url });

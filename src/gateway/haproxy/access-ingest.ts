@@ -4,7 +4,7 @@
 import type { AccessLog, AccessLogEntry } from '../access-log.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { Reason } from '../proxy.js';
-import { ADMIN_BACKEND, BAD_REQUEST_BACKEND, NO_ROUTE_BACKEND } from './config.js';
+import { ADMIN_BACKEND, BAD_REQUEST_BACKEND, NO_ROUTE_BACKEND, USERINFO_BACKEND } from './config.js';
 import type { Layout } from './layout.js';
 
 export interface IngestDeps {
@@ -79,7 +79,7 @@ export function ingestLine(d: IngestDeps, line: string): boolean {
   const latencyMs = parsed ? (endUs - startUs) / 1000 : 0;
   const redispatched = retries.startsWith('+');
   const attempts = 1 + (Number(redispatched ? retries.slice(1) : retries) || 0);
-  const b = backend === NO_ROUTE_BACKEND || backend === BAD_REQUEST_BACKEND ? undefined : d.layout().byName.get(backend);
+  const b = backend === NO_ROUTE_BACKEND || backend === BAD_REQUEST_BACKEND || backend === USERINFO_BACKEND ? undefined : d.layout().byName.get(backend);
   const ep = b?.byServer.get(server)?.endpoint;
   const route = b?.route;
   const reason = reasonOf(backend, server, code, term);
@@ -110,7 +110,7 @@ export function ingestLine(d: IngestDeps, line: string): boolean {
 /** The gateway reason code of an answer HAProxy made or cut, from its termination state. */
 function reasonOf(backend: string, server: string, status: number, term: string): string | undefined {
   if (backend === NO_ROUTE_BACKEND) return Reason.NoRoute;
-  if (backend === BAD_REQUEST_BACKEND) return Reason.BadRequest;
+  if (backend === BAD_REQUEST_BACKEND || backend === USERINFO_BACKEND) return Reason.BadRequest;
   const [cause, phase] = [term[0], term[1]];
   // Below 500, a normal end, or HAProxy refusing what the client sent (400, 408) before any
   // endpoint was chosen: no gateway failure to name. (An endpoint cutting a 200 short is one.)

@@ -34,6 +34,8 @@ export const NO_ROUTE_BACKEND = 'no_route';
 /** Answers requests no route could serve as sent (the asterisk-form target). */
 export const BAD_REQUEST_BACKEND = 'bad_request';
 export const ADMIN_BACKEND = 'truststram_admin';
+/** Answers absolute-form targets that carry user info (`http://user@host/`). */
+export const USERINFO_BACKEND = 'bad_request_userinfo';
 
 /**
  * One access-log line per request, tab-separated:
@@ -64,6 +66,10 @@ export function renderConfig(i: RenderInput): string {
     // line reach 4 KiB, and the reader then records it with the host cut and no path.
     '  log stdout len 4096 format raw local0 info',
     '  hard-stop-after 10s',
+    // No SO_REUSEPORT: a second gateway given the same address must fail to bind, as a Node
+    // listener does, not share (and silently split) its traffic. Reloads do not need it: the
+    // master hands its listening sockets to the new worker.
+    '  noreuseport',
     '',
     'defaults',
     '  mode http',
@@ -105,6 +111,9 @@ export function renderConfig(i: RenderInput): string {
     `  http-request set-var(txn.be) var(txn.host),map_str(${paths.hostsMap}) if !{ var(txn.be) -m found }`,
     // `OPTIONS *` names no resource behind the gateway: refused, as on the Node data plane.
     `  use_backend ${BAD_REQUEST_BACKEND} if { url -m str * }`,
+    // An absolute-form target with user info (`GET http://user:pw@host/`) is refused as on the
+    // Node data plane; the regex runs only for absolute-form targets (the first test is a prefix). No `#` in the class: HAProxy reads it as a comment, and a request target carries no fragment.
+    `  use_backend ${USERINFO_BACKEND} if { url -m beg -i http:// https:// } { url_reg -i ^https?://[^/?]*@ }`,
     `  use_backend ${ADMIN_BACKEND} if { path ${o.adminPath} } || { path_beg ${o.adminPath}/ }`,
     '  use_backend %[var(txn.be)] if { var(txn.be) -m found }',
     `  default_backend ${NO_ROUTE_BACKEND}`,
@@ -114,6 +123,9 @@ export function renderConfig(i: RenderInput): string {
     '',
     `backend ${BAD_REQUEST_BACKEND}`,
     `  http-request return status 400 content-type text/plain lf-string "400 bad_request: the asterisk-form target (*) names no resource behind this gateway\\n" hdr ${REASON_HEADER} bad_request`,
+    '',
+    `backend ${USERINFO_BACKEND}`,
+    `  http-request return status 400 content-type text/plain lf-string "400 bad_request: an absolute-form target must name a host and no user info\\n" hdr ${REASON_HEADER} bad_request`,
     '',
     `backend ${ADMIN_BACKEND}`,
     `  server node ${formatHostPort(i.adminUpstream.host, i.adminUpstream.port)}`,
