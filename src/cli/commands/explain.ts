@@ -47,7 +47,7 @@ export function registerExplain(program: Command, ctx: CliContext): void {
       const p = body.placed;
       ctx.stdout.write(`Workload ${opts.namespace}/${name} (mode ${body.mode ?? '?'}, optimize for ${body.optimizeFor ?? '?'})\n`);
       if (p?.unschedulable) ctx.stdout.write(`UNSCHEDULABLE: ${p.unschedulable.reason}: ${p.unschedulable.message}\n`);
-      ctx.stdout.write(`Placed: ${(p?.clusters ?? []).map((c) => `${c.cluster}×${c.replicas}`).join(', ') || 'nowhere'} — $${(p?.costPerHour ?? 0).toFixed(4)}/h, $${((p?.costPerHour ?? 0) * 730).toFixed(2)}/month${body.boundGap !== undefined ? `; fleet plan ${(body.boundGap * 100).toFixed(2)}% above its lower bound` : ''}\n\n`);
+      ctx.stdout.write(`Placed: ${(p?.clusters ?? []).map((c) => `${c.cluster}×${c.replicas}`).join(', ') || 'nowhere'} — $${(p?.costPerHour ?? 0).toFixed(4)}/h, $${((p?.costPerHour ?? 0) * 730).toFixed(2)}/month for its requests${body.boundGap !== undefined ? `; fleet plan ${(body.boundGap * 100).toFixed(2)}% above its lower bound` : ''}\n\n`);
       ctx.stdout.write(formatTable(['CLUSTER', 'REPLICAS', 'VERDICT', 'PRICE/REPLICA/H', 'SCORES OR REASON'], rows) + '\n');
       for (const w of body.warnings ?? []) ctx.stdout.write(`warning: ${w.message ?? JSON.stringify(w)}\n`);
     });
