@@ -32,8 +32,6 @@ export interface StartHaproxyOptions {
   timeoutMs?: number;
   /** Runs HAProxy (master and worker threads inherit it) under SCHED_BATCH, through `chrt`. */
   batch?: boolean;
-  /** `chrt` binary. Default `/usr/bin/chrt` (util-linux). */
-  chrtPath?: string;
 }
 
 /** Where Debian and Ubuntu put util-linux's `chrt`. */
@@ -44,10 +42,9 @@ export const DEFAULT_CHRT = '/usr/bin/chrt';
  * (`chrt` execs the shell: the pid, the process group and the policy carry over to HAProxy).
  * `batch` in the result says what was applied.
  */
-export function haproxyArgv(o: Pick<StartHaproxyOptions, 'bin' | 'config' | 'batch' | 'chrtPath'>): { file: string; args: string[]; batch: boolean } {
+export function haproxyArgv(o: Pick<StartHaproxyOptions, 'bin' | 'config' | 'batch'>): { file: string; args: string[]; batch: boolean } {
   const wrapped = ['-c', WRAPPER_SCRIPT, 'truststram-haproxy', o.bin, '-W', '-db', '-f', o.config];
-  const chrt = o.chrtPath ?? DEFAULT_CHRT;
-  if (o.batch && existsSync(chrt)) return { file: chrt, args: ['--batch', '0', '/bin/sh', ...wrapped], batch: true };
+  if (o.batch && existsSync(DEFAULT_CHRT)) return { file: DEFAULT_CHRT, args: ['--batch', '0', '/bin/sh', ...wrapped], batch: true };
   return { file: '/bin/sh', args: wrapped, batch: false };
 }
 
