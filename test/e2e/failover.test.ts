@@ -9,23 +9,14 @@ import { request } from 'undici';
 import { DEFAULT_HAPROXY } from '../../src/gateway/options.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureBuilt, tempDir } from './harness.js';
-import { allReady, freePort, getPlacement, getWorkload, killTracked, listEvents, markedProcesses, newMark, startFleetServer, waitUntil, type FleetServer } from './fleet-harness.js';
+import { allReady, freePort, getPlacement, getWorkload, killTracked, listEvents, markedProcesses, newMark, smallCluster, startFleetServer, waitUntil, type FleetServer } from './fleet-harness.js';
 
 const mark = newMark();
 let dir: string;
 let server: FleetServer;
 let gatewayUrl: string;
 
-const cluster = (name: string, provider: string, region: string, cpu: string, cpuHour: number) => `apiVersion: truststram.io/v1alpha1
-kind: Cluster
-metadata: { name: ${name} }
-spec:
-  provider: ${provider}
-  region: ${region}
-  capacity: { cpu: "${cpu}", memory: 8Gi, pods: 10 }
-  pricing: { cpuHour: ${cpuHour}, memoryGiBHour: 0.001 }
-  driver: { type: local }
-`;
+const cluster = (name: string, provider: string, region: string, cpu: string, cpuHour: number) => smallCluster(name, provider, region, cpuHour, { cpu, memory: '8Gi' });
 const workload = (name: string, replicas: number, cpu: string, residency: string, spread = '') => `apiVersion: truststram.io/v1alpha1
 kind: Workload
 metadata: { name: ${name}, namespace: shop }

@@ -256,19 +256,19 @@ export function reapMarked(mark: string): MarkedProcess[] {
   return left;
 }
 
-/** A Workload manifest whose replicas run `examples/apps/echo.mjs`; `placement` adds to the placement map. */
-/** A small local Cluster (2 cores, 10 pods) at `cpuHour` USD per core-hour, as a YAML manifest. */
-export const smallCluster = (name: string, provider: string, region: string, cpuHour: number): string => `apiVersion: truststram.io/v1alpha1
+/** A small local Cluster (10 pods; 2 cores and 4Gi unless `capacity` says) at `cpuHour` USD per core-hour, as a YAML manifest. */
+export const smallCluster = (name: string, provider: string, region: string, cpuHour: number, capacity: { cpu?: string; memory?: string } = {}): string => `apiVersion: truststram.io/v1alpha1
 kind: Cluster
 metadata: { name: ${name} }
 spec:
   provider: ${provider}
   region: ${region}
-  capacity: { cpu: "2", memory: 4Gi, pods: 10 }
+  capacity: { cpu: "${capacity.cpu ?? '2'}", memory: ${capacity.memory ?? '4Gi'}, pods: 10 }
   pricing: { cpuHour: ${cpuHour}, memoryGiBHour: 0.001 }
   driver: { type: local }
 `;
 
+/** A Workload manifest whose replicas run `examples/apps/echo.mjs`; `placement` adds to the placement map. */
 export function echoWorkload(ns: string, name: string, replicas: number, residency: string, placement = ''): string {
   return `apiVersion: truststram.io/v1alpha1
 kind: Workload
