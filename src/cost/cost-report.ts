@@ -84,7 +84,12 @@ export async function costReport(store: Store, opts: CostReportOptions): Promise
   const since = new Date(until.getTime() - COST_WINDOWS[window] * 3_600_000);
   const acc = await accrueFromStore(store, { since, until, catalog: opts.catalog, cache: opts.cache });
   const notes: string[] = [];
-  if (INFRA_DIMENSIONS.includes(by)) notes.push(`each row is the whole bill of its ${by === 'cluster' ? 'cluster' : `${by}'s clusters`}: allocated CPU and memory, idle capacity and control-plane fees (clusters running nothing included)`);
+  // Under an infrastructure dimension idle and fees already sit in the row of their cluster:
+  // sharing them over its allocations would only move them between columns.
+  const infra = INFRA_DIMENSIONS.includes(by);
+  const shareIdle = !!opts.shareIdle && !infra;
+  if (opts.shareIdle && infra) notes.push(`shareIdle has no effect by ${by}: idle capacity and fees are already in the row of their cluster`);
+  if (infra) notes.push(`each row is the whole bill of its ${by === 'cluster' ? 'cluster' : `${by}'s clusters`}: allocated CPU and memory, idle capacity and control-plane fees (clusters running nothing included)`);
   let egress: CostLine[] = [];
   let egressRate: CostLine[] = [];
   if (opts.traffic === undefined) notes.push('egress not included: no gateway traffic matrix was given (estimated as $0)');
@@ -107,8 +112,8 @@ export async function costReport(store: Store, opts: CostReportOptions): Promise
     window,
     since: acc.since,
     until: acc.until,
-    shareIdle: !!opts.shareIdle,
-    rows: showbackRows(lines, current, { by, shareIdle: opts.shareIdle }),
+    shareIdle,
+    rows: showbackRows(lines, current, { by, shareIdle }),
     totals: {
       totalCost: sum(lines),
       allocated: sum(lines, 'allocation'),

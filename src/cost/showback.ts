@@ -12,7 +12,8 @@ export type ShowbackDimension = (typeof SHOWBACK_DIMENSIONS)[number];
  * Dimensions of the infrastructure itself. Idle capacity, control-plane fees and egress belong
  * to one cluster (and so to its provider, region and residency), so under these each row is the
  * whole bill of its group — allocated, idle and fees — and a cluster running nothing has a row.
- * Under the organisational dimensions they stay rows of their own (or are shared, `shareIdle`).
+ * Under the organisational dimensions they stay rows of their own (or are shared, `shareIdle`,
+ * which costReport applies under those dimensions only).
  */
 export const INFRA_DIMENSIONS: readonly ShowbackDimension[] = ['cluster', 'provider', 'region', 'residency'];
 

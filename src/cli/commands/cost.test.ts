@@ -52,6 +52,10 @@ describe('truststram cost / recommend', () => {
     expect(names).toEqual(expect.arrayContaining(['aws-eu', 'gcp-eu', 'gcp-idle', 'TOTAL']));
     expect(names).not.toContain('__idle__');
     expect(out).toMatch(/note: each row is the whole bill of its cluster/);
+    // Sharing idle would only move it between columns of the same row: said, and not done.
+    const shared = await run(['cost', '--by', 'cluster', '--window', '24h', '--share-idle']);
+    expect(shared).toMatch(/note: shareIdle has no effect by cluster/);
+    expect(shared).not.toMatch(/SHARED-IDLE/);
     // gcp-idle runs nothing, yet costs its node and its fee every hour; the other two have
     // rows that include their idle capacity and fees (their run rates add up to the total).
     const json = JSON.parse(await run(['cost', '--by', 'cluster', '--window', '24h', '-o', 'json'])) as { rows: { name: string; costPerHour: number; cpuCost: number }[]; totals: { costPerHour: number } };

@@ -25,7 +25,8 @@ export function sweepStalePrivateDirs(parent = tmpdir()): string[] {
   const removed: string[] = [];
   let names: string[];
   try {
-    names = readdirSync(parent).filter((n) => n.startsWith(PRIVATE_DIR_PREFIX) && !n.startsWith(`${PRIVATE_DIR_PREFIX}log-`));
+    // (The access-log directories share the prefix but have no owner file: never removed here.)
+    names = readdirSync(parent).filter((n) => n.startsWith(PRIVATE_DIR_PREFIX));
   } catch {
     return removed;
   }
